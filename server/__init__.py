@@ -1,0 +1,43 @@
+"""Chợ Xanh sync server: `create_app()` builds the Flask app (see README)."""
+
+import logging
+
+from flask import Flask
+
+from server import config as config_module
+from server.extensions import db, migrate
+
+__version__ = "0.1.0"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, static_folder=None)
+    app.config.update(config_module.from_env())
+    if config:
+        if "DATABASE_URL" in config:
+            url = config_module.normalise_database_url(config["DATABASE_URL"])
+            config = {**config, "SQLALCHEMY_DATABASE_URI": url}
+        app.config.update(config)
+    app.config["VERSION"] = __version__
+    app.json.ensure_ascii = False  # Vietnamese stays readable in responses
+    app.json.sort_keys = False
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(config_module.REPO_ROOT / "migrations"))
+
+    from server import models  # noqa: F401  (registers every table with the metadata)
+    from server.cli import register_commands
+    from server.errors import register_error_handlers
+    from server.health.routes import bp as health_bp
+    from server.web import add_security_headers
+    from server.web import bp as web_bp
+
+    register_error_handlers(app)
+    register_commands(app)
+    app.register_blueprint(health_bp)
+    app.register_blueprint(web_bp)  # last: its catch-all serves the PWA
+    app.after_request(add_security_headers)
+    return app

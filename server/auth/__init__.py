@@ -1,0 +1,1 @@
+"""People, their roles and scopes, and the device tokens their phones hold."""

@@ -1,0 +1,33 @@
+"""One configuration, read from the environment (see README, "Configuration")."""
+
+import os
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = REPO_ROOT / "instance"
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator gave."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def from_env(environ=None) -> dict:
+    env = os.environ if environ is None else environ
+    instance_dir = Path(env.get("INSTANCE_DIR", INSTANCE_DIR))
+    default_db = f"sqlite:///{instance_dir / 'cho_xanh.sqlite3'}"
+    return {
+        "INSTANCE_DIR": str(instance_dir),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL", default_db)),
+        "SECRET_KEY": env.get("SECRET_KEY", "dev-only-not-secret"),
+        "ATTACHMENTS_DIR": env.get("ATTACHMENTS_DIR", str(instance_dir / "attachments")),
+        "PWA_DIST": env.get("PWA_DIST", str(REPO_ROOT / "pwa" / "dist")),
+        # Push bodies and photos are both capped at 5 MB (DESIGN §5); Flask answers 413 above.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),
+        "TOKEN_TTL_DAYS": int(env.get("TOKEN_TTL_DAYS", 30)),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "JSON_SORT_KEYS": False,
+    }

@@ -1,0 +1,1 @@
+"""Demo data for Hanoi (marked as demo): see seed.py."""

@@ -1,0 +1,1 @@
+"""Liveness and database check for operators and load balancers."""

@@ -1,0 +1,1 @@
+"""Traditional markets: the universe of indicator 4.4."""

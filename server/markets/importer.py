@@ -1,0 +1,104 @@
+"""import-markets: code,name,org_unit_code,address,lat,lon,market_class,opened_on,closed_on."""
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from server.csv_import import ImportReport, RowError, optional, parse_date, read_rows, required
+from server.extensions import db
+from server.markets.models import MARKET_CLASSES, Market
+from server.orgunits.models import OrgUnit
+from server.sync.changes import record_changes
+
+COLUMNS = [
+    "code",
+    "name",
+    "org_unit_code",
+    "address",
+    "lat",
+    "lon",
+    "market_class",
+    "opened_on",
+    "closed_on",
+]
+
+
+def _coordinate(row: dict, name: str, limit: float) -> float | None:
+    value = optional(row, name, float)
+    if value is not None and not -limit <= value <= limit:
+        raise RowError(f"{name} {value} is outside -{limit}..{limit}")
+    return value
+
+
+def _parse_row(row: dict, unit_ids: dict[str, int]) -> dict:
+    unit_code = required(row, "org_unit_code", 64)
+    if unit_code not in unit_ids:
+        raise RowError(f"org_unit_code {unit_code!r} is not a known org unit")
+    market_class = row.get("market_class") or "unclassified"
+    if market_class not in MARKET_CLASSES:
+        raise RowError(f"market_class {market_class!r} is not one of {', '.join(MARKET_CLASSES)}")
+    market = {
+        "code": required(row, "code", 64),
+        "name": required(row, "name"),
+        "org_unit_id": unit_ids[unit_code],
+        "address": optional(row, "address"),
+        "lat": _coordinate(row, "lat", 90),
+        "lon": _coordinate(row, "lon", 180),
+        "market_class": market_class,
+        "opened_on": optional(row, "opened_on", parse_date),
+        "closed_on": optional(row, "closed_on", parse_date),
+    }
+    if (market["lat"] is None) != (market["lon"] is None):
+        raise RowError("give both lat and lon, or neither")
+    if market["address"] and len(market["address"]) > 300:
+        raise RowError("address is longer than 300 characters")
+    if market["opened_on"] and market["closed_on"] and market["closed_on"] < market["opened_on"]:
+        raise RowError("closed_on is before opened_on")
+    return market
+
+
+def import_markets(path: str | Path, dry_run: bool = False) -> ImportReport:
+    report = ImportReport()
+    unit_ids = dict(db.session.execute(select(OrgUnit.code, OrgUnit.id)).all())
+    parsed: dict[str, tuple[int, dict]] = {}
+    for line, row in read_rows(path, COLUMNS, report):
+        try:
+            market = _parse_row(row, unit_ids)
+        except RowError as exc:
+            report.error(line, str(exc))
+            continue
+        if market["code"] in parsed:
+            report.error(line, f"code {market['code']!r} repeats line {parsed[market['code']][0]}")
+            continue
+        parsed[market["code"]] = (line, market)
+    if not report.ok or dry_run:
+        return report
+
+    existing = {m.code: m for m in db.session.scalars(select(Market))}
+    changes, changed = [], []
+    for code, (_, fields) in parsed.items():
+        record = existing.get(code)
+        previous_unit = record.org_unit_id if record else None
+        if record is None:
+            record = Market(code=code)
+            db.session.add(record)
+            report.created += 1
+        else:
+            report.updated += 1
+        for name, value in fields.items():
+            setattr(record, name, value)
+        changed.append((record, previous_unit))
+    db.session.flush()
+    for record, previous_unit in changed:
+        changes.append(
+            {
+                "entity": "market",
+                "entity_id": record.id,
+                "op": "upsert",
+                "org_unit_id": record.org_unit_id,
+                "prev_org_unit_id": previous_unit,
+            }
+        )
+    record_changes(changes)
+    db.session.commit()
+    return report

@@ -1,0 +1,39 @@
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.extensions import db
+from server.timeutil import utcnow
+
+MARKET_CLASSES = ("1", "2", "3", "unclassified")
+
+
+class Market(db.Model):
+    __tablename__ = "market"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    address: Mapped[str | None] = mapped_column(String(300))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    market_class: Mapped[str] = mapped_column(String(16), default="unclassified")
+    opened_on: Mapped[date | None] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "code": self.code,
+            "name": self.name,
+            "org_unit_id": self.org_unit_id,
+            "address": self.address,
+            "lat": self.lat,
+            "lon": self.lon,
+            "market_class": self.market_class,
+            "opened_on": self.opened_on.isoformat() if self.opened_on else None,
+            "closed_on": self.closed_on.isoformat() if self.closed_on else None,
+        }

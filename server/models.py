@@ -1,0 +1,25 @@
+"""Every model, imported in one place so Alembic and create_all see the whole schema."""
+
+from server.attachments.models import Attachment
+from server.auth.models import DeviceToken, User
+from server.indicator.models import IndicatorSnapshot, IndicatorSnapshotItem, IndicatorTarget
+from server.markets.models import Market
+from server.orgunits.models import OrgUnit
+from server.review.models import ReviewDecision
+from server.sync.models import AppliedMutation, ChangeLog, Visit, VisitAttachment
+
+__all__ = [
+    "AppliedMutation",
+    "Attachment",
+    "ChangeLog",
+    "DeviceToken",
+    "IndicatorSnapshot",
+    "IndicatorSnapshotItem",
+    "IndicatorTarget",
+    "Market",
+    "OrgUnit",
+    "ReviewDecision",
+    "User",
+    "Visit",
+    "VisitAttachment",
+]

@@ -1,0 +1,1 @@
+"""Administrative units (city > district > ward): the hierarchy is data, with validity dates."""

@@ -1,0 +1,84 @@
+"""import-org-units: code,name,level,parent_code,valid_from,valid_to (DESIGN §11)."""
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from server.csv_import import ImportReport, RowError, optional, parse_date, read_rows, required
+from server.extensions import db
+from server.orgunits.models import LEVELS, OrgUnit
+from server.sync.changes import record_changes
+
+COLUMNS = ["code", "name", "level", "parent_code", "valid_from", "valid_to"]
+LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
+
+
+def _parse_row(row: dict) -> dict:
+    level = required(row, "level", 16)
+    if level not in LEVELS:
+        raise RowError(f"level {level!r} is not one of {', '.join(LEVELS)}")
+    unit = {
+        "code": required(row, "code", 64),
+        "name": required(row, "name"),
+        "level": level,
+        "parent_code": row.get("parent_code") or None,
+        "valid_from": optional(row, "valid_from", parse_date),
+        "valid_to": optional(row, "valid_to", parse_date),
+    }
+    if unit["valid_from"] and unit["valid_to"] and unit["valid_to"] < unit["valid_from"]:
+        raise RowError("valid_to is before valid_from")
+    if unit["parent_code"] == unit["code"]:
+        raise RowError("a unit cannot be its own parent")
+    return unit
+
+
+def import_org_units(path: str | Path, dry_run: bool = False) -> ImportReport:
+    report = ImportReport()
+    parsed: dict[str, tuple[int, dict]] = {}
+    for line, row in read_rows(path, COLUMNS, report):
+        try:
+            unit = _parse_row(row)
+        except RowError as exc:
+            report.error(line, str(exc))
+            continue
+        if unit["code"] in parsed:
+            report.error(line, f"code {unit['code']!r} repeats line {parsed[unit['code']][0]}")
+            continue
+        parsed[unit["code"]] = (line, unit)
+
+    existing = {u.code: u for u in db.session.scalars(select(OrgUnit))}
+    levels = {code: u.level for code, u in existing.items()}
+    levels.update({code: unit["level"] for code, (_, unit) in parsed.items()})
+    for line, unit in parsed.values():
+        parent = unit["parent_code"]
+        if parent is None:
+            continue
+        if parent not in levels:
+            report.error(line, f"parent_code {parent!r} is neither in the file nor in the database")
+        elif LEVEL_RANK[levels[parent]] >= LEVEL_RANK[unit["level"]]:
+            report.error(line, f"a {unit['level']} cannot sit under a {levels[parent]} ({parent})")
+    if not report.ok or dry_run:
+        return report
+
+    # Two passes so a parent may come after its children in the file.
+    for code, (_, unit) in parsed.items():
+        record = existing.get(code)
+        if record is None:
+            record = OrgUnit(code=code)
+            db.session.add(record)
+            existing[code] = record
+            report.created += 1
+        else:
+            report.updated += 1
+        record.name, record.level = unit["name"], unit["level"]
+        record.valid_from, record.valid_to = unit["valid_from"], unit["valid_to"]
+    db.session.flush()
+    for code, (_, unit) in parsed.items():
+        parent = unit["parent_code"]
+        existing[code].parent_id = existing[parent].id if parent else None
+    db.session.flush()
+    record_changes(
+        [{"entity": "org_unit", "entity_id": existing[code].id, "op": "upsert"} for code in parsed]
+    )
+    db.session.commit()
+    return report

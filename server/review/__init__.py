@@ -1,0 +1,1 @@
+"""Ward review of visits: append-only decisions; a visit's status is its latest decision."""

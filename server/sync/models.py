@@ -1,0 +1,88 @@
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.extensions import db
+from server.timeutil import utcnow
+
+# SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit sequence.
+BigId = BigInteger().with_variant(Integer, "sqlite")
+
+VISIT_STATUSES = ("submitted", "returned", "approved", "rejected")
+
+
+class Visit(db.Model):
+    __tablename__ = "visit"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID made on the phone
+    rev: Mapped[int] = mapped_column(Integer, default=1)
+    market_id: Mapped[int] = mapped_column(ForeignKey("market.id"), index=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    device_id: Mapped[str] = mapped_column(String(64))
+    form_version: Mapped[str] = mapped_column(String(16))
+    observed_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # UTC
+    observed_offset_min: Mapped[int] = mapped_column(Integer, default=0)  # the phone's offset
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    answers: Mapped[dict] = mapped_column(JSON)
+    location_lat: Mapped[float | None] = mapped_column(Float)
+    location_lon: Mapped[float | None] = mapped_column(Float)
+    location_accuracy_m: Mapped[float | None] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    # Derived from the latest review_decision; kept here so queues and the indicator can filter.
+    status: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
+    compliant: Mapped[bool] = mapped_column(Boolean)  # derived on the server, never trusted
+
+
+class VisitAttachment(db.Model):
+    """The photos a visit references, in order; the bytes may not have arrived yet."""
+
+    __tablename__ = "visit_attachment"
+
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visit.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class AppliedMutation(db.Model):
+    """Every push mutation applied once; a repeat answers from here (exactly-once)."""
+
+    __tablename__ = "applied_mutation"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # the client's mutation id
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    device_id: Mapped[str] = mapped_column(String(64))
+    request_hash: Mapped[str] = mapped_column(String(64))
+    result: Mapped[dict] = mapped_column(JSON)
+    applied_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class ChangeLog(db.Model):
+    """What pull reads: one row per change, in commit order (see server/sync/pull.py)."""
+
+    __tablename__ = "change_log"
+
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    op: Mapped[str] = mapped_column(String(8))
+    rev: Mapped[int] = mapped_column(Integer, default=1)
+    # Scope of the record after and before the change, so pull can filter and send deletes
+    # to those who could see it before but not now.
+    org_unit_id: Mapped[int | None] = mapped_column(Integer)
+    prev_org_unit_id: Mapped[int | None] = mapped_column(Integer)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_change_log_entity_entity_id", "entity", "entity_id"),)
