@@ -1,10 +1,15 @@
 """Serves the built PWA (pwa/dist) at / and sets the security headers of DESIGN §9."""
 
+import mimetypes
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, request, send_from_directory
 
 bp = Blueprint("web", __name__)
+
+# Python's table lacks the manifest type; with nosniff the browser needs it right.
+mimetypes.add_type("application/manifest+json", ".webmanifest")
+mimetypes.add_type("text/javascript", ".js")
 
 CSP = "; ".join(
     [

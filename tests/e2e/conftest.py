@@ -1,0 +1,37 @@
+"""Browser tests: Playwright driving Debian's Chromium against a real server (run once, SQLite)."""
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from tests.e2e.live_server import LiveServer
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True, "locale": "vi-VN"}
+
+
+@pytest.fixture
+def server(tmp_path):
+    live = LiveServer(tmp_path).prepare().start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A fresh browser profile sized like the inspectors' 360×740 Android phones."""
+    context = browser.new_context(**PHONE)
+    yield context
+    context.close()

@@ -1,0 +1,75 @@
+"""A real Chợ Xanh server in a subprocess, on its own SQLite file, that tests can stop and restart.
+
+Taking the server down is how the browser tests simulate "no signal": Playwright's offline mode
+does not cover service-worker traffic.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class LiveServer:
+    def __init__(self, workdir: Path, port: int | None = None, extra_env: dict | None = None):
+        self.workdir = Path(workdir)
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = self.workdir / "server.log"
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"sqlite:///{self.workdir / 'live.sqlite3'}",
+            "ATTACHMENTS_DIR": str(self.workdir / "attachments"),
+            "INSTANCE_DIR": str(self.workdir),
+            **(extra_env or {}),
+        }
+        self.process: subprocess.Popen | None = None
+
+    def manage(self, *args: str) -> str:
+        result = subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, check=True,
+        )
+        return result.stdout
+
+    def prepare(self) -> "LiveServer":
+        self.manage("db", "upgrade")
+        self.manage("seed-demo")
+        return self
+
+    def start(self, timeout: float = 20) -> "LiveServer":
+        log = open(self.log_path, "a")  # noqa: SIM115  (kept open for the process's life)
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log_path.read_text()}")
+            try:
+                if requests.get(self.url + "/api/v1/health", timeout=1).status_code == 200:
+                    return self
+            except requests.ConnectionError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not answer within {timeout}s:\n{self.log_path.read_text()}")
+
+    def stop(self, hard: bool = False) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL if hard else signal.SIGTERM)
+            self.process.wait(timeout=10)
+        self.process = None
