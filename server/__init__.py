@@ -1,6 +1,7 @@
 """Chợ Xanh sync server: `create_app()` builds the Flask app (see README)."""
 
 import logging
+from pathlib import Path
 
 from flask import Flask
 
@@ -19,6 +20,8 @@ def create_app(config: dict | None = None) -> Flask:
             config = {**config, "SQLALCHEMY_DATABASE_URI": url}
         app.config.update(config)
     app.config["VERSION"] = __version__
+    # The default SQLite file lives in instance/, which a fresh clone does not have yet.
+    Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
     app.json.ensure_ascii = False  # Vietnamese stays readable in responses
     app.json.sort_keys = False
     logging.basicConfig(
