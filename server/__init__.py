@@ -32,15 +32,19 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(config_module.REPO_ROOT / "migrations"))
 
     from server import models  # noqa: F401  (registers every table with the metadata)
+    from server.auth.routes import bp as auth_bp
     from server.cli import register_commands
     from server.errors import register_error_handlers
     from server.health.routes import bp as health_bp
+    from server.sync.routes import bp as sync_bp
     from server.web import add_security_headers
     from server.web import bp as web_bp
 
     register_error_handlers(app)
     register_commands(app)
     app.register_blueprint(health_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(sync_bp)
     app.register_blueprint(web_bp)  # last: its catch-all serves the PWA
     app.after_request(add_security_headers)
     return app

@@ -28,9 +28,31 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 def _sqlite_pragmas(dbapi_connection, _record):
     """WAL for concurrent readers, real foreign keys, and waiting instead of failing on a lock."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
+        # We emit BEGIN ourselves (below): pysqlite's own transaction handling cannot do
+        # BEGIN IMMEDIATE, which writes need so that a read-then-write is never stale.
+        dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(conn):
+    if conn.dialect.name == "sqlite":
+        immediate = conn.get_execution_options().get("sqlite_immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def begin_write() -> None:
+    """Start the session's next transaction as a write transaction.
+
+    On SQLite that is BEGIN IMMEDIATE: the write lock is taken before the first read, so two
+    requests can never both read rev n and both write rev n+1. On PostgreSQL the writers lock
+    the rows they change (SELECT … FOR UPDATE), and this is a plain BEGIN.
+    """
+    if db.session().in_transaction():
+        db.session.commit()
+    db.session.connection(execution_options={"sqlite_immediate": True})

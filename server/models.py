@@ -1,12 +1,12 @@
 """Every model, imported in one place so Alembic and create_all see the whole schema."""
 
 from server.attachments.models import Attachment
-from server.auth.models import DeviceToken, User
+from server.auth.models import DeviceToken, LoginFailure, User
 from server.indicator.models import IndicatorSnapshot, IndicatorSnapshotItem, IndicatorTarget
 from server.markets.models import Market
 from server.orgunits.models import OrgUnit
 from server.review.models import ReviewDecision
-from server.sync.models import AppliedMutation, ChangeLog, Visit, VisitAttachment
+from server.sync.models import AppliedMutation, ChangeLog, SyncMeta, Visit, VisitAttachment
 
 __all__ = [
     "AppliedMutation",
@@ -16,9 +16,11 @@ __all__ = [
     "IndicatorSnapshot",
     "IndicatorSnapshotItem",
     "IndicatorTarget",
+    "LoginFailure",
     "Market",
     "OrgUnit",
     "ReviewDecision",
+    "SyncMeta",
     "User",
     "Visit",
     "VisitAttachment",

@@ -84,3 +84,11 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def world(app):
+    """Two districts, four markets, users of every role (see tests/factories.py)."""
+    from tests.factories import make_world
+
+    return make_world()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_initial
 Revises: 
-Create Date: 2026-11-24 06:14:15.755713
+Create Date: 2026-11-24 06:27:22.910231
 
 """
 from alembic import op
@@ -28,10 +28,21 @@ def upgrade():
     sa.Column('prev_org_unit_id', sa.Integer(), nullable=True),
     sa.Column('owner_id', sa.Integer(), nullable=True),
     sa.Column('changed_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('seq', name=op.f('pk_change_log'))
+    sa.PrimaryKeyConstraint('seq', name=op.f('pk_change_log')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('change_log', schema=None) as batch_op:
         batch_op.create_index('ix_change_log_entity_entity_id', ['entity', 'entity_id'], unique=False)
+
+    op.create_table('login_failure',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('remote_addr', sa.String(length=64), nullable=True),
+    sa.Column('failed_at', sa.DateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_failure'))
+    )
+    with op.batch_alter_table('login_failure', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_failure_username'), ['username'], unique=False)
 
     op.create_table('org_unit',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -41,6 +52,7 @@ def upgrade():
     sa.Column('parent_id', sa.Integer(), nullable=True),
     sa.Column('valid_from', sa.Date(), nullable=True),
     sa.Column('valid_to', sa.Date(), nullable=True),
+    sa.Column('rev', sa.Integer(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['parent_id'], ['org_unit.id'], name=op.f('fk_org_unit_parent_id_org_unit')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_org_unit')),
@@ -49,6 +61,11 @@ def upgrade():
     with op.batch_alter_table('org_unit', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_org_unit_parent_id'), ['parent_id'], unique=False)
 
+    op.create_table('sync_meta',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('value', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_sync_meta'))
+    )
     op.create_table('app_user',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=64), nullable=False),
@@ -102,6 +119,7 @@ def upgrade():
     sa.Column('market_class', sa.String(length=16), nullable=False),
     sa.Column('opened_on', sa.Date(), nullable=True),
     sa.Column('closed_on', sa.Date(), nullable=True),
+    sa.Column('rev', sa.Integer(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['org_unit_id'], ['org_unit.id'], name=op.f('fk_market_org_unit_id_org_unit')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_market')),
@@ -256,10 +274,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_app_user_org_unit_id'))
 
     op.drop_table('app_user')
+    op.drop_table('sync_meta')
     with op.batch_alter_table('org_unit', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_org_unit_parent_id'))
 
     op.drop_table('org_unit')
+    with op.batch_alter_table('login_failure', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_failure_username'))
+
+    op.drop_table('login_failure')
     with op.batch_alter_table('change_log', schema=None) as batch_op:
         batch_op.drop_index('ix_change_log_entity_entity_id')
 

@@ -1,6 +1,7 @@
 """Helpers every /api/v1 route uses: reading the JSON body strictly."""
 
 from flask import request
+from marshmallow import ValidationError
 
 from server.errors import ApiError
 
@@ -21,3 +22,29 @@ def json_body(expect=dict):
             f"The body must be a JSON {expect.__name__.replace('dict', 'object')}.",
         )
     return data
+
+
+def load(schema, data):
+    """Validate `data` with a marshmallow schema; errors become 422 `validation_failed`."""
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise ApiError(
+            422, "validation_failed", "Some fields are not valid.", flatten_errors(exc.messages)
+        ) from None
+
+
+def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested errors → {"a.b.0.c": ["msg"]} as the error shape wants."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, list):
+        flat[prefix or "_schema"] = [str(m) for m in messages]
+        return flat
+    for key, value in messages.items():
+        path = str(key) if key != "_schema" or not prefix else ""
+        path = f"{prefix}.{path}".strip(".") if prefix else path
+        if isinstance(value, dict):
+            flat.update(flatten_errors(value, path))
+        else:
+            flat.setdefault(path or "_schema", []).extend(str(m) for m in value)
+    return flat

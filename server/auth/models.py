@@ -44,3 +44,14 @@ class DeviceToken(db.Model):
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LoginFailure(db.Model):
+    """Recent failed logins by username, for throttling (purged by the scheduler)."""
+
+    __tablename__ = "login_failure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -133,7 +133,10 @@ def _seed_markets(wards: list[dict]) -> list[dict]:
         market.opened_on, market.closed_on = item["opened_on"], item["closed_on"]
         if market.id is None:
             db.session.add(market)
-        if db.session.is_modified(market) or market.id is None:
+        if market.id is None:
+            touched.append((market, previous_unit))
+        elif db.session.is_modified(market):
+            market.rev += 1
             touched.append((market, previous_unit))
     db.session.flush()
     return [

@@ -9,6 +9,7 @@ from server.extensions import db
 from server.markets.models import MARKET_CLASSES, Market
 from server.orgunits.models import OrgUnit
 from server.sync.changes import record_changes
+from server.sync.models import Visit
 
 COLUMNS = [
     "code",
@@ -57,6 +58,24 @@ def _parse_row(row: dict, unit_ids: dict[str, int]) -> dict:
     return market
 
 
+def moved_visit_changes(previous_unit_by_market: dict[int, int]) -> list[dict]:
+    """A market that changes ward takes its visits along: ward officers on both sides must
+    hear of each visit (an upsert for the new ward, a delete for the old)."""
+    if not previous_unit_by_market:
+        return []
+    rows = db.session.execute(
+        select(Visit.id, Visit.rev, Visit.inspector_id, Visit.market_id, Market.org_unit_id)
+        .join(Market, Market.id == Visit.market_id)
+        .where(Visit.market_id.in_(previous_unit_by_market))
+    )
+    return [
+        {"entity": "visit", "entity_id": r.id, "op": "upsert", "rev": r.rev,
+         "org_unit_id": r.org_unit_id, "owner_id": r.inspector_id,
+         "prev_org_unit_id": previous_unit_by_market[r.market_id]}
+        for r in rows
+    ]
+
+
 def import_markets(path: str | Path, dry_run: bool = False) -> ImportReport:
     report = ImportReport()
     unit_ids = dict(db.session.execute(select(OrgUnit.code, OrgUnit.id)).all())
@@ -75,7 +94,7 @@ def import_markets(path: str | Path, dry_run: bool = False) -> ImportReport:
         return report
 
     existing = {m.code: m for m in db.session.scalars(select(Market))}
-    changes, changed = [], []
+    changed = []
     for code, (_, fields) in parsed.items():
         record = existing.get(code)
         previous_unit = record.org_unit_id if record else None
@@ -85,20 +104,18 @@ def import_markets(path: str | Path, dry_run: bool = False) -> ImportReport:
             report.created += 1
         else:
             report.updated += 1
+            record.rev += 1
         for name, value in fields.items():
             setattr(record, name, value)
         changed.append((record, previous_unit))
     db.session.flush()
-    for record, previous_unit in changed:
-        changes.append(
-            {
-                "entity": "market",
-                "entity_id": record.id,
-                "op": "upsert",
-                "org_unit_id": record.org_unit_id,
-                "prev_org_unit_id": previous_unit,
-            }
-        )
+    changes = [
+        {"entity": "market", "entity_id": record.id, "op": "upsert", "rev": record.rev,
+         "org_unit_id": record.org_unit_id, "prev_org_unit_id": previous_unit}
+        for record, previous_unit in changed
+    ]
+    moved = {r.id: prev for r, prev in changed if prev is not None and prev != r.org_unit_id}
+    changes += moved_visit_changes(moved)
     record_changes(changes)
     db.session.commit()
     return report

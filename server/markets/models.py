@@ -22,6 +22,7 @@ class Market(db.Model):
     market_class: Mapped[str] = mapped_column(String(16), default="unclassified")
     opened_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
+    rev: Mapped[int] = mapped_column(Integer, default=1)  # bumped on every change, for pull
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     def to_dict(self) -> dict:

@@ -70,6 +70,7 @@ def import_org_units(path: str | Path, dry_run: bool = False) -> ImportReport:
             report.created += 1
         else:
             report.updated += 1
+            record.rev += 1
         record.name, record.level = unit["name"], unit["level"]
         record.valid_from, record.valid_to = unit["valid_from"], unit["valid_to"]
     db.session.flush()

@@ -21,6 +21,7 @@ class OrgUnit(db.Model):
     # so reports for 2023 still read the 2023 hierarchy.
     valid_from: Mapped[date | None] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date)
+    rev: Mapped[int] = mapped_column(Integer, default=1)  # bumped on every change, for pull
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
     def to_dict(self) -> dict:

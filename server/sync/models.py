@@ -85,4 +85,17 @@ class ChangeLog(db.Model):
     owner_id: Mapped[int | None] = mapped_column(Integer)
     changed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
-    __table_args__ = (Index("ix_change_log_entity_entity_id", "entity", "entity_id"),)
+    __table_args__ = (
+        Index("ix_change_log_entity_entity_id", "entity", "entity_id"),
+        # AUTOINCREMENT: SQLite must never reuse a sequence number after a purge.
+        {"sqlite_autoincrement": True},
+    )
+
+
+class SyncMeta(db.Model):
+    """Small named counters, e.g. how far the change log has been purged."""
+
+    __tablename__ = "sync_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigId)

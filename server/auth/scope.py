@@ -1,0 +1,68 @@
+"""Who may see what (DESIGN §5.2): checked on every read and write, in pull as in push.
+
+inspector     - org units, the markets of their subtree, their own visits
+ward_officer  - org units, their subtree's markets and all its visits
+city_officer, admin - everything
+"""
+
+from flask import g
+from sqlalchemy import select, true
+
+from server.auth.models import User
+from server.extensions import db
+from server.markets.models import Market
+from server.orgunits.models import OrgUnit
+from server.sync.models import Visit
+
+CITY_WIDE = ("city_officer", "admin")
+
+
+def subtree_ids(org_unit_id: int) -> frozenset[int]:
+    """The unit and all its descendants (org units are few: one query, walked in Python)."""
+    children: dict[int | None, list[int]] = {}
+    for unit_id, parent_id in db.session.execute(select(OrgUnit.id, OrgUnit.parent_id)):
+        children.setdefault(parent_id, []).append(unit_id)
+    found, stack = set(), [org_unit_id]
+    while stack:
+        unit_id = stack.pop()
+        if unit_id not in found:
+            found.add(unit_id)
+            stack.extend(children.get(unit_id, ()))
+    return frozenset(found)
+
+
+def unit_scope(user: User) -> frozenset[int] | None:
+    """The org units whose markets the user may see; None means all. Cached per request."""
+    if user.role in CITY_WIDE:
+        return None
+    cache = g.setdefault("unit_scope_cache", {})
+    if user.id not in cache:
+        cache[user.id] = subtree_ids(user.org_unit_id) if user.org_unit_id else frozenset()
+    return cache[user.id]
+
+
+def market_visible(user: User, market: Market) -> bool:
+    scope = unit_scope(user)
+    return scope is None or market.org_unit_id in scope
+
+
+def market_clause(user: User):
+    scope = unit_scope(user)
+    return true() if scope is None else Market.org_unit_id.in_(scope)
+
+
+def visit_clause(user: User):
+    """A WHERE clause over Visit selecting the visits the user may see."""
+    if user.role == "inspector":
+        return Visit.inspector_id == user.id
+    scope = unit_scope(user)
+    if scope is None:
+        return true()
+    return Visit.market_id.in_(select(Market.id).where(Market.org_unit_id.in_(scope)))
+
+
+def visit_visible(user: User, visit: Visit, market_org_unit_id: int) -> bool:
+    if user.role == "inspector":
+        return visit.inspector_id == user.id
+    scope = unit_scope(user)
+    return scope is None or market_org_unit_id in scope

@@ -1,0 +1,31 @@
+"""Login throttling kept in the database, so it holds across several server processes."""
+
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select
+
+from server.auth.models import LoginFailure
+from server.extensions import db
+from server.timeutil import utcnow
+
+WINDOW = timedelta(minutes=15)
+MAX_FAILURES = 5
+
+
+def too_many_failures(username: str) -> bool:
+    since = utcnow() - WINDOW
+    failures = db.session.scalar(
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.username == username, LoginFailure.failed_at > since)
+    )
+    return failures >= MAX_FAILURES
+
+
+def record_failure(username: str, remote_addr: str | None) -> None:
+    db.session.add(LoginFailure(username=username, remote_addr=remote_addr, failed_at=utcnow()))
+    db.session.commit()
+
+
+def clear_failures(username: str) -> None:
+    db.session.execute(delete(LoginFailure).where(LoginFailure.username == username))

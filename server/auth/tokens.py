@@ -1,0 +1,86 @@
+"""Device tokens: random, stored as SHA-256, expiring, revocable; the bearer check for routes."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+from functools import wraps
+
+from flask import current_app, g, request
+from sqlalchemy import select
+
+from server.auth.models import DeviceToken, User
+from server.errors import ApiError
+from server.extensions import db
+from server.timeutil import utcnow
+
+# Writing last_seen_at on every request would make every read a write; a few minutes is enough
+# for the admin's device list.
+LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User, device_id: str, device_name: str | None) -> tuple[str, DeviceToken]:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    record = DeviceToken(
+        user_id=user.id,
+        device_id=device_id,
+        device_name=device_name,
+        token_hash=hash_token(token),
+        created_at=now,
+        last_seen_at=now,
+        expires_at=now + timedelta(days=current_app.config["TOKEN_TTL_DAYS"]),
+    )
+    db.session.add(record)
+    return token, record
+
+
+def _bearer_token() -> str:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "Send a token: Authorization: Bearer <token>.")
+    return token.strip()
+
+
+def authenticate() -> tuple[User, DeviceToken]:
+    token = _bearer_token()
+    row = db.session.execute(
+        select(DeviceToken, User)
+        .join(User, User.id == DeviceToken.user_id)
+        .where(DeviceToken.token_hash == hash_token(token))
+    ).first()
+    if row is None:
+        raise ApiError(401, "invalid_token", "This token is not valid; log in again.")
+    record, user = row
+    now = utcnow()
+    if record.revoked_at is not None:
+        raise ApiError(401, "token_revoked", "This device was signed out; log in again.")
+    if record.expires_at <= now:
+        raise ApiError(401, "token_expired", "This token has expired; log in again.")
+    if not user.active:
+        raise ApiError(401, "user_inactive", "This account is deactivated.")
+    if record.last_seen_at is None or now - record.last_seen_at > LAST_SEEN_RESOLUTION:
+        record.last_seen_at = now
+        db.session.commit()
+    return user, record
+
+
+def require_auth(*roles: str):
+    """Route decorator: a valid bearer token (and one of `roles`, if given) or 401/403.
+    Sets g.user and g.device_token."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            g.user, g.device_token = authenticate()
+            if roles and g.user.role not in roles:
+                raise ApiError(403, "forbidden", "Your role may not do this.")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,83 @@
+"""review.decide: approve, return, reject or reopen a visit (DESIGN §6)."""
+
+from marshmallow import ValidationError
+
+from server.api import flatten_errors
+from server.auth.scope import visit_visible
+from server.extensions import db
+from server.markets.models import Market
+from server.review.models import ReviewDecision
+from server.sync.changes import record_changes
+from server.sync.models import Visit
+from server.sync.outcome import conflict, invalid, rejected
+from server.sync.records import visit_record
+from server.sync.schemas import ReviewDecideData
+from server.timeutil import utcnow
+
+REVIEWERS = ("ward_officer", "city_officer", "admin")
+REOPENERS = ("city_officer", "admin")
+# decision -> (statuses it applies to, status it leads to)
+TRANSITIONS = {
+    "approve": (("submitted",), "approved"),
+    "return": (("submitted",), "returned"),
+    "reject": (("submitted",), "rejected"),
+    "reopen": (("approved", "rejected"), "submitted"),
+}
+NEEDS_COMMENT = ("return", "reject", "reopen")
+
+
+def decide(user, device_id: str, data: dict) -> dict:
+    try:
+        fields = ReviewDecideData().load(data)
+    except ValidationError as exc:
+        raise invalid(flatten_errors(exc.messages)) from None
+    decision, comment = fields["decision"], (fields["comment"] or "").strip()
+    if user.role not in REVIEWERS:
+        raise rejected("forbidden", "Only ward, city officers and admins review visits.")
+    if decision == "reopen" and user.role not in REOPENERS:
+        raise rejected("forbidden", "Only city officers and admins reopen a decided visit.")
+    if decision in NEEDS_COMMENT and not comment:
+        raise invalid({"comment": [f"A comment is required to {decision} a visit."]})
+
+    visit = db.session.get(Visit, fields["visit_id"].lower(), with_for_update=True)
+    market = db.session.get(Market, visit.market_id) if visit else None
+    if visit is None or not visit_visible(user, visit, market.org_unit_id):
+        raise rejected("not_found", "There is no such visit in your area.")
+    if fields["base_rev"] != visit.rev:
+        raise conflict(
+            "stale_rev", "Someone changed or decided this visit first.", visit_record(visit)
+        )
+    allowed_from, new_status = TRANSITIONS[decision]
+    if visit.status not in allowed_from:
+        raise conflict(
+            "invalid_transition",
+            f"A {visit.status} visit cannot be given '{decision}'.",
+            visit_record(visit),
+        )
+
+    visit.rev += 1
+    visit.status = new_status
+    db.session.add(
+        ReviewDecision(
+            visit_id=visit.id,
+            decision=decision,
+            comment=comment or None,
+            reviewer_id=user.id,
+            decided_at=utcnow(),
+            visit_rev=visit.rev,
+        )
+    )
+    db.session.flush()
+    record_changes(
+        [
+            {
+                "entity": "visit",
+                "entity_id": visit.id,
+                "op": "upsert",
+                "rev": visit.rev,
+                "org_unit_id": market.org_unit_id,
+                "owner_id": visit.inspector_id,
+            }
+        ]
+    )
+    return visit_record(visit)

@@ -1,0 +1,99 @@
+"""Exactly-once push (DESIGN §5.1).
+
+Each mutation runs in its own transaction that first claims the mutation id in
+applied_mutation, then applies the change and stores the answer beside the claim. A repeat —
+a retry, a concurrent request with the same id, a retry after the server died between commit
+and response — finds the claim and gets the stored answer back, changing nothing. Concurrent
+claims of one id serialise on the primary key: the loser sees the winner's row and replays it.
+"""
+
+import hashlib
+import json
+import logging
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from server.extensions import begin_write, db
+from server.review.decide import decide
+from server.sync.models import AppliedMutation
+from server.sync.outcome import MutationRefused
+from server.sync.visits import upsert_visit
+from server.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+HANDLERS = {"visit.upsert": upsert_visit, "review.decide": decide}
+ATTEMPTS = 5  # transient lock errors (SQLite busy, PostgreSQL deadlock) are retried
+
+
+def request_hash(mutation: dict) -> str:
+    canonical = json.dumps(
+        {"type": mutation["type"], "data": mutation["data"]},
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(claim: AppliedMutation, user, digest: str) -> dict:
+    if claim.user_id != user.id or claim.request_hash != digest:
+        return MutationRefused(
+            "rejected",
+            "mutation_id_reused",
+            "This mutation id was already used for a different change.",
+        ).result(claim.id)
+    result = dict(claim.result)
+    if result["status"] == "applied":
+        result["status"] = "duplicate"
+    return result
+
+
+def _store(user, device_id: str, mutation: dict, digest: str, result: dict) -> None:
+    db.session.add(
+        AppliedMutation(
+            id=mutation["id"],
+            user_id=user.id,
+            device_id=device_id,
+            request_hash=digest,
+            result=result,
+            applied_at=utcnow(),
+        )
+    )
+    db.session.flush()
+
+
+def apply_mutation(user, device_id: str, mutation: dict) -> dict:
+    digest = request_hash(mutation)
+    for attempt in range(ATTEMPTS):
+        try:
+            begin_write()
+            claim = db.session.get(AppliedMutation, mutation["id"])
+            if claim is not None:
+                result = _replay(claim, user, digest)
+                db.session.rollback()
+                return result
+            try:
+                with db.session.begin_nested():
+                    record = HANDLERS[mutation["type"]](user, device_id, mutation["data"])
+                result = {"id": mutation["id"], "status": "applied", "record": record}
+            except MutationRefused as refused:
+                result = refused.result(mutation["id"])
+            _store(user, device_id, mutation, digest, result)
+            db.session.commit()
+            return result
+        except IntegrityError:
+            # Someone else claimed this id (or created this visit) between our read and write.
+            db.session.rollback()
+            log.info("mutation %s: concurrent claim, replaying", mutation["id"])
+        except OperationalError:
+            db.session.rollback()
+            if attempt == ATTEMPTS - 1:
+                raise
+            log.warning("mutation %s: transient database error, retrying", mutation["id"])
+    raise RuntimeError(f"mutation {mutation['id']} could not be applied")  # pragma: no cover
+
+
+def apply_push(user, device_id: str, mutations: list[dict]) -> list[dict]:
+    db.session.commit()  # end the auth transaction: each mutation gets its own
+    return [apply_mutation(user, device_id, m) for m in mutations]

@@ -1,0 +1,168 @@
+"""Shapes of the sync API (DESIGN §5.1, §5.2): validation and the OpenAPI document."""
+
+import re
+import uuid
+from datetime import datetime
+
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
+
+from server.forms import SUPPORTED_VERSIONS
+from server.review.models import DECISIONS
+
+MAX_MUTATIONS = 500
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+MUTATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+def _uuid(value: str) -> None:
+    try:
+        uuid.UUID(value)
+    except (ValueError, AttributeError, TypeError):
+        raise ValidationError("Not a valid UUID.") from None
+    if len(value) != 36:
+        raise ValidationError("Not a valid UUID (use the 8-4-4-4-12 form).")
+
+
+class Mutation(Schema):
+    id = fields.String(required=True, validate=validate.Regexp(MUTATION_ID))
+    type = fields.String(required=True, validate=validate.OneOf(["visit.upsert", "review.decide"]))
+    data = fields.Dict(required=True)
+
+
+class PushRequest(Schema):
+    device_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    mutations = fields.List(
+        fields.Nested(Mutation), required=True, validate=validate.Length(max=MAX_MUTATIONS)
+    )
+
+
+class Location(Schema):
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
+    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
+    accuracy_m = fields.Float(
+        load_default=None, allow_none=True, validate=validate.Range(0, 100_000)
+    )
+
+
+class MarketId(fields.Field):
+    """Market ids are integers; a string of digits is accepted too."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, bool):
+            raise ValidationError("Not a valid market id.")
+        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            number = int(value)
+            if 0 < number < 2**31:
+                return number
+        raise ValidationError("Not a valid market id.")
+
+
+class ZonedDateTime(fields.Field):
+    """ISO 8601 with a UTC offset (phone time); a time without an offset is refused."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or len(value) > 40:
+            raise ValidationError("Not a valid date-time.")
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValidationError("Not a valid ISO 8601 date-time.") from None
+        if parsed.tzinfo is None:
+            raise ValidationError("Give the time with its UTC offset, e.g. +07:00.")
+        if not 2000 <= parsed.year <= 2100:
+            raise ValidationError("The year must be between 2000 and 2100.")
+        return parsed
+
+
+class VisitUpsertData(Schema):
+    class Meta:
+        unknown = EXCLUDE  # e.g. a client's own `compliant`: the server derives it
+
+    id = fields.String(required=True, validate=_uuid)
+    base_rev = fields.Integer(
+        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=1)
+    )
+    market_id = MarketId(required=True)
+    form_version = fields.String(required=True, validate=validate.OneOf(SUPPORTED_VERSIONS))
+    observed_at = ZonedDateTime(required=True)
+    answers = fields.Raw(required=True)
+    location = fields.Nested(Location, load_default=None, allow_none=True)
+    attachments = fields.List(
+        fields.String(validate=validate.Regexp(SHA256)),
+        load_default=list,
+        validate=validate.Length(max=5),
+    )
+
+    @validates("attachments")
+    def _unique(self, value, **_):
+        if len(set(value)) != len(value):
+            raise ValidationError("A photo is listed twice.")
+
+
+class ReviewDecideData(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    visit_id = fields.String(required=True, validate=_uuid)
+    base_rev = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
+    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
+    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class ErrorDetail(Schema):
+    code = fields.String()
+    message = fields.String()
+    fields = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+class ReviewOut(Schema):
+    decision = fields.String()
+    comment = fields.String(allow_none=True)
+    reviewer_id = fields.Integer()
+    decided_at = fields.String()
+
+
+class VisitRecord(Schema):
+    id = fields.String()
+    rev = fields.Integer()
+    market_id = fields.Integer()
+    inspector_id = fields.Integer()
+    device_id = fields.String()
+    form_version = fields.String()
+    observed_at = fields.String()
+    received_at = fields.String()
+    answers = fields.Dict()
+    location = fields.Nested(Location, allow_none=True)
+    attachments = fields.List(fields.String())
+    missing_attachments = fields.List(fields.String())
+    status = fields.String()
+    compliant = fields.Boolean()
+    distance_m = fields.Float(allow_none=True)
+    review = fields.Nested(ReviewOut, allow_none=True)
+
+
+class MutationResult(Schema):
+    id = fields.String()
+    status = fields.String(
+        validate=validate.OneOf(["applied", "duplicate", "conflict", "rejected"])
+    )
+    record = fields.Nested(VisitRecord, allow_none=True)
+    error = fields.Nested(ErrorDetail)
+
+
+class PushResponse(Schema):
+    results = fields.List(fields.Nested(MutationResult))
+
+
+class Change(Schema):
+    entity = fields.String(validate=validate.OneOf(["org_unit", "market", "visit", "form"]))
+    op = fields.String(validate=validate.OneOf(["upsert", "delete"]))
+    id = fields.Raw()
+    rev = fields.Integer()
+    data = fields.Dict(allow_none=True)
+
+
+class PullResponse(Schema):
+    changes = fields.List(fields.Nested(Change))
+    cursor = fields.String()
+    has_more = fields.Boolean()
