@@ -12,9 +12,15 @@ def json_body(expect=dict):
     """The request's JSON body, or a 400 `invalid_json` / `validation_failed` error."""
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # absurdly deep nesting
+        data = None
     if data is None:
         raise ApiError(400, "invalid_json", "The body is not valid JSON.")
+    problem = _unstorable(data)
+    if problem:
+        raise ApiError(400, "invalid_json", problem)
     if expect is not None and not isinstance(data, expect):
         raise ApiError(
             400,
@@ -22,6 +28,25 @@ def json_body(expect=dict):
             f"The body must be a JSON {expect.__name__.replace('dict', 'object')}.",
         )
     return data
+
+
+MAX_DEPTH = 20
+
+
+def _unstorable(value, depth: int = 0) -> str | None:
+    """Refuse what no field needs and a database may choke on: NUL characters, deep nesting."""
+    if depth > MAX_DEPTH:
+        return f"The JSON is nested deeper than {MAX_DEPTH} levels."
+    if isinstance(value, str):
+        return "Text may not contain NUL characters." if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) \
+        if isinstance(value, list) else ()
+    for key, item in items:
+        problem = _unstorable(key, depth + 1) if isinstance(key, str) else None
+        problem = problem or _unstorable(item, depth + 1)
+        if problem:
+            return problem
+    return None
 
 
 def load(schema, data):

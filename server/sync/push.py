@@ -1,10 +1,11 @@
 """Exactly-once push (DESIGN §5.1).
 
-Each mutation runs in its own transaction that first claims the mutation id in
-applied_mutation, then applies the change and stores the answer beside the claim. A repeat —
+Each mutation runs in its own write transaction that applies the change and stores the
+answer in applied_mutation under the mutation id, in the same commit. A repeat —
 a retry, a concurrent request with the same id, a retry after the server died between commit
-and response — finds the claim and gets the stored answer back, changing nothing. Concurrent
-claims of one id serialise on the primary key: the loser sees the winner's row and replays it.
+and response — finds that row and gets the stored answer back, changing nothing. Concurrent
+requests with one id serialise on the primary keys (of the visit, or of applied_mutation): the
+loser's insert fails, it rolls back, and replays the winner's row.
 """
 
 import hashlib
@@ -44,8 +45,7 @@ def _replay(claim: AppliedMutation, user, digest: str) -> dict:
             "This mutation id was already used for a different change.",
         ).result(claim.id)
     result = dict(claim.result)
-    if result["status"] == "applied":
-        result["status"] = "duplicate"
+    result["status"] = "duplicate"
     return result
 
 
@@ -74,11 +74,13 @@ def apply_mutation(user, device_id: str, mutation: dict) -> dict:
                 db.session.rollback()
                 return result
             try:
-                with db.session.begin_nested():
-                    record = HANDLERS[mutation["type"]](user, device_id, mutation["data"])
-                result = {"id": mutation["id"], "status": "applied", "record": record}
+                record = HANDLERS[mutation["type"]](user, device_id, mutation["data"])
             except MutationRefused as refused:
-                result = refused.result(mutation["id"])
+                # Refusals are not stored: bad input changes nothing, and a repeat is simply
+                # judged again against the current state.
+                db.session.rollback()
+                return refused.result(mutation["id"])
+            result = {"id": mutation["id"], "status": "applied", "record": record}
             _store(user, device_id, mutation, digest, result)
             db.session.commit()
             return result

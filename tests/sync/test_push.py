@@ -198,12 +198,13 @@ def test_only_inspectors_record_visits(client, world):
     assert result["status"] == "rejected" and result["error"]["code"] == "forbidden"
 
 
-def test_rejected_result_is_replayed_not_turned_into_duplicate(client, world):
+def test_rejected_mutation_is_judged_again_never_turned_into_duplicate(client, world):
     headers = login(client, "insp_hbt")
     mutation = upsert(visit_data(9999))
     [first] = push(client, headers, mutation)
     [again] = push(client, headers, mutation)
     assert first["status"] == again["status"] == "rejected"
+    assert count(AppliedMutation) == 0  # bad input stores nothing
 
 
 def test_same_mutation_id_from_another_user_is_rejected(client, world):
