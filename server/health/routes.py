@@ -1,4 +1,5 @@
 from flask import Blueprint, current_app
+from marshmallow import Schema, fields
 from sqlalchemy import text
 
 from server.api import API_PREFIX
@@ -7,8 +8,22 @@ from server.extensions import db
 bp = Blueprint("health", __name__, url_prefix=API_PREFIX)
 
 
+class HealthOut(Schema):
+    status = fields.String()
+    database = fields.String()
+    version = fields.String()
+
+
 @bp.get("/health")
 def health():
+    """Is the server up and can it reach its database?
+    ---
+    get:
+      tags: [meta]
+      responses:
+        200: {content: {application/json: {schema: Health}}}
+        503: {content: {application/json: {schema: Health}}}
+    """
     try:
         db.session.execute(text("SELECT 1"))
         database = "ok"
