@@ -21,6 +21,9 @@ def _print_import_report(report, dry_run: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from server.simulate_cli import register as register_simulate
+
+    register_simulate(app)
     @app.cli.command("import-org-units")
     @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
     @click.option("--dry-run", is_flag=True, help="Check the file and report errors only.")

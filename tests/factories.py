@@ -80,10 +80,8 @@ def make_world() -> dict:
 
 def login(client, username: str, device_id: str | None = None) -> dict:
     """Log in through the API and return the Authorization header."""
-    response = client.post(
-        "/api/v1/auth/token",
-        json={"username": username, "password": PASSWORD, "device_id": device_id or f"dev-{username}"},
-    )
+    body = {"username": username, "password": PASSWORD, "device_id": device_id or f"dev-{username}"}
+    response = client.post("/api/v1/auth/token", json=body)
     assert response.status_code == 201, response.get_json()
     return {"Authorization": f"Bearer {response.get_json()['token']}"}
 

@@ -1,14 +1,14 @@
 from flask import Blueprint, g, request
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server.api import API_PREFIX, json_body, load
 from server.auth import throttle
-from server.auth.models import User
+from server.auth.models import DeviceToken, User
 from server.auth.schemas import TokenRequest
 from server.auth.tokens import issue_token, require_auth
 from server.auth.users import check_password
 from server.errors import ApiError
-from server.extensions import db
+from server.extensions import begin_write, db
 from server.timeutil import iso_z, utcnow
 
 bp = Blueprint("auth", __name__, url_prefix=API_PREFIX)
@@ -31,6 +31,7 @@ def create_token():
     """
     body = load(TokenRequest(), json_body())
     username = body["username"]
+    begin_write()  # this request always writes (a failure or a token): lock before reading
     if throttle.too_many_failures(username):
         raise ApiError(429, "rate_limited", "Too many failed logins; wait 15 minutes.")
     user = db.session.scalar(select(User).where(User.username == username))
@@ -55,7 +56,11 @@ def revoke_token():
         204: {description: revoked}
         401: {$ref: "#/components/responses/Error"}
     """
-    g.device_token.revoked_at = utcnow()
+    token_id = g.device_token.id
+    begin_write()
+    db.session.execute(
+        update(DeviceToken).where(DeviceToken.id == token_id).values(revoked_at=utcnow())
+    )
     db.session.commit()
     return "", 204
 

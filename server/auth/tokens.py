@@ -6,11 +6,11 @@ from datetime import timedelta
 from functools import wraps
 
 from flask import current_app, g, request
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from server.auth.models import DeviceToken, User
 from server.errors import ApiError
-from server.extensions import db
+from server.extensions import begin_write, db
 from server.timeutil import utcnow
 
 # Writing last_seen_at on every request would make every read a write; a few minutes is enough
@@ -64,9 +64,19 @@ def authenticate() -> tuple[User, DeviceToken]:
     if not user.active:
         raise ApiError(401, "user_inactive", "This account is deactivated.")
     if record.last_seen_at is None or now - record.last_seen_at > LAST_SEEN_RESOLUTION:
-        record.last_seen_at = now
-        db.session.commit()
+        _touch(record.id, now)
     return user, record
+
+
+def _touch(token_id: int, now) -> None:
+    """Note when the device was last seen, in a short write transaction of its own (a plain
+    UPDATE: concurrent requests with one token must not fail on each other)."""
+    db.session.commit()
+    begin_write()
+    db.session.execute(
+        update(DeviceToken).where(DeviceToken.id == token_id).values(last_seen_at=now)
+    )
+    db.session.commit()
 
 
 def require_auth(*roles: str):

@@ -115,7 +115,8 @@ def test_edit_needs_the_current_rev(client, world):
     headers = login(client, "insp_hbt")
     data = visit_data(world["markets"]["hom"])
     push(client, headers, upsert(data))
-    edited = {**data, "base_rev": 1, "answers": {**data["answers"], "stalls_using_nondegradable": 0}}
+    answers = {**data["answers"], "stalls_using_nondegradable": 0}
+    edited = {**data, "base_rev": 1, "answers": answers}
     [ok] = push(client, headers, upsert(edited))
     assert ok["status"] == "applied" and ok["record"]["rev"] == 2
     assert ok["record"]["compliant"] is True
