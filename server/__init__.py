@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from server import models  # noqa: F401  (registers every table with the metadata)
     from server.api.openapi import bp as openapi_bp
+    from server.attachments.routes import bp as attachments_bp
     from server.auth.routes import bp as auth_bp
     from server.cli import register_commands
     from server.errors import register_error_handlers
@@ -46,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(sync_bp)
+    app.register_blueprint(attachments_bp)
     app.register_blueprint(openapi_bp)
     app.register_blueprint(web_bp)  # last: its catch-all serves the PWA
     app.after_request(add_security_headers)

@@ -15,6 +15,7 @@ import logging
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from server.extensions import begin_write, db
+from server.faults import fault_point
 from server.review.decide import decide
 from server.sync.models import AppliedMutation
 from server.sync.outcome import MutationRefused
@@ -79,10 +80,19 @@ def apply_mutation(user, device_id: str, mutation: dict) -> dict:
                 # Refusals are not stored: bad input changes nothing, and a repeat is simply
                 # judged again against the current state.
                 db.session.rollback()
+                # But the refusal may be our own twin's work: a concurrent request with this id
+                # committed while we ran (PostgreSQL reads each statement afresh). Its answer
+                # committed with its change, so a fresh look finds it.
+                claim = db.session.get(AppliedMutation, mutation["id"])
+                if claim is not None:
+                    result = _replay(claim, user, digest)
+                    db.session.rollback()
+                    return result
                 return refused.result(mutation["id"])
             result = {"id": mutation["id"], "status": "applied", "record": record}
             _store(user, device_id, mutation, digest, result)
             db.session.commit()
+            fault_point("push_after_commit")
             return result
         except IntegrityError:
             # Someone else claimed this id (or created this visit) between our read and write.

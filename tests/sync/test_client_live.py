@@ -26,12 +26,6 @@ def live_url(app, world):
     thread.join(timeout=10)
 
 
-@pytest.fixture
-def has_attachments(app):
-    if not any(rule.rule.startswith("/api/v1/attachments/") for rule in app.url_map.iter_rules()):
-        pytest.skip("the attachments API is not registered in this app yet")
-
-
 def phone(url, username="insp_hbt", **options) -> SyncClient:
     return SyncClient(url, username, PASSWORD, base_delay=0.01, max_delay=0.1, **options)
 
@@ -121,7 +115,7 @@ def test_revoked_token_logs_in_again_and_wrong_password_is_auth_error(live_url, 
     assert raised.value.code == "invalid_credentials"
 
 
-def test_photos_upload_once_and_the_visit_has_none_missing(live_url, world, has_attachments):
+def test_photos_upload_once_and_the_visit_has_none_missing(live_url, world):
     client = phone(live_url)
     photo = fake_photo("live")
     visit_id = client.record_visit(world["markets"]["hom"].id, dict(GOOD_ANSWERS),
@@ -135,7 +129,7 @@ def test_photos_upload_once_and_the_visit_has_none_missing(live_url, world, has_
     assert got.content == photo
 
 
-def test_simulated_devices_apply_every_visit_once(live_url, app, has_attachments):
+def test_simulated_devices_apply_every_visit_once(live_url, app):
     totals = simulate_devices(live_url, devices=3, visits=4, username="insp_hbt",
                               password=PASSWORD, base_delay=0.01, max_delay=0.2)
     assert totals["ok"], totals

@@ -1,0 +1,159 @@
+"""A server killed between its commit and its answer (DESIGN §5.1, exactly-once).
+
+A real server runs as a subprocess (tests/e2e/live_server.py) with the fault point
+`push_after_commit` armed (server/faults.py): it commits the first mutation of a push and then
+dies by SIGKILL, before answering. The phone sees the connection drop and, knowing nothing,
+retries the whole push against the restarted server. What it must see: the mutation that was
+committed comes back `duplicate`, the others `applied`, and the server holds each visit exactly
+once at rev 1.
+
+Runs on SQLite (a file the restarted server reopens) and, when the suite runs on PostgreSQL,
+also on the PostgreSQL database of TEST_DATABASE_URL. These tests use neither the `app` nor the
+`world` fixture, so the in-process app never touches that database while the subprocess does.
+"""
+
+import os
+
+import pytest
+import requests
+from sqlalchemy import create_engine, text
+
+from server.config import normalise_database_url
+from tests.conftest import BACKEND
+from tests.e2e.live_server import LiveServer
+from tests.factories import apply_changes, upsert, visit_data
+
+FAULT = {"CHOXANH_FAULTS": "push_after_commit"}
+INSPECTOR = ("kiemtra", "ChoXanh@2023")  # the demo inspector, Quận Hai Bà Trưng
+TIMEOUT = 20
+BACKENDS = ["sqlite"] + (["postgres"] if BACKEND == "postgres" else [])
+
+
+def empty_postgres(url: str) -> None:
+    engine = create_engine(normalise_database_url(url))
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+class Phone:
+    """The inspector's phone talking to whichever server answers at `url`."""
+
+    def __init__(self, url: str):
+        self.url = url
+        response = requests.post(
+            f"{url}/api/v1/auth/token",
+            json={"username": INSPECTOR[0], "password": INSPECTOR[1], "device_id": "phone-1"},
+            timeout=TIMEOUT,
+        )
+        assert response.status_code == 201, response.text
+        self.headers = {"Authorization": f"Bearer {response.json()['token']}"}
+
+    def push(self, mutations: list[dict]) -> requests.Response:
+        return requests.post(
+            f"{self.url}/api/v1/sync/push",
+            json={"device_id": "phone-1", "mutations": mutations},
+            headers=self.headers, timeout=TIMEOUT,
+        )
+
+    def replica(self) -> dict:
+        replica, cursor = {}, None
+        while True:
+            params = {"limit": 1000, **({"cursor": cursor} if cursor else {})}
+            response = requests.get(
+                f"{self.url}/api/v1/sync/pull", params=params, headers=self.headers,
+                timeout=TIMEOUT,
+            )
+            assert response.status_code == 200, response.text
+            body = response.json()
+            apply_changes(replica, body["changes"])
+            cursor = body["cursor"]
+            if not body["has_more"]:
+                return replica
+
+    def visits(self) -> dict[str, dict]:
+        return {key[1]: data for key, data in self.replica().items() if key[0] == "visit"}
+
+    def a_market(self) -> int:
+        markets = sorted(key[1] for key in self.replica() if key[0] == "market")
+        assert markets, "the demo inspector sees no market"
+        return int(markets[0])
+
+
+@pytest.fixture(params=BACKENDS)
+def server(request, tmp_path):
+    """A seeded live server (not started); stopped for good at the end."""
+    extra_env = {}
+    if request.param == "postgres":
+        extra_env["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
+        empty_postgres(extra_env["DATABASE_URL"])
+    live = LiveServer(tmp_path, extra_env=extra_env).prepare()
+    yield live
+    live.stop(hard=True)
+
+
+def start(live: LiveServer, faults: bool) -> LiveServer:
+    """(Re)start the same server on the same database and port, with or without the fault."""
+    live.stop(hard=True)
+    live.env.pop("CHOXANH_FAULTS", None)
+    if faults:
+        live.env.update(FAULT)
+    return live.start()
+
+
+def crash_on_push(live: LiveServer, phone: Phone, mutations: list[dict]) -> None:
+    """Push with the fault armed: the server commits the first mutation, then dies unanswered."""
+    with pytest.raises(requests.ConnectionError):
+        phone.push(mutations)
+    live.process.wait(timeout=TIMEOUT)
+    assert live.process.returncode == -9, "the server should have died by SIGKILL"
+
+
+def test_retry_after_a_crash_between_commit_and_answer(server):
+    start(server, faults=True)
+    phone = Phone(server.url)
+    market = phone.a_market()
+    mutations = [upsert(visit_data(market)) for _ in range(3)]
+
+    crash_on_push(server, phone, mutations)
+    start(server, faults=False)
+    retry = phone.push(mutations)
+
+    assert retry.status_code == 200, retry.text
+    results = retry.json()["results"]
+    assert [r["status"] for r in results] == ["duplicate", "applied", "applied"]
+    assert [r["id"] for r in results] == [m["id"] for m in mutations]
+    assert all(r["record"]["rev"] == 1 for r in results)
+    visits = phone.visits()
+    assert set(visits) == {m["data"]["id"] for m in mutations}
+    assert all(v["rev"] == 1 for v in visits.values())
+    assert [visits[r["record"]["id"]] for r in results] == [r["record"] for r in results]
+
+    again = phone.push(mutations)
+    assert [r["status"] for r in again.json()["results"]] == ["duplicate"] * 3
+    assert [r["record"] for r in again.json()["results"]] == [r["record"] for r in results]
+    assert len(phone.visits()) == 3
+
+
+def test_five_crashes_in_a_row_lose_and_double_nothing(server):
+    start(server, faults=True)
+    phone = Phone(server.url)
+    market = phone.a_market()
+    pushed = []
+    for round_ in range(5):
+        mutations = [upsert(visit_data(market)) for _ in range(2)]
+        pushed += mutations
+        if round_:
+            start(server, faults=True)
+        crash_on_push(server, phone, mutations)
+        start(server, faults=False)
+        results = phone.push(mutations).json()["results"]
+        assert [r["status"] for r in results] == ["duplicate", "applied"]
+
+    visits = phone.visits()
+    assert len(visits) == 10
+    assert set(visits) == {m["data"]["id"] for m in pushed}
+    assert all(v["rev"] == 1 for v in visits.values())
+    results = phone.push(pushed).json()["results"]
+    assert [r["status"] for r in results] == ["duplicate"] * 10
