@@ -18,3 +18,6 @@ export const API_PREFIX = '/api/';
 
 /** localStorage key of the chosen UI language. */
 export const LANG_STORAGE_KEY = 'cho-xanh.lang';
+
+// Background Sync tag shared by the page (registers it) and the service worker (answers it).
+export const SYNC_TAG = 'cho-xanh-sync';

@@ -16,6 +16,7 @@ import { NavigationRoute, registerRoute } from 'workbox-routing';
 
 import { CACHE_PREFIX, CACHE_VERSION } from '../shared/constants.js';
 import { APP_SHELL_DENYLIST } from '../shared/routes.js';
+import { listenForBackgroundSync } from './backgroundSync.js';
 import { deleteStaleCaches } from './caches.js';
 
 setCacheNameDetails({ prefix: CACHE_PREFIX, suffix: CACHE_VERSION });
@@ -32,6 +33,8 @@ registerRoute(
 self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();
 });
+
+listenForBackgroundSync(self);
 
 self.addEventListener('activate', (event) => {
   event.waitUntil(deleteStaleCaches(self.caches));

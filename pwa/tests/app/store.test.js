@@ -1,0 +1,170 @@
+// The adapter between the screens and the data layer: normalised shapes and error mapping.
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const fake = vi.hoisted(() => ({
+  currentSession: vi.fn(),
+  login: vi.fn(),
+  logout: vi.fn(),
+  listMarkets: vi.fn(async () => [{ id: 1 }]),
+  listOrgUnits: vi.fn(async () => [{ id: 9 }]),
+  getForm: vi.fn(async () => null),
+  listVisits: vi.fn(async () => []),
+  getVisit: vi.fn(),
+  saveVisit: vi.fn(async () => 'v-1'),
+  editVisit: vi.fn(async (id) => id),
+  preparePhoto: vi.fn(),
+  subscribe: vi.fn(),
+  syncNow: vi.fn(async () => ({})),
+  startAutoSync: vi.fn(),
+  requestPersistence: vi.fn(async () => true),
+  storageEstimate: vi.fn(async () => ({ usage: 95, quota: 100, low: true })),
+  StorageFullError: class StorageFullError extends Error {
+    constructor() {
+      super('full');
+      this.name = 'StorageFullError';
+    }
+  },
+}));
+vi.mock('../../src/data/index.js', () => fake);
+
+const memory = new Map();
+globalThis.localStorage = {
+  getItem: (k) => (memory.has(k) ? memory.get(k) : null),
+  setItem: (k, v) => memory.set(k, String(v)),
+  removeItem: (k) => memory.delete(k),
+};
+
+const store = await import('../../src/app/store.js');
+
+beforeEach(() => {
+  memory.clear();
+  vi.clearAllMocks();
+});
+
+describe('session()', () => {
+  it('returns the data layer session and remembers the user', async () => {
+    fake.currentSession.mockResolvedValueOnce({ user: { id: 7, username: 'lan' }, token: 't' });
+    expect(await store.session()).toEqual({ user: { id: 7, username: 'lan' }, token: 't', expired: false });
+  });
+
+  it('keeps an expired inspector working with the remembered user (unsent visits stay)', async () => {
+    fake.currentSession.mockResolvedValueOnce({ user: { id: 7, username: 'lan' }, token: 't' });
+    await store.session();
+    fake.currentSession.mockResolvedValueOnce(null); // 401: token forgotten
+    expect(await store.session()).toEqual({ user: { id: 7, username: 'lan' }, token: null, expired: true });
+  });
+
+  it('is null on a phone nobody signed in on', async () => {
+    fake.currentSession.mockResolvedValueOnce(null);
+    expect(await store.session()).toBeNull();
+  });
+
+  it('forgets the user on logout', async () => {
+    fake.login.mockResolvedValueOnce({ user: { id: 7 }, token: 't' });
+    await store.login('lan', 'pw');
+    await store.logout();
+    fake.currentSession.mockResolvedValueOnce(null);
+    expect(await store.session()).toBeNull();
+    expect(fake.logout).toHaveBeenCalled();
+  });
+});
+
+describe('login()', () => {
+  it.each([
+    ['401', () => Object.assign(new Error('x'), { status: 401, code: 'invalid_credentials' }), 'invalid'],
+    ['429', () => Object.assign(new Error('x'), { status: 429, code: 'rate_limited' }), 'rate_limited'],
+    ['NetworkError', () => Object.assign(new Error('x'), { name: 'NetworkError', code: 'network_error', status: 0 }), 'offline'],
+    ['fetch TypeError', () => new TypeError('Failed to fetch'), 'offline'],
+    ['500', () => Object.assign(new Error('x'), { status: 500, code: 'internal_error' }), 'other'],
+  ])('maps %s to %s', async (_name, make, reason) => {
+    fake.login.mockRejectedValueOnce(make());
+    await expect(store.login('a', 'b')).rejects.toMatchObject({ reason });
+  });
+
+  it('resolves the user from {user, token, …}', async () => {
+    fake.login.mockResolvedValueOnce({ user: { id: 3, username: 'x' }, token: 't' });
+    expect(await store.login('x', 'y')).toEqual({ id: 3, username: 'x' });
+  });
+});
+
+describe('normalizeVisit()', () => {
+  it('reads the data layer visit shape', () => {
+    const blob = new Blob(['x']);
+    const v = store.normalizeVisit({
+      id: 'a',
+      market_id: 5,
+      state: 'returned',
+      observed_at: '2023-03-01T08:00:00+07:00',
+      answers: { stalls_total: 3 },
+      photos: [{ sha256: 'f'.repeat(64), blob, type: 'image/jpeg' }, 'e'.repeat(64)],
+      review: { decision: 'return', comment: 'Chụp lại ảnh' },
+      error: null,
+    });
+    expect(v).toMatchObject({ id: 'a', market_id: 5, state: 'returned', comment: 'Chụp lại ảnh', decision: 'return' });
+    expect(v.photos[0]).toMatchObject({ sha256: 'f'.repeat(64), blob });
+    expect(v.photos[1]).toMatchObject({ sha256: 'e'.repeat(64), blob: null, source: 'e'.repeat(64) });
+  });
+
+  it('derives the state from a server status when none is given', () => {
+    expect(store.normalizeVisit({ id: 1, status: 'submitted' }).state).toBe('sent');
+    expect(store.normalizeVisit({ id: 1, record: { status: 'approved', review: { comment: 'ok' } }, status: 'approved' })).toMatchObject({ state: 'approved', comment: 'ok' });
+    expect(store.normalizeVisit({ id: 1 }).state).toBe('pending');
+    expect(store.normalizeVisit(null)).toBeNull();
+  });
+
+  it('keeps the refusal', () => {
+    const v = store.normalizeVisit({ id: 1, state: 'refused', error: { code: 'validation_failed', message: 'm', fields: { a: ['b'] } } });
+    expect(v.error).toEqual({ code: 'validation_failed', message: 'm', fields: { a: ['b'] } });
+  });
+});
+
+describe('normalizeStatus()', () => {
+  it('turns the engine status into what the bar shows', () => {
+    const s = store.normalizeStatus({
+      online: false,
+      syncing: true,
+      progress: { done: 1, total: 4 },
+      pending: 3,
+      lastSyncedAt: '2023-03-01T01:42:00Z',
+      lastError: { code: 'network_error', message: 'Không kết nối được máy chủ', status: 0 },
+      needsLogin: false,
+    });
+    expect(s).toEqual({
+      online: false,
+      syncing: true,
+      progress: { done: 1, total: 4 },
+      pending: 3,
+      lastSyncedAt: '2023-03-01T01:42:00Z',
+      lastError: 'Không kết nối được máy chủ',
+      needsLogin: false,
+    });
+    expect(store.normalizeStatus({ progress: { done: 0, total: 0 } }).progress).toBeNull();
+  });
+});
+
+describe('saving', () => {
+  it('passes the draft on with the form version', async () => {
+    const id = await store.saveVisit({ market_id: 1, answers: {}, observed_at: 'x', location: null, photos: [] });
+    expect(id).toBe('v-1');
+    expect(fake.saveVisit).toHaveBeenCalledWith(expect.objectContaining({ market_id: 1, form_version: '2023.1' }));
+  });
+
+  it('recognises a full phone and invalid answers', () => {
+    expect(store.isStorageFull(new fake.StorageFullError())).toBe(true);
+    expect(store.isStorageFull(Object.assign(new Error(), { name: 'QuotaExceededError' }))).toBe(true);
+    expect(store.isStorageFull(new Error('other'))).toBe(false);
+    expect(store.invalidFields({ name: 'ValidationError', fields: { notes: ['quá dài'] } })).toEqual({ notes: ['quá dài'] });
+    expect(store.invalidFields(new Error('x'))).toBeNull();
+  });
+
+  it('falls back to the bundled form', async () => {
+    expect((await store.loadForm()).version).toBe('2023.1');
+  });
+
+  it('reads places and storage', async () => {
+    expect(await store.loadPlaces()).toEqual({ markets: [{ id: 1 }], orgUnits: [{ id: 9 }] });
+    expect(await store.storageEstimate()).toEqual({ usage: 95, quota: 100, low: true });
+    await store.syncNow();
+    expect(fake.syncNow).toHaveBeenCalledWith({ force: true });
+  });
+});
