@@ -32,22 +32,29 @@ def create_app(config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(config_module.REPO_ROOT / "migrations"))
 
     from server import models  # noqa: F401  (registers every table with the metadata)
+    from server.admin.routes import bp as admin_bp
     from server.api.openapi import bp as openapi_bp
     from server.attachments.routes import bp as attachments_bp
     from server.auth.routes import bp as auth_bp
     from server.cli import register_commands
     from server.errors import register_error_handlers
     from server.health.routes import bp as health_bp
+    from server.review.routes import bp as review_bp
     from server.sync.routes import bp as sync_bp
     from server.web import add_security_headers
     from server.web import bp as web_bp
 
+    from server.auth.scope import forget_cached_scopes
+
+    app.before_request(forget_cached_scopes)
     register_error_handlers(app)
     register_commands(app)
     app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(sync_bp)
     app.register_blueprint(attachments_bp)
+    app.register_blueprint(review_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(openapi_bp)
     app.register_blueprint(web_bp)  # last: its catch-all serves the PWA
     app.after_request(add_security_headers)

@@ -27,18 +27,25 @@ class RowError(ValueError):
 
 def read_rows(path: str | Path, columns: list[str], report: ImportReport) -> Iterator[tuple]:
     """Yield (line_number, row dict) of a UTF-8 CSV (BOM tolerated) whose header is `columns`."""
-    with open(path, newline="", encoding="utf-8-sig") as handle:
-        reader = csv.DictReader(handle)
-        header = [name.strip() for name in (reader.fieldnames or [])]
-        missing = [name for name in columns if name not in header]
-        if missing:
-            report.error(1, f"header is missing column(s): {', '.join(missing)}")
-            return
-        for row in reader:
-            if None in row:
-                report.error(reader.line_num, "more cells than columns in the header")
-                continue
-            yield reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items()}
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            yield from _rows(handle, columns, report)
+    except UnicodeDecodeError as exc:
+        report.error(0, f"the file is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8")
+
+
+def _rows(handle, columns: list[str], report: ImportReport) -> Iterator[tuple]:
+    reader = csv.DictReader(handle)
+    header = [name.strip() for name in (reader.fieldnames or [])]
+    missing = [name for name in columns if name not in header]
+    if missing:
+        report.error(1, f"header is missing column(s): {', '.join(missing)}")
+        return
+    for row in reader:
+        if None in row:
+            report.error(reader.line_num, "more cells than columns in the header")
+            continue
+        yield reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items()}
 
 
 def required(row: dict, name: str, max_length: int = 200) -> str:

@@ -31,14 +31,21 @@ def subtree_ids(org_unit_id: int) -> frozenset[int]:
     return frozenset(found)
 
 
+def forget_cached_scopes() -> None:
+    """Run before each request: the cache lives for one request (where an app context is
+    shared by several requests, as in tests, g would otherwise outlive a tree change)."""
+    g.pop("unit_scope_cache", None)
+
+
 def unit_scope(user: User) -> frozenset[int] | None:
     """The org units whose markets the user may see; None means all. Cached per request."""
     if user.role in CITY_WIDE:
         return None
     cache = g.setdefault("unit_scope_cache", {})
-    if user.id not in cache:
-        cache[user.id] = subtree_ids(user.org_unit_id) if user.org_unit_id else frozenset()
-    return cache[user.id]
+    key = (user.id, user.org_unit_id)
+    if key not in cache:
+        cache[key] = subtree_ids(user.org_unit_id) if user.org_unit_id else frozenset()
+    return cache[key]
 
 
 def market_visible(user: User, market: Market) -> bool:

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from server.csv_import import ImportReport, RowError, optional, parse_date, read_rows, required
 from server.extensions import db
 from server.orgunits.models import LEVELS, OrgUnit
-from server.sync.changes import record_changes
+from server.sync.changes import bump_org_tree_version, record_changes
 
 COLUMNS = ["code", "name", "level", "parent_code", "valid_from", "valid_to"]
 LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
@@ -74,10 +74,15 @@ def import_org_units(path: str | Path, dry_run: bool = False) -> ImportReport:
         record.name, record.level = unit["name"], unit["level"]
         record.valid_from, record.valid_to = unit["valid_from"], unit["valid_to"]
     db.session.flush()
+    tree_changed = False
     for code, (_, unit) in parsed.items():
         parent = unit["parent_code"]
-        existing[code].parent_id = existing[parent].id if parent else None
+        parent_id = existing[parent].id if parent else None
+        tree_changed |= existing[code].parent_id != parent_id
+        existing[code].parent_id = parent_id
     db.session.flush()
+    if tree_changed:
+        bump_org_tree_version()
     record_changes(
         [{"entity": "org_unit", "entity_id": existing[code].id, "op": "upsert"} for code in parsed]
     )

@@ -6,10 +6,10 @@ seq n+1 committed while seq n is still in flight. SQLite has one writer at a tim
 Call `record_changes` as the last statement before commit, to keep the lock short.
 """
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert, select, text
 
 from server.extensions import db
-from server.sync.models import ChangeLog
+from server.sync.models import ChangeLog, SyncMeta
 from server.timeutil import utcnow
 
 CHANGE_SEQUENCE_LOCK = 293_0404  # any constant unique to this app
@@ -40,3 +40,22 @@ def record_changes(rows: list[dict]) -> None:
             for row in rows
         ],
     )
+
+
+ORG_TREE_VERSION = "org_tree_version"
+
+
+def org_tree_version() -> int:
+    return db.session.scalar(
+        select(SyncMeta.value).where(SyncMeta.key == ORG_TREE_VERSION)
+    ) or 0
+
+
+def bump_org_tree_version() -> None:
+    """A unit moved under another parent: every scope below it may have changed, so every
+    scoped pull cursor is expired (410) and phones pull their visible set afresh."""
+    row = db.session.get(SyncMeta, ORG_TREE_VERSION, with_for_update=True)
+    if row is None:
+        db.session.add(SyncMeta(key=ORG_TREE_VERSION, value=1))
+    else:
+        row.value += 1

@@ -19,6 +19,7 @@ from server.extensions import db
 from server.forms import SUPPORTED_VERSIONS, load_form
 from server.markets.models import Market
 from server.orgunits.models import OrgUnit
+from server.sync.changes import org_tree_version
 from server.sync.models import ChangeLog, SyncMeta, Visit
 from server.sync.records import visit_records
 
@@ -31,7 +32,9 @@ FULL_ENTITIES = ("form", "org_unit", "market", "visit")
 
 
 def _scope_key(user) -> str:
-    return f"{user.id}:{user.role}:{user.org_unit_id}"
+    # City-wide users see everything, so the shape of the tree cannot change their set.
+    tree = org_tree_version() if unit_scope(user) is not None else 0
+    return f"{user.id}:{user.role}:{user.org_unit_id}:{tree}"
 
 
 def encode_cursor(user, **state) -> str:

@@ -46,7 +46,9 @@ def _load(data: dict) -> dict:
 
 
 def _market_for(user, market_id: int) -> Market:
-    market = db.session.get(Market, market_id)
+    # FOR SHARE: a market moving to another ward concurrently waits, so the change below is
+    # logged under the unit the market really is in.
+    market = db.session.get(Market, market_id, with_for_update={"read": True})
     if market is None:
         raise invalid({"market_id": ["Unknown market."]})
     if not market_visible(user, market):

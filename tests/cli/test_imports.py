@@ -155,3 +155,12 @@ def test_wrong_header_is_reported(runner, tmp_path):
     result = runner.invoke(args=["import-markets", write(tmp_path, "m.csv", "code,name\nA,B\n")])
     assert result.exit_code == 1
     assert "line 1: header is missing column(s): org_unit_code" in result.output
+
+
+def test_a_file_that_is_not_utf8_is_reported_not_a_traceback(runner, tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_bytes(MARKETS.encode("cp1258", errors="replace"))
+    result = runner.invoke(args=["import-markets", str(path)])
+    assert result.exit_code == 1
+    assert "not UTF-8" in result.output and "Traceback" not in result.output
+    assert count(Market) == 0

@@ -141,3 +141,22 @@ def test_pull_needs_a_token(client, world):
     response = client.get("/api/v1/sync/pull")
     assert response.status_code == 401
     assert response.get_json()["error"]["code"] == "unauthorized"
+
+
+def test_moving_a_ward_to_another_district_expires_scoped_cursors(client, world, runner,
+                                                                   tmp_path):
+    record_visits(client, world)
+    ward, city = login(client, "ward_hbt"), login(client, "city")
+    _, ward_cursor = pull_all(client, ward)
+    _, city_cursor = pull_all(client, city)
+    csv = tmp_path / "units.csv"
+    csv.write_text("code,name,level,parent_code,valid_from,valid_to\n"
+                   "HBT-1,Phường Phố Huế,ward,BD,,\n", encoding="utf-8")
+    assert runner.invoke(args=["import-org-units", str(csv)]).exit_code == 0
+    response = client.get("/api/v1/sync/pull", query_string={"cursor": ward_cursor},
+                          headers=ward)
+    assert response.status_code == 410  # the phone starts over and drops Chợ Hôm
+    fresh, _ = pull_all(client, ward)
+    assert str(world["markets"]["hom"].id) not in keys(fresh, "market")
+    city_news, _ = pull_all(client, city, city_cursor)  # city-wide: nothing to redo
+    assert [c["entity"] for c in city_news] == ["org_unit"]

@@ -1,0 +1,81 @@
+"""Markets by hand: list and change one, with the importer's rules and its change logging."""
+
+from sqlalchemy import func, or_, select
+
+from server.admin.http import get_or_404
+from server.auth.scope import subtree_ids
+from server.errors import ApiError
+from server.extensions import begin_write, db
+from server.markets.importer import moved_visit_changes
+from server.markets.models import Market
+from server.orgunits.models import OrgUnit
+from server.sync.changes import record_changes
+
+FIELDS = ("name", "address", "lat", "lon", "market_class", "org_unit_id", "opened_on",
+          "closed_on")
+
+
+def market_out(market: Market) -> dict:
+    return {**market.to_dict(), "rev": market.rev}
+
+
+def list_markets(args: dict) -> dict:
+    conditions = []
+    if args.get("q"):
+        pattern = f"%{args['q'].lower()}%"
+        conditions.append(
+            or_(func.lower(Market.code).like(pattern), func.lower(Market.name).like(pattern))
+        )
+    if "org_unit_id" in args:
+        conditions.append(Market.org_unit_id.in_(subtree_ids(args["org_unit_id"])))
+    total = db.session.scalar(select(func.count()).select_from(Market).where(*conditions))
+    rows = db.session.scalars(
+        select(Market).where(*conditions).order_by(Market.code)
+        .limit(args["limit"]).offset(args["offset"])
+    )
+    return {"markets": [market_out(m) for m in rows], "total": total}
+
+
+def _invalid(field: str, message: str) -> ApiError:
+    return ApiError(422, "validation_failed", "Some fields are not valid.", {field: [message]})
+
+
+def _merged(market: Market, body: dict) -> dict:
+    """The market's fields after the change, checked as a whole (as the importer checks a row)."""
+    merged = {name: body.get(name, getattr(market, name)) for name in FIELDS}
+    if "name" in body:
+        merged["name"] = body["name"].strip()
+    if "address" in body:
+        merged["address"] = (body["address"] or "").strip() or None
+    if (merged["lat"] is None) != (merged["lon"] is None):
+        raise _invalid("lon" if "lat" in body else "lat", "Give both lat and lon, or neither.")
+    opened, closed = merged["opened_on"], merged["closed_on"]
+    if opened and closed and closed < opened:
+        raise _invalid("closed_on", "closed_on is before opened_on.")
+    if "org_unit_id" in body and db.session.get(OrgUnit, body["org_unit_id"]) is None:
+        raise _invalid("org_unit_id", "Unknown org unit.")
+    return merged
+
+
+def change_market(market_id: int, body: dict) -> dict:
+    begin_write()
+    market = get_or_404(Market, market_id, "market", lock=True)
+    merged = _merged(market, body)
+    changed = [n for n in FIELDS if merged[n] != getattr(market, n)]
+    if not changed:
+        db.session.rollback()
+        return market_out(market)
+    previous_unit = market.org_unit_id
+    for name in changed:
+        setattr(market, name, merged[name])
+    market.rev += 1
+    db.session.flush()
+    moved = market.org_unit_id != previous_unit
+    changes = [{"entity": "market", "entity_id": market.id, "op": "upsert", "rev": market.rev,
+                "org_unit_id": market.org_unit_id,
+                "prev_org_unit_id": previous_unit if moved else None}]
+    if moved:  # its visits move along: officers on both sides must hear of each
+        changes += moved_visit_changes({market.id: previous_unit})
+    record_changes(changes)
+    db.session.commit()
+    return market_out(market)

@@ -1,0 +1,56 @@
+"""Indicator targets per period, for the whole city (org_unit_id null) or one org unit."""
+
+from sqlalchemy import select, text
+
+from server.admin.schemas import PERIOD
+from server.errors import ApiError
+from server.extensions import begin_write, db
+from server.indicator.models import IndicatorTarget
+from server.orgunits.models import OrgUnit
+
+# The unique constraint on (period, org_unit_id) does not stop two city-wide rows: NULLs are
+# distinct in SQL. On PostgreSQL, writers of targets serialise on this advisory lock instead.
+TARGET_LOCK = 293_0044
+
+
+def target_out(row: IndicatorTarget) -> dict:
+    return {"period": row.period, "org_unit_id": row.org_unit_id, "target": row.target}
+
+
+def list_targets() -> dict:
+    rows = db.session.scalars(
+        select(IndicatorTarget).order_by(
+            IndicatorTarget.period, IndicatorTarget.org_unit_id.asc().nulls_first()
+        )
+    )
+    return {"targets": [target_out(r) for r in rows]}
+
+
+def check_period(period: str) -> None:
+    if not PERIOD.match(period):
+        raise ApiError(422, "validation_failed", "Some fields are not valid.",
+                       {"period": ["Use YYYY, YYYY-Qn (n = 1..4) or YYYY-MM."]})
+
+
+def set_target(period: str, body: dict) -> tuple[dict, bool]:
+    """Create or replace the target; returns it and whether it is new."""
+    check_period(period)
+    unit_id = body["org_unit_id"]
+    begin_write()
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": TARGET_LOCK})
+    if unit_id is not None and db.session.get(OrgUnit, unit_id) is None:
+        raise ApiError(422, "validation_failed", "Some fields are not valid.",
+                       {"org_unit_id": ["Unknown org unit."]})
+    same_unit = (IndicatorTarget.org_unit_id.is_(None) if unit_id is None
+                 else IndicatorTarget.org_unit_id == unit_id)
+    row = db.session.scalar(
+        select(IndicatorTarget).where(IndicatorTarget.period == period, same_unit)
+    )
+    created = row is None
+    if created:
+        row = IndicatorTarget(period=period, org_unit_id=unit_id)
+        db.session.add(row)
+    row.target = body["target"]
+    db.session.commit()
+    return target_out(row), created

@@ -1,0 +1,142 @@
+"""Admin routes for people: users and their devices (tokens). Admins only."""
+
+from server.admin import bp
+from server.admin.devices import list_devices, revoke_device
+from server.admin.http import load_query
+from server.admin.schemas import (
+    AdminDevicesQuery,
+    AdminPasswordReset,
+    AdminUserCreate,
+    AdminUsersQuery,
+    AdminUserUpdate,
+)
+from server.admin.users import add_user, change_user, list_users, reset_password
+from server.api import json_body, load
+from server.auth.tokens import require_auth
+
+
+@bp.get("/users")
+@require_auth("admin")
+def users_index():
+    """Every user, by username (filters: q in username or display name, role, active).
+    ---
+    get:
+      tags: [admin]
+      security: [{bearer: []}]
+      parameters: [{in: query, schema: AdminUsersQuery}]
+      responses:
+        200:
+          content:
+            application/json:
+              schema:
+                type: object
+                properties: {users: {type: array, items: AdminUserOut}, total: {type: integer}}
+        400: {$ref: "#/components/responses/Error"}
+        401: {$ref: "#/components/responses/Error"}
+        403: {$ref: "#/components/responses/Error"}
+    """
+    return list_users(load_query(AdminUsersQuery()))
+
+
+@bp.post("/users")
+@require_auth("admin")
+def users_create():
+    """Create a user (inspectors and ward officers need an org unit; password ≥ 8 characters).
+    ---
+    post:
+      tags: [admin]
+      security: [{bearer: []}]
+      requestBody: {content: {application/json: {schema: AdminUserCreate}}}
+      responses:
+        201: {content: {application/json: {schema: AdminUserOut}}}
+        401: {$ref: "#/components/responses/Error"}
+        403: {$ref: "#/components/responses/Error"}
+        409: {$ref: "#/components/responses/Error"}
+        422: {$ref: "#/components/responses/Error"}
+    """
+    return add_user(load(AdminUserCreate(), json_body())), 201
+
+
+@bp.patch("/users/<int:user_id>")
+@require_auth("admin")
+def users_update(user_id: int):
+    """Change a user's display name, role, org unit or active flag (inactive: tokens stop
+    working at once). The last active admin cannot be demoted or deactivated.
+    ---
+    patch:
+      tags: [admin]
+      security: [{bearer: []}]
+      parameters: [{name: user_id, in: path, required: true, schema: {type: integer}}]
+      requestBody: {content: {application/json: {schema: AdminUserUpdate}}}
+      responses:
+        200: {content: {application/json: {schema: AdminUserOut}}}
+        401: {$ref: "#/components/responses/Error"}
+        403: {$ref: "#/components/responses/Error"}
+        404: {$ref: "#/components/responses/Error"}
+        409: {$ref: "#/components/responses/Error"}
+        422: {$ref: "#/components/responses/Error"}
+    """
+    return change_user(user_id, load(AdminUserUpdate(), json_body()))
+
+
+@bp.post("/users/<int:user_id>/password")
+@require_auth("admin")
+def users_password(user_id: int):
+    """Set a new password (optionally signing out every device of the user).
+    ---
+    post:
+      tags: [admin]
+      security: [{bearer: []}]
+      parameters: [{name: user_id, in: path, required: true, schema: {type: integer}}]
+      requestBody: {content: {application/json: {schema: AdminPasswordReset}}}
+      responses:
+        200: {content: {application/json: {schema: AdminUserOut}}}
+        401: {$ref: "#/components/responses/Error"}
+        403: {$ref: "#/components/responses/Error"}
+        404: {$ref: "#/components/responses/Error"}
+        422: {$ref: "#/components/responses/Error"}
+    """
+    return reset_password(user_id, load(AdminPasswordReset(), json_body()))
+
+
+@bp.get("/devices")
+@require_auth("admin")
+def devices_index():
+    """Device tokens, most recently seen first (never the token or its hash).
+    ---
+    get:
+      tags: [admin]
+      security: [{bearer: []}]
+      parameters: [{in: query, schema: AdminDevicesQuery}]
+      responses:
+        200:
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  devices: {type: array, items: AdminDeviceOut}
+                  total: {type: integer}
+        400: {$ref: "#/components/responses/Error"}
+        401: {$ref: "#/components/responses/Error"}
+        403: {$ref: "#/components/responses/Error"}
+    """
+    return list_devices(load_query(AdminDevicesQuery()))
+
+
+@bp.post("/devices/<int:token_id>/revoke")
+@require_auth("admin")
+def devices_revoke(token_id: int):
+    """Sign a device out: its next request gets 401 `token_revoked`.
+    ---
+    post:
+      tags: [admin]
+      security: [{bearer: []}]
+      parameters: [{name: token_id, in: path, required: true, schema: {type: integer}}]
+      responses:
+        200: {content: {application/json: {schema: AdminDeviceOut}}}
+        401: {$ref: "#/components/responses/Error"}
+        403: {$ref: "#/components/responses/Error"}
+        404: {$ref: "#/components/responses/Error"}
+    """
+    return revoke_device(token_id)
