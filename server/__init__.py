@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.api.openapi import bp as openapi_bp
     from server.attachments.routes import bp as attachments_bp
     from server.auth.routes import bp as auth_bp
+    from server.auth.scope import forget_cached_scopes
     from server.cli import register_commands
     from server.errors import register_error_handlers
     from server.health.routes import bp as health_bp
@@ -43,8 +44,6 @@ def create_app(config: dict | None = None) -> Flask:
     from server.sync.routes import bp as sync_bp
     from server.web import add_security_headers
     from server.web import bp as web_bp
-
-    from server.auth.scope import forget_cached_scopes
 
     app.before_request(forget_cached_scopes)
     register_error_handlers(app)

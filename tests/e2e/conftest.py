@@ -14,9 +14,15 @@ PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True, "locale": "vi-VN"}
 
 
+@pytest.fixture(scope="session")
+def seeded_database(tmp_path_factory):
+    """The demo, migrated and seeded once per run; each `server` starts on a copy of it."""
+    return LiveServer(tmp_path_factory.mktemp("seeded")).prepare().db_path
+
+
 @pytest.fixture
-def server(tmp_path):
-    live = LiveServer(tmp_path).prepare().start()
+def server(tmp_path, seeded_database):
+    live = LiveServer(tmp_path).prepare(template=seeded_database).start()
     yield live
     live.stop()
 

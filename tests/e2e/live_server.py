@@ -7,6 +7,7 @@ does not cover service-worker traffic.
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -29,9 +30,10 @@ class LiveServer:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = self.workdir / "server.log"
+        self.db_path = self.workdir / "live.sqlite3"
         self.env = {
             **os.environ,
-            "DATABASE_URL": f"sqlite:///{self.workdir / 'live.sqlite3'}",
+            "DATABASE_URL": f"sqlite:///{self.db_path}",
             "ATTACHMENTS_DIR": str(self.workdir / "attachments"),
             "INSTANCE_DIR": str(self.workdir),
             **(extra_env or {}),
@@ -45,7 +47,15 @@ class LiveServer:
         )
         return result.stdout
 
-    def prepare(self) -> "LiveServer":
+    def prepare(self, template: Path | None = None) -> "LiveServer":
+        """Migrate and seed the demo; or copy `template`, the SQLite file of a server prepared
+        so before (the seed is deterministic: the same data, without two CLI runs per test)."""
+        if template is not None:
+            with sqlite3.connect(template) as source, sqlite3.connect(self.db_path) as copy:
+                source.backup(copy)
+            source.close()
+            copy.close()
+            return self
         self.manage("db", "upgrade")
         self.manage("seed-demo")
         return self

@@ -363,7 +363,9 @@ export default function visitFormScreen(ctx, { params, query }) {
   function drawSummary() {
     const box = refs.summary;
     if (!box) return;
-    const count = Object.keys(state.errors).length;
+    // Only after a save attempt: refresh() keeps it current from then on (before that, draw()
+    // would show the blank form's count, which nothing updates as the inspector fills it in).
+    const count = state.submitted ? Object.keys(state.errors).length : 0;
     const text = state.saveError || (count ? ctx.t('form.fixErrors', { count }) : '');
     box.hidden = !text;
     replaceChildren(box, text ? [icon('alert'), h('span', null, text)] : null);
