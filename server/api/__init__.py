@@ -39,8 +39,12 @@ def _unstorable(value, depth: int = 0) -> str | None:
         return f"The JSON is nested deeper than {MAX_DEPTH} levels."
     if isinstance(value, str):
         return "Text may not contain NUL characters." if "\x00" in value else None
-    items = value.items() if isinstance(value, dict) else enumerate(value) \
-        if isinstance(value, list) else ()
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        items = ()
     for key, item in items:
         problem = _unstorable(key, depth + 1) if isinstance(key, str) else None
         problem = problem or _unstorable(item, depth + 1)

@@ -7,7 +7,7 @@ from server.auth.scope import visit_visible
 from server.extensions import db
 from server.markets.models import Market
 from server.review.models import ReviewDecision
-from server.sync.changes import record_changes
+from server.sync.changes import record_changes, visit_change
 from server.sync.models import Visit
 from server.sync.outcome import conflict, invalid, rejected
 from server.sync.records import visit_record
@@ -68,16 +68,5 @@ def decide(user, device_id: str, data: dict) -> dict:
         )
     )
     db.session.flush()
-    record_changes(
-        [
-            {
-                "entity": "visit",
-                "entity_id": visit.id,
-                "op": "upsert",
-                "rev": visit.rev,
-                "org_unit_id": market.org_unit_id,
-                "owner_id": visit.inspector_id,
-            }
-        ]
-    )
+    record_changes([visit_change(visit, market.org_unit_id)])
     return visit_record(visit)

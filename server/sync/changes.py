@@ -42,6 +42,16 @@ def record_changes(rows: list[dict]) -> None:
     )
 
 
+def visit_change(visit, org_unit_id: int, previous_unit_id: int | None = None) -> dict:
+    """The change-log row for a visit written in the unit of its market (and, if the visit
+    moved to a market of another unit, the unit it left, so pull can send that a delete)."""
+    return {
+        "entity": "visit", "entity_id": visit.id, "op": "upsert", "rev": visit.rev,
+        "org_unit_id": org_unit_id, "owner_id": visit.inspector_id,
+        "prev_org_unit_id": previous_unit_id if previous_unit_id != org_unit_id else None,
+    }
+
+
 ORG_TREE_VERSION = "org_tree_version"
 
 

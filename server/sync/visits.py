@@ -11,7 +11,7 @@ from server.auth.scope import market_visible, visit_visible
 from server.extensions import db
 from server.forms import validate_answers
 from server.markets.models import Market
-from server.sync.changes import record_changes
+from server.sync.changes import record_changes, visit_change
 from server.sync.models import Visit, VisitAttachment
 from server.sync.outcome import conflict, invalid, rejected
 from server.sync.records import visit_record
@@ -127,17 +127,5 @@ def upsert_visit(user, device_id: str, data: dict) -> dict:
     _apply_fields(visit, fields, market)
     db.session.flush()
     _replace_attachments(visit.id, fields["attachments"])
-    record_changes(
-        [
-            {
-                "entity": "visit",
-                "entity_id": visit.id,
-                "op": "upsert",
-                "rev": visit.rev,
-                "org_unit_id": market.org_unit_id,
-                "owner_id": visit.inspector_id,
-                "prev_org_unit_id": previous_unit if previous_unit != market.org_unit_id else None,
-            }
-        ]
-    )
+    record_changes([visit_change(visit, market.org_unit_id, previous_unit)])
     return visit_record(visit)
