@@ -40,6 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
     from server.cli import register_commands
     from server.errors import register_error_handlers
     from server.health.routes import bp as health_bp
+    from server.indicator.routes import bp as indicator_bp
+    from server.reports.routes import bp as reports_bp
     from server.review.routes import bp as review_bp
     from server.sync.routes import bp as sync_bp
     from server.web import add_security_headers
@@ -54,6 +56,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(attachments_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(indicator_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(openapi_bp)
     app.register_blueprint(web_bp)  # last: its catch-all serves the PWA
     app.after_request(add_security_headers)

@@ -21,9 +21,17 @@ def _print_import_report(report, dry_run: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from server.backup.cli import register as register_backup
+    from server.indicator.cli import register as register_indicator
+    from server.jobs.cli import register as register_jobs
     from server.simulate_cli import register as register_simulate
 
+    # Each domain registers its own commands, so they can grow without touching this file.
     register_simulate(app)
+    register_indicator(app)
+    register_jobs(app)
+    register_backup(app)
+
     @app.cli.command("import-org-units")
     @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
     @click.option("--dry-run", is_flag=True, help="Check the file and report errors only.")

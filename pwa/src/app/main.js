@@ -3,7 +3,7 @@
 import './styles.css';
 
 import { t as translate } from '../shared/i18n.js';
-import { replaceChildren } from './dom.js';
+import { h, icon, replaceChildren } from './dom.js';
 import { fetchHealth } from './health.js';
 import { applyStatic, loadLang, saveLang } from './i18n-dom.js';
 import { matchRoute, startRouter } from './router.js';
@@ -16,16 +16,40 @@ import marketsScreen from './screens/markets.js';
 import visitDetailScreen from './screens/visitDetail.js';
 import visitFormScreen from './screens/visitForm.js';
 import visitsScreen from './screens/visits.js';
+import * as adminRoutes from './routes/admin.js';
+import * as cityRoutes from './routes/city.js';
+import * as reviewRoutes from './routes/review.js';
 
+const INSPECTOR = ['inspector'];
+
+// Every screen has a URL; `roles` says who may open it (the server checks again on every call).
 export const ROUTES = [
   { pattern: '/', name: 'home' },
   { pattern: '/login', name: 'login', screen: loginScreen, public: true },
-  { pattern: '/markets', name: 'markets', screen: marketsScreen, tab: 'markets' },
-  { pattern: '/visit/new', name: 'visit-new', screen: visitFormScreen, tab: 'markets' },
-  { pattern: '/visits', name: 'visits', screen: visitsScreen, tab: 'visits' },
-  { pattern: '/visits/:id', name: 'visit', screen: visitDetailScreen, tab: 'visits' },
-  { pattern: '/visits/:id/edit', name: 'visit-edit', screen: visitFormScreen, tab: 'visits' },
+  { pattern: '/markets', name: 'markets', screen: marketsScreen, tab: 'markets', roles: INSPECTOR },
+  { pattern: '/visit/new', name: 'visit-new', screen: visitFormScreen, tab: 'markets', roles: INSPECTOR },
+  { pattern: '/visits', name: 'visits', screen: visitsScreen, tab: 'visits', roles: INSPECTOR },
+  { pattern: '/visits/:id', name: 'visit', screen: visitDetailScreen, tab: 'visits', roles: INSPECTOR },
+  { pattern: '/visits/:id/edit', name: 'visit-edit', screen: visitFormScreen, tab: 'visits', roles: INSPECTOR },
+  ...reviewRoutes.routes,
+  ...adminRoutes.routes,
+  ...cityRoutes.routes,
 ];
+
+export const TABS = [
+  { tab: 'markets', href: '/markets', labelKey: 'nav.markets', icon: 'store', roles: INSPECTOR },
+  { tab: 'visits', href: '/visits', labelKey: 'nav.visits', icon: 'list', roles: INSPECTOR, badge: true },
+  ...reviewRoutes.tabs,
+  ...cityRoutes.tabs,
+  ...adminRoutes.tabs,
+];
+
+/** Where each role lands after signing in (the first tab it has). */
+export function homeFor(role) {
+  return TABS.find((tab) => tab.roles.includes(role))?.href ?? '/markets';
+}
+
+const allows = (route, role) => !route.roles || route.roles.includes(role);
 
 const app = {
   lang: loadLang(),
@@ -56,6 +80,7 @@ const ctx = {
   },
   t: (key, params) => translate(app.lang, key, params),
   navigate: (path, options) => router?.navigate(path, options),
+  homeFor,
   routeName: () => routeName,
   loginHref: () => `/login?next=${encodeURIComponent(location.pathname + location.search)}`,
   flash(text, tone = 'info') {
@@ -141,16 +166,24 @@ function renderChrome() {
 
   const route = ROUTES.find((r) => r.name === routeName);
   const tabs = $('tabs');
-  tabs.hidden = !app.session || routeName === 'login';
+  const role = app.session?.user?.role;
+  const mine = TABS.filter((tab) => tab.roles.includes(role));
+  tabs.hidden = !app.session || routeName === 'login' || mine.length === 0;
   document.body.classList.toggle('has-tabs', !tabs.hidden);
-  for (const link of tabs.querySelectorAll('[data-tab]')) {
-    if (route?.tab === link.dataset.tab) link.setAttribute('aria-current', 'page');
-    else link.removeAttribute('aria-current');
-  }
-  const badge = $('tabs-badge');
-  badge.hidden = app.actionCount === 0;
-  badge.textContent = String(app.actionCount);
-  badge.setAttribute('aria-label', ctx.t('nav.badge', { count: app.actionCount }));
+  replaceChildren(
+    $('tabs-links'),
+    mine.map((tab) =>
+      h(
+        'a',
+        { class: 'tabs__link', href: tab.href, dataset: { tab: tab.tab }, 'aria-current': route?.tab === tab.tab ? 'page' : null },
+        icon(tab.icon),
+        h('span', null, ctx.t(tab.labelKey)),
+        tab.badge && app.actionCount > 0
+          ? h('span', { class: 'tabs__badge', 'aria-label': ctx.t('nav.badge', { count: app.actionCount }) }, String(app.actionCount))
+          : null,
+      ),
+    ),
+  );
 
   statusBar?.update();
   // document.title stays "Chợ Xanh" (tests/e2e/test_pwa_shell.py holds it); moving focus to each
@@ -161,13 +194,18 @@ function renderChrome() {
 
 function show(loc) {
   const match = matchRoute(ROUTES, loc.pathname);
+  const home = app.session ? homeFor(app.session.user?.role) : '/login';
   if (!match || match.route.name === 'home') {
-    router.navigate(app.session ? '/markets' : '/login', { replace: true, force: true });
+    router.navigate(home, { replace: true, force: true });
     return;
   }
   const { route, params } = match;
   if (!route.public && !app.session) {
     router.navigate(`/login?next=${encodeURIComponent(loc.href)}`, { replace: true, force: true });
+    return;
+  }
+  if (!route.public && !allows(route, app.session.user?.role)) {
+    router.navigate(home, { replace: true, force: true }); // another role's screen
     return;
   }
   screen?.destroy?.();

@@ -1,5 +1,8 @@
 // The data layer's public API: what the screens import (`import * as data from '../data/index.js'`).
 // One SyncEngine per page; saving, editing and signing in tell it, so the status stays current.
+import { createApi } from './api.js';
+import { S, write } from './db.js';
+import { ApiError } from './errors.js';
 import * as session from './session.js';
 import { SyncEngine } from './sync.js';
 import * as visits from './visits.js';
@@ -46,3 +49,34 @@ export const syncNow = (options) => engine.syncNow(options);
 export const subscribe = (cb) => engine.subscribe(cb);
 export const startAutoSync = (options) => engine.startAutoSync(options);
 export const getStatus = () => engine.getStatus();
+
+let onlineApi = null;
+
+/**
+ * One online call to the API with this phone's token, for the officer, city and admin screens
+ * (they read live data; only decisions go through the outbox). Resolves {status, data, headers};
+ * rejects with ApiError / NetworkError. A 401 forgets the token as the sync engine does, so the
+ * status says "sign in again" and nothing queued is lost.
+ * @param {string} method
+ * @param {string} path below /api/v1, e.g. '/review/queue'
+ * @param {object} [options] as api.request: {json, body, query, headers, timeoutMs, raw}
+ */
+export async function apiRequest(method, path, options = {}) {
+  const current = await session.currentSession();
+  if (!current?.token) {
+    throw new ApiError({ status: 401, code: 'not_signed_in', message: 'Not signed in', fields: null });
+  }
+  onlineApi ??= createApi();
+  try {
+    return await onlineApi.request(method, path, { ...options, token: current.token });
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) {
+      await write([S.meta], async (tx) => {
+        const meta = tx.objectStore(S.meta);
+        if ((await meta.get('token')) === current.token) await meta.delete('token');
+      });
+      await engine.refresh().catch(() => {});
+    }
+    throw err;
+  }
+}

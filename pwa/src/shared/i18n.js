@@ -1,6 +1,10 @@
 // UI strings. Vietnamese first (default), English second. Pure data + pure functions so the
 // page, the service worker and the tests can all import it; DOM wiring lives in src/app/i18n-dom.js.
 
+import admin from './messages/admin.js';
+import city from './messages/city.js';
+import review from './messages/review.js';
+
 export const DEFAULT_LANG = 'vi';
 export const LANGS = /** @type {const} */ (['vi', 'en']);
 
@@ -370,6 +374,11 @@ export const messages = {
     'detail.noLocation': 'No location',
   },
 };
+
+// Each role's screens keep their strings in ./messages/<domain>.js.
+for (const extra of [review, admin, city]) {
+  for (const lang of LANGS) Object.assign(messages[lang], extra[lang]);
+}
 
 /** Returns a supported language code for `value`, or the default. Accepts e.g. "en-GB". */
 export function normalizeLang(value) {

@@ -12,7 +12,7 @@ const FAILURE_KEYS = {
 export function safeNext(next) {
   return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login')
     ? next
-    : '/markets';
+    : '/'; // '/' sends each role to its own first screen
 }
 
 export default function loginScreen(ctx, { query }) {

@@ -1,0 +1,1 @@
+"""Consistent backups of the database and the attachments, and restoring them."""

@@ -1,0 +1,5 @@
+"""GET /reports/compliance.csv and .xlsx (DESIGN §5)."""
+
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__, url_prefix="/api/v1")
