@@ -2,19 +2,17 @@
 // messages as the server), GPS and up to 5 photos. Work is never lost: typed answers are kept
 // as a draft on the phone until saveVisit() resolves, and a failed save leaves the form filled.
 import { h, icon, replaceChildren } from '../dom.js';
-import { formatDistance, formatNumber, formatWhen, parseLocalInputValue, toIsoWithOffset, toLocalInputValue } from '../format.js';
-import { buildFormModel, charCount, emptyValues, fieldErrors, previewCompliant, toAnswers, toValues, toggleChoice } from '../formModel.js';
-import { assessFix, FAR_FROM_MARKET_M } from '../geo.js';
-import { getPosition, positionErrorKey } from '../location.js';
+import { formatNumber, formatWhen, parseLocalInputValue, toIsoWithOffset, toLocalInputValue } from '../format.js';
+import { buildFormModel, charCount, emptyValues, fieldErrors, previewCompliant, toAnswers, toValues } from '../formModel.js';
 import { canEdit } from '../visitModel.js';
 import { marketBadge } from './markets.js';
 import { clearDraft, readDraft, writeDraft } from '../drafts.js';
+import { createFieldRenderer, OBSERVED } from './visitForm/fields.js';
+import { createLocationBox } from './visitForm/location.js';
+import { createPhotoPicker, MAX_PHOTOS, nextPhotoKey } from './visitForm/photos.js';
 
-export const MAX_PHOTOS = 5;
+export { MAX_PHOTOS };
 const FUTURE_SLACK_MS = 5 * 60 * 1000;
-const OBSERVED = 'observed_at';
-
-let photoKeys = 0;
 
 export default function visitFormScreen(ctx, { params, query }) {
   const { store } = ctx;
@@ -91,7 +89,7 @@ export default function visitFormScreen(ctx, { params, query }) {
       }
       if (visit) {
         state.photos = visit.photos.map((p) => ({
-          key: ++photoKeys,
+          key: nextPhotoKey(),
           data: p.source,
           url: p.blob ? URL.createObjectURL(p.blob) : null,
           existing: true,
@@ -207,146 +205,12 @@ export default function visitFormScreen(ctx, { params, query }) {
     draw();
   }
 
-  // ------------------------------------------------------------ location
+  // ------------------------------------------------------------ location, photos, fields
 
-  async function locate() {
-    state.location = { ...state.location, status: 'locating' };
-    drawLocation();
-    try {
-      const fix = await getPosition({ highAccuracy: true });
-      if (destroyed) return;
-      state.location = { status: 'ok', fix: { lat: fix.lat, lon: fix.lon, accuracy_m: fix.accuracy_m }, errorKey: null };
-      state.dirty = state.dirty || !!state.visit;
-      scheduleDraft();
-    } catch (err) {
-      if (destroyed) return;
-      // Keep an earlier fix rather than losing it because a retry failed.
-      state.location = state.location.fix
-        ? { status: 'ok', fix: state.location.fix, errorKey: positionErrorKey(err) }
-        : { status: 'error', fix: null, errorKey: positionErrorKey(err) };
-    }
-    drawLocation();
-  }
-
-  function drawLocation() {
-    const box = refs.location;
-    if (!box) return;
-    const { t, lang } = ctx;
-    const { status, fix, errorKey } = state.location;
-    const lines = [];
-    if (status === 'locating') lines.push(h('p', { class: 'loc__line' }, t('geo.locating')));
-    if (fix) {
-      const { distance_m, far, poor } = assessFix(fix, state.market);
-      lines.push(
-        h('p', { class: 'loc__line loc__line--ok' }, icon('pin'), ' ',
-          t('geo.accuracy', { accuracy: formatNumber(fix.accuracy_m ?? 0, lang) })),
-      );
-      if (distance_m !== null) {
-        lines.push(h('p', { class: 'loc__line' }, t('geo.distance', { distance: formatDistance(distance_m, lang) })));
-      }
-      if (far) {
-        lines.push(h('p', { class: 'note note--warn' }, icon('alert'),
-          h('span', null, t('geo.far', { distance: formatDistance(distance_m, lang), limit: formatNumber(FAR_FROM_MARKET_M, lang) }))));
-      }
-      if (poor) lines.push(h('p', { class: 'note note--warn' }, icon('alert'), h('span', null, t('geo.poor'))));
-      if (errorKey && status === 'ok') lines.push(h('p', { class: 'hint' }, t(errorKey)));
-    } else if (status === 'error') {
-      lines.push(h('p', { class: 'note note--warn' }, icon('alert'), h('span', null, t(errorKey))));
-      lines.push(h('p', { class: 'hint' }, t('geo.optional')));
-    } else if (status === 'idle') {
-      lines.push(h('p', { class: 'loc__line' }, t('geo.none')));
-    }
-    replaceChildren(
-      box,
-      h('div', { role: 'status', class: 'loc__status' }, lines),
-      h('button', {
-        type: 'button',
-        class: 'btn btn--secondary',
-        disabled: status === 'locating',
-        onclick: locate,
-      }, icon('pin'), ' ', t(fix ? 'geo.retake' : 'geo.take')),
-    );
-  }
-
-  // ------------------------------------------------------------ photos
-
-  async function addFiles(input) {
-    const files = [...(input.files ?? [])];
-    input.value = ''; // the same file may be chosen again later
-    state.photoNote = '';
-    const room = MAX_PHOTOS - state.photos.length - state.photoBusy;
-    if (files.length > room) state.photoNote = ctx.t('photos.tooMany', { max: MAX_PHOTOS });
-    for (const file of files.slice(0, Math.max(0, room))) {
-      state.photoBusy += 1;
-      drawPhotos();
-      try {
-        const prepared = await store.preparePhoto(file);
-        if (destroyed) return;
-        if (state.photos.some((p) => p.data?.sha256 && p.data.sha256 === prepared.sha256)) {
-          state.photoNote = ctx.t('photos.duplicate');
-        } else {
-          state.photos.push({ key: ++photoKeys, data: prepared, url: URL.createObjectURL(prepared.blob), existing: false });
-          state.dirty = true;
-        }
-      } catch (err) {
-        state.photoNote = ctx.t(store.isStorageFull(err) ? 'photos.storageFull' : 'photos.failed');
-      } finally {
-        state.photoBusy -= 1;
-      }
-      drawPhotos();
-    }
-    drawPhotos();
-  }
-
-  function removePhoto(key) {
-    const i = state.photos.findIndex((p) => p.key === key);
-    if (i < 0) return;
-    const [photo] = state.photos.splice(i, 1);
-    if (photo.url) URL.revokeObjectURL(photo.url);
-    state.dirty = true;
-    state.photoNote = ctx.t('photos.removed');
-    drawPhotos();
-    refs.photoButtons?.querySelector('button')?.focus();
-  }
-
-  function drawPhotos() {
-    const box = refs.photos;
-    if (!box) return;
-    const { t } = ctx;
-    const full = state.photos.length + state.photoBusy >= MAX_PHOTOS;
-    const pick = (which) => () => {
-      flushDraft(); // the camera app may push this tab out of memory
-      refs[which].click();
-    };
-    refs.photoButtons = h('div', { class: 'row' },
-      h('button', { type: 'button', class: 'btn btn--secondary', disabled: full, onclick: pick('camera') }, icon('camera'), ' ', t('photos.take')),
-      h('button', { type: 'button', class: 'btn btn--secondary', disabled: full, onclick: pick('gallery') }, icon('image'), ' ', t('photos.choose')),
-    );
-    replaceChildren(
-      box,
-      refs.photoButtons,
-      h('p', { class: 'hint', role: 'status' },
-        t('photos.count', { count: state.photos.length, max: MAX_PHOTOS }),
-        state.photoBusy ? ` · ${t('photos.busy')}` : '',
-        state.photoNote ? ` · ${state.photoNote}` : ''),
-      state.photos.length
-        ? h('ul', { class: 'thumbs' },
-            state.photos.map((photo, i) =>
-              h('li', { class: 'thumb' },
-                photo.url
-                  ? h('img', { class: 'thumb__img', src: photo.url, alt: t('photos.alt', { n: i + 1 }), width: '96', height: '96' })
-                  : h('span', { class: 'thumb__img thumb__img--none' }, icon('image'), t('photos.stored')),
-                h('button', {
-                  type: 'button',
-                  class: 'thumb__remove',
-                  'aria-label': t('photos.remove', { n: i + 1 }),
-                  onclick: () => removePhoto(photo.key),
-                }, icon('cross')),
-              ),
-            ))
-        : null,
-    );
-  }
+  const isDestroyed = () => destroyed;
+  const { locate, drawLocation } = createLocationBox({ ctx, state, refs, isDestroyed, scheduleDraft });
+  const { addFiles, drawPhotos } = createPhotoPicker({ ctx, state, refs, isDestroyed, flushDraft });
+  const { fieldNode, errorBox, describedBy } = createFieldRenderer({ ctx, state, refs, changed });
 
   // ------------------------------------------------------------ saving
 
@@ -454,128 +318,6 @@ export default function visitFormScreen(ctx, { params, query }) {
   }
 
   // ------------------------------------------------------------ drawing
-
-  function describedBy(name, extra = []) {
-    const field = state.form.fields.find((f) => f.name === name);
-    const help = name === OBSERVED || field?.help ? [`h-${name}`] : [];
-    return [...help, ...extra, `e-${name}`].join(' ');
-  }
-
-  function errorBox(name) {
-    const box = h('p', { id: `e-${name}`, class: 'field__error', hidden: true });
-    refs.errors[name] = box;
-    return box;
-  }
-
-  function labelText(field) {
-    return [field.label, field.required ? h('span', { class: 'req' }, ` (${ctx.t('form.required')})`) : null];
-  }
-
-  function fieldNode(field) {
-    const { t } = ctx;
-    const { name } = field;
-    const help = field.help ? h('p', { id: `h-${name}`, class: 'field__help' }, field.help) : null;
-    if (field.kind === 'integer') {
-      const input = h('input', {
-        id: `f-${name}`,
-        name,
-        type: 'text',
-        inputmode: 'numeric',
-        pattern: '[0-9]*',
-        autocomplete: 'off',
-        enterkeyhint: 'next',
-        class: 'input input--number',
-        value: state.values[name] ?? '',
-        'aria-describedby': describedBy(name),
-        'aria-required': field.required ? 'true' : null,
-        oninput: (e) => {
-          state.values[name] = e.target.value;
-          changed(name, { touch: state.touched.has(name) });
-        },
-        onchange: () => changed(name),
-      });
-      refs.fields[name] = [input];
-      return h('div', { class: 'field', id: `field-${name}` },
-        h('label', { class: 'field__label', htmlFor: `f-${name}` }, labelText(field)), help, input, errorBox(name));
-    }
-    if (field.kind === 'boolean') {
-      const radios = [true, false].map((value) =>
-        h('input', {
-          type: 'radio',
-          id: `f-${name}-${value}`,
-          name: `f-${name}`,
-          class: 'toggle__input',
-          value: String(value),
-          checked: state.values[name] === value,
-          'aria-describedby': describedBy(name),
-          onchange: () => {
-            state.values[name] = value;
-            changed(name);
-          },
-        }),
-      );
-      refs.fields[name] = radios;
-      return h('fieldset', { class: 'field', id: `field-${name}` },
-        h('legend', { class: 'field__label' }, labelText(field)),
-        help,
-        h('div', { class: 'toggle' },
-          radios.map((radio, i) =>
-            h('label', { class: `toggle__option toggle__option--${i ? 'no' : 'yes'}`, htmlFor: radio.id },
-              radio, h('span', { class: 'toggle__text' }, icon(i ? 'cross' : 'check'), t(i ? 'form.no' : 'form.yes'))),
-          ),
-        ),
-        errorBox(name));
-    }
-    if (field.kind === 'choices') {
-      const order = field.options.map((o) => o.value);
-      const boxes = field.options.map((option) =>
-        h('input', {
-          type: 'checkbox',
-          id: `f-${name}-${option.value}`,
-          name: `f-${name}`,
-          value: option.value,
-          class: 'choice__input',
-          checked: (state.values[name] ?? []).includes(option.value),
-          'aria-describedby': describedBy(name),
-          onchange: (e) => {
-            state.values[name] = toggleChoice(state.values[name], option.value, e.target.checked, field.exclusive, order);
-            for (const box of boxes) box.checked = state.values[name].includes(box.value);
-            changed(name);
-          },
-        }),
-      );
-      refs.fields[name] = boxes;
-      return h('fieldset', { class: 'field', id: `field-${name}` },
-        h('legend', { class: 'field__label' }, labelText(field)),
-        help,
-        h('div', { class: 'choices' },
-          field.options.map((option, i) =>
-            h('label', { class: `choice${field.exclusive.includes(option.value) ? ' choice--exclusive' : ''}`, htmlFor: boxes[i].id },
-              boxes[i], h('span', null, option.label)),
-          ),
-        ),
-        errorBox(name));
-    }
-    // text / textarea
-    const counter = h('p', { id: `c-${name}`, class: 'counter' });
-    refs.counters[name] = counter;
-    const input = h(field.kind === 'textarea' ? 'textarea' : 'input', {
-      id: `f-${name}`,
-      name,
-      class: 'input',
-      rows: field.kind === 'textarea' ? '4' : null,
-      value: state.values[name] ?? '',
-      'aria-describedby': describedBy(name, [`c-${name}`]),
-      oninput: (e) => {
-        state.values[name] = e.target.value;
-        changed(name);
-      },
-    });
-    if (field.kind === 'textarea') input.value = state.values[name] ?? '';
-    refs.fields[name] = [input];
-    return h('div', { class: 'field', id: `field-${name}` },
-      h('label', { class: 'field__label', htmlFor: `f-${name}` }, labelText(field)), help, input, counter, errorBox(name));
-  }
 
   function draw() {
     const { t, lang } = ctx;
