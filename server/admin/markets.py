@@ -28,6 +28,11 @@ def list_markets(args: dict) -> dict:
         )
     if "org_unit_id" in args:
         conditions.append(Market.org_unit_id.in_(subtree_ids(args["org_unit_id"])))
+    if "market_class" in args:
+        conditions.append(Market.market_class == args["market_class"])
+    if "open" in args:  # closed: has a closing date (DESIGN §7 counts it up to that day)
+        conditions.append(Market.closed_on.is_(None) if args["open"]
+                          else Market.closed_on.is_not(None))
     total = db.session.scalar(select(func.count()).select_from(Market).where(*conditions))
     rows = db.session.scalars(
         select(Market).where(*conditions).order_by(Market.code)

@@ -18,7 +18,8 @@ from server.auth.tokens import require_auth
 @bp.get("/users")
 @require_auth("admin")
 def users_index():
-    """Every user, by username (filters: q in username or display name, role, active).
+    """Every user, by username (filters: q in username or display name, role, active,
+    org_unit_id with its subtree).
     ---
     get:
       tags: [admin]
@@ -60,8 +61,9 @@ def users_create():
 @bp.patch("/users/<int:user_id>")
 @require_auth("admin")
 def users_update(user_id: int):
-    """Change a user's display name, role, org unit or active flag (inactive: tokens stop
-    working at once). The last active admin cannot be demoted or deactivated.
+    """Change a user's display name, role, org unit or active flag. Deactivating revokes
+    every device token of the user (reactivating does not revive them: the phones sign in
+    again). The last active admin cannot be demoted or deactivated.
     ---
     patch:
       tags: [admin]

@@ -8,6 +8,7 @@ from server.admin.http import get_or_404
 from server.admin.schemas import SCOPED_ROLES
 from server.auth import throttle
 from server.auth.models import DeviceToken, User
+from server.auth.scope import subtree_ids
 from server.auth.users import create_user, validate_password
 from server.errors import ApiError
 from server.extensions import begin_write, db
@@ -46,6 +47,8 @@ def list_users(args: dict) -> dict:
         query = query.where(User.role == args["role"])
     if "active" in args:
         query = query.where(User.active.is_(args["active"]))
+    if "org_unit_id" in args:
+        query = query.where(User.org_unit_id.in_(subtree_ids(args["org_unit_id"])))
     users = [user_out(u) for u in db.session.scalars(query)]
     return {"users": users, "total": len(users)}
 
@@ -95,6 +98,9 @@ def change_user(user_id: int, body: dict) -> dict:
     _keep_an_admin(user, role, active)
     if "display_name" in body:
         user.display_name = body["display_name"].strip() or user.username
+    if user.active and not active:
+        # Signed out for good: reactivating later must not revive a phone's old token.
+        revoke_user_devices(user.id)
     user.role, user.org_unit_id, user.active = role, unit_id, active
     db.session.commit()
     return user_out(user)
