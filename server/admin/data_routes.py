@@ -3,7 +3,7 @@
 from server.admin import bp
 from server.admin.http import load_query
 from server.admin.imports import run_import, uploaded_text
-from server.admin.markets import change_market, list_markets
+from server.admin.markets import change_market, get_market, list_markets
 from server.admin.orgunits import list_org_units
 from server.admin.schemas import (
     AdminImportQuery,
@@ -35,6 +35,26 @@ def markets_index():
         403: {$ref: "#/components/responses/Error"}
     """
     return list_markets(load_query(AdminMarketsQuery()))
+
+
+@bp.get("/markets/<int:market_id>")
+@require_auth("admin")
+def markets_show(market_id: int):
+    """One market, with its rev (the edit screen opened by its URL).
+    ---
+    get:
+      tags: [admin]
+      security: [{bearer: []}]
+      parameters: [{name: market_id, in: path, required: true, schema: {type: integer}}]
+      responses:
+        200:
+          description: the market as in pull, plus rev
+          content: {application/json: {schema: {type: object}}}
+        401: {$ref: "#/components/responses/Error"}
+        403: {$ref: "#/components/responses/Error"}
+        404: {$ref: "#/components/responses/Error"}
+    """
+    return get_market(market_id)
 
 
 @bp.patch("/markets/<int:market_id>")

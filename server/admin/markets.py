@@ -41,6 +41,10 @@ def list_markets(args: dict) -> dict:
     return {"markets": [market_out(m) for m in rows], "total": total}
 
 
+def get_market(market_id: int) -> dict:
+    return market_out(get_or_404(Market, market_id, "market"))
+
+
 def _invalid(field: str, message: str) -> ApiError:
     return ApiError(422, "validation_failed", "Some fields are not valid.", {field: [message]})
 

@@ -10,7 +10,7 @@ from server.admin.schemas import (
     AdminUsersQuery,
     AdminUserUpdate,
 )
-from server.admin.users import add_user, change_user, list_users, reset_password
+from server.admin.users import add_user, change_user, get_user, list_users, reset_password
 from server.api import json_body, load
 from server.auth.tokens import require_auth
 
@@ -37,6 +37,24 @@ def users_index():
         403: {$ref: "#/components/responses/Error"}
     """
     return list_users(load_query(AdminUsersQuery()))
+
+
+@bp.get("/users/<int:user_id>")
+@require_auth("admin")
+def users_show(user_id: int):
+    """One user (the admin screen opened by its URL).
+    ---
+    get:
+      tags: [admin]
+      security: [{bearer: []}]
+      parameters: [{name: user_id, in: path, required: true, schema: {type: integer}}]
+      responses:
+        200: {content: {application/json: {schema: AdminUserOut}}}
+        401: {$ref: "#/components/responses/Error"}
+        403: {$ref: "#/components/responses/Error"}
+        404: {$ref: "#/components/responses/Error"}
+    """
+    return get_user(user_id)
 
 
 @bp.post("/users")

@@ -53,6 +53,10 @@ def list_users(args: dict) -> dict:
     return {"users": users, "total": len(users)}
 
 
+def get_user(user_id: int) -> dict:
+    return user_out(get_or_404(User, user_id, "user"))
+
+
 def add_user(body: dict) -> dict:
     begin_write()
     try:

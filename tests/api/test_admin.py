@@ -31,6 +31,7 @@ UNITS_CSV = (
 # Every admin route: (method, rule as registered, a concrete path, a valid body)
 ROUTES = [
     ("GET", "/users", "/users", None),
+    ("GET", "/users/<int:user_id>", "/users/{insp_hbt}", None),
     ("POST", "/users", "/users", {"username": "moi", "role": "city_officer",
                                   "password": "mat khau dai"}),
     ("PATCH", "/users/<int:user_id>", "/users/{insp_hbt}", {"display_name": "Đổi"}),
@@ -39,6 +40,7 @@ ROUTES = [
     ("GET", "/devices", "/devices", None),
     ("POST", "/devices/<int:token_id>/revoke", "/devices/{token}/revoke", None),
     ("GET", "/markets", "/markets", None),
+    ("GET", "/markets/<int:market_id>", "/markets/{hom}", None),
     ("PATCH", "/markets/<int:market_id>", "/markets/{hom}", {"name": "Chợ Khác"}),
     ("POST", "/markets/import", "/markets/import", MARKETS_CSV),
     ("GET", "/org-units", "/org-units", None),

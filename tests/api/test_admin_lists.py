@@ -60,3 +60,19 @@ def test_org_units_list_the_hierarchy_with_market_counts(client, world):
     assert units["HBT-1"]["markets"] == 1 and units["HBT"]["markets"] == 0
     in_db = db.session.scalar(select(Market.org_unit_id).where(Market.code == "M-NH"))
     assert next(u for u in body["org_units"] if u["id"] == in_db)["code"] == "BD-1"
+
+
+def test_one_user_and_one_market_by_id(client, world):
+    admin = login(client, "admin")
+    user = client.get(f"{A}/users/{world['users']['ward_hbt1'].id}", headers=admin)
+    assert user.status_code == 200
+    assert user.get_json() | {"created_at": None} == {
+        "id": world["users"]["ward_hbt1"].id, "username": "ward_hbt1",
+        "display_name": "Ward_Hbt1", "role": "ward_officer",
+        "org_unit_id": world["units"]["HBT-1"].id, "active": True, "created_at": None}
+    hom = world["markets"]["hom"]
+    market = client.get(f"{A}/markets/{hom.id}", headers=admin).get_json()
+    assert (market["code"], market["name"], market["rev"]) == ("M-HOM", "Chợ Hôm", 1)
+    for path in ("/users/424242", "/markets/424242", f"/markets/{2**40}"):
+        missing = client.get(A + path, headers=admin)
+        assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
