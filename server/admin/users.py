@@ -1,11 +1,12 @@
 """Managing users: list, create (server/auth/users.py rules), change, reset a password."""
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from server.admin.http import get_or_404
 from server.admin.schemas import SCOPED_ROLES
+from server.admin.search import matches
 from server.auth import throttle
 from server.auth.models import DeviceToken, User
 from server.auth.scope import subtree_ids
@@ -39,17 +40,14 @@ def _unit_code(org_unit_id: int | None) -> str | None:
 
 def list_users(args: dict) -> dict:
     query = select(User).order_by(User.username)
-    if args.get("q"):
-        pattern = f"%{args['q'].lower()}%"
-        query = query.where(or_(func.lower(User.username).like(pattern),
-                                func.lower(User.display_name).like(pattern)))
     if "role" in args:
         query = query.where(User.role == args["role"])
     if "active" in args:
         query = query.where(User.active.is_(args["active"]))
     if "org_unit_id" in args:
         query = query.where(User.org_unit_id.in_(subtree_ids(args["org_unit_id"])))
-    users = [user_out(u) for u in db.session.scalars(query)]
+    users = [user_out(u) for u in db.session.scalars(query)
+             if not args.get("q") or matches(args["q"], u.username, u.display_name)]
     return {"users": users, "total": len(users)}
 
 

@@ -76,3 +76,16 @@ def test_one_user_and_one_market_by_id(client, world):
     for path in ("/users/424242", "/markets/424242", f"/markets/{2**40}"):
         missing = client.get(A + path, headers=admin)
         assert missing.status_code == 404 and missing.get_json()["error"]["code"] == "not_found"
+
+
+def test_search_finds_names_typed_without_diacritics(client, world):
+    admin = login(client, "admin")
+    found = client.get(f"{A}/markets?q=cho ngoc ha", headers=admin).get_json()
+    assert [m["code"] for m in found["markets"]] == ["M-NH"] and found["total"] == 1
+    assert client.get(f"{A}/markets?q=CHỢ KIM", headers=admin).get_json()["total"] == 1
+    assert client.get(f"{A}/markets?q=m-hom", headers=admin).get_json()["total"] == 1
+    assert client.get(f"{A}/markets?q=cho xa", headers=admin).get_json()["total"] == 0
+    client.patch(f"{A}/users/{world['users']['insp_bd'].id}", headers=admin,
+                 json={"display_name": "Đặng Thị Hường"})
+    users = client.get(f"{A}/users?q=dang huong", headers=admin).get_json()["users"]
+    assert [u["username"] for u in users] == ["insp_bd"]
