@@ -9,6 +9,7 @@ What the server holds is read from its SQLite file (ServerView.sql/count).
 """
 
 import re
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -27,6 +28,7 @@ from tests.e2e.test_inspector_offline import (
 pytestmark = pytest.mark.e2e
 
 ADMIN = "quantri"
+HANOI = timezone(timedelta(hours=7))
 DESK = {"viewport": {"width": 1280, "height": 800}, "locale": "vi-VN"}
 COLUMNS = "code,name,org_unit_code,address,lat,lon,market_class,opened_on,closed_on\n"
 GOOD_LINE = "E2E-001,Chợ Thử Nghiệm Một,HN-BD-04,1 phố Kim Mã,21.031,105.823,3,2020-01-01,\n"
@@ -177,7 +179,24 @@ def test_a_markets_csv_with_a_bad_line_changes_nothing_and_imports_once_fixed(
     page.get_by_role("link", name="Danh sách chợ").first.click()
     page.get_by_label("Tìm theo tên hoặc mã chợ").fill("thu nghiem")
     expect(page.get_by_role("status").filter(has_text="chợ")).to_have_text("2 chợ")
-    expect(page.get_by_role("link", name="Chợ Thử Nghiệm Hai")).to_be_visible()
+    page.get_by_role("link", name="Chợ Thử Nghiệm Hai").click()
+
+    # Edit it: a bad latitude is refused at its field, then the market is closed as of today.
+    page.get_by_role("heading", name="Chợ Thử Nghiệm Hai").wait_for()
+    page.get_by_role("textbox", name="Vĩ độ", exact=True).fill("91")
+    page.get_by_role("button", name="Lưu thay đổi").click()
+    expect(desk.field_error("Vĩ độ")).to_have_text("Vĩ độ phải từ -90 đến 90.")
+    page.get_by_role("textbox", name="Vĩ độ", exact=True).fill("21.032")
+    page.get_by_role("button", name="Đóng cửa chợ").click()
+    expect(page.get_by_role("status").filter(has_text="Đã lưu thay đổi.")).to_be_visible()
+    assert "Đóng cửa Chợ Thử Nghiệm Hai từ ngày" in desk.dialogs[-1]
+    today = datetime.now(HANOI).date().isoformat()
+    assert view.sql("SELECT lat, closed_on FROM market WHERE code = 'E2E-002'") == [
+        (21.032, today)]
+    page.get_by_role("link", name="Danh sách chợ").click()
+    page.get_by_label("Hoạt động").select_option(label="Đã đóng cửa")
+    expect(page.get_by_role("listitem").filter(has_text="E2E-002")).to_contain_text(
+        f"Đóng cửa từ {today}")
 
 
 # ---------------------------------------------------------------- targets

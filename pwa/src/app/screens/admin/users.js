@@ -31,13 +31,15 @@ export function usersScreen(ctx) {
         admin.listUsers({ q: memory.q.trim(), role: memory.role, org_unit_id: memory.org_unit_id,
           active: memory.active === '' ? '' : memory.active === 'yes' }),
       ]);
+      const first = !state.units.length && units.length;
       Object.assign(state, { units, users: body.users, total: body.total, error: '' });
+      state.loading = false;
+      if (first) return draw(); // the unit filter needs the units
     } catch (err) {
       state.error = errorText(ctx.t, err);
+      state.loading = false;
     }
-    state.loading = false;
-    if (!listHost) draw();
-    else drawList();
+    drawList();
   }
 
   function drawList() {
