@@ -199,6 +199,43 @@ def test_a_markets_csv_with_a_bad_line_changes_nothing_and_imports_once_fixed(
         f"Đóng cửa từ {today}")
 
 
+def test_an_org_units_csv_is_checked_then_imported_and_shows_in_the_tree(
+    desk, server, view, tmp_path
+):
+    units_before = view.count("org_unit")
+    header = "code,name,level,parent_code,valid_from,valid_to\n"
+    bad = tmp_path / "don-vi-loi.csv"
+    bad.write_text(header + "HN-BD-05,Phường Thử Nghiệm,ward,HN-XX,2025-07-01,\n", "utf-8")
+    fixed = tmp_path / "don-vi.csv"
+    fixed.write_text(header + "HN-BD-05,Phường Thử Nghiệm,ward,HN-BD,2025-07-01,\n", "utf-8")
+
+    desk.login("/admin/org-units")
+    page = desk.page
+    page.get_by_role("heading", name="Đơn vị hành chính").wait_for()
+    page.get_by_role("link", name="Nhập đơn vị từ tệp CSV").click()
+    expect(page.get_by_role("main")).to_contain_text(header.strip())
+    page.get_by_label("Tệp CSV", exact=True).set_input_files(str(bad))
+    page.get_by_role("button", name="Kiểm tra tệp").click()
+    expect(page.get_by_role("alert").filter(has_text="Tệp có lỗi")).to_contain_text("Dòng 2:")
+    assert view.count("org_unit") == units_before
+
+    page.get_by_label("Tệp CSV", exact=True).set_input_files(str(fixed))
+    page.get_by_role("button", name="Kiểm tra tệp").click()
+    expect(page.get_by_role("status").filter(has_text="Tệp hợp lệ")).to_contain_text(
+        "1 dòng: 1 thêm mới, 0 cập nhật.")
+    page.get_by_role("button", name="Nhập dữ liệu").click()
+    expect(page.get_by_role("status").filter(has_text="Đã nhập xong.")).to_be_visible()
+    assert view.count("org_unit") == units_before + 1
+
+    page.get_by_role("link", name="Danh sách đơn vị").first.click()
+    page.get_by_label("Tìm theo tên hoặc mã đơn vị").fill("thu nghiem")
+    ward = page.get_by_role("listitem").filter(has_text="HN-BD-05").last
+    expect(ward).to_contain_text("Phường Thử Nghiệm")
+    expect(ward).to_contain_text("hiệu lực từ 2025-07-01")
+    expect(page.get_by_role("group").filter(has_text="Quận Ba Đình").last).to_contain_text(
+        "Phường Thử Nghiệm")
+
+
 # ---------------------------------------------------------------- targets
 
 

@@ -1,7 +1,7 @@
 // The admin screens' adapter to the server: online calls to /api/v1/admin/* (admins work at a
 // desk with a network; nothing here is queued offline), plus the pure checks and conversions the
 // screens share (periods, percent ↔ 0..1, form checks, the API's error shape, the unit tree).
-import { apiRequest } from '../data/index.js';
+import { apiRequest, getDeviceId } from '../data/index.js';
 import { fold } from '../shared/text.js';
 
 export const ROLES = ['inspector', 'ward_officer', 'city_officer', 'admin'];
@@ -15,6 +15,15 @@ export const IMPORT_COLUMNS = {
 export const PAGE_SIZE = 50;
 
 const data = async (promise) => (await promise).data;
+
+/** This browser's device id (to mark "this device" in the list), or null. */
+export async function thisDeviceId() {
+  try {
+    return await getDeviceId();
+  } catch {
+    return null;
+  }
+}
 
 // ---------------------------------------------------------------- API calls
 

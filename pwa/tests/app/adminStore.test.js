@@ -1,7 +1,10 @@
 // The admin adapter: the requests it sends, and the checks and conversions the screens rely on.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-const fake = vi.hoisted(() => ({ apiRequest: vi.fn(async () => ({ status: 200, data: { ok: true } })) }));
+const fake = vi.hoisted(() => ({
+  apiRequest: vi.fn(async () => ({ status: 200, data: { ok: true } })),
+  getDeviceId: vi.fn(async () => 'this-phone'),
+}));
 vi.mock('../../src/data/index.js', () => fake);
 
 import * as admin from '../../src/app/adminStore.js';

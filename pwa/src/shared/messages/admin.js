@@ -84,6 +84,7 @@ export default {
     'admin.users.confirmResetRevoke': 'Đặt mật khẩu mới cho {name} và đăng xuất mọi thiết bị của người này?',
     'admin.users.passwordDone': 'Đã đặt mật khẩu mới ({count} thiết bị bị đăng xuất).',
     'admin.users.created_at': 'Tạo lúc {when}',
+    'admin.users.selfHelp': 'Đây là tài khoản của bạn: nhờ một quản trị viên khác nếu cần khóa.',
 
     'admin.devices.title': 'Thiết bị',
     'admin.devices.lead': 'Mỗi lần đăng nhập trên một điện thoại là một thiết bị. Thu hồi khi máy bị mất hoặc đổi người dùng: lần đồng bộ sau máy sẽ phải đăng nhập lại, dữ liệu chưa gửi vẫn được giữ.',
@@ -105,6 +106,8 @@ export default {
     'admin.devices.revokeNamed': 'Thu hồi {name}',
     'admin.devices.confirmRevoke': 'Thu hồi thiết bị {name}? Máy này sẽ phải đăng nhập lại; dữ liệu chưa gửi vẫn được giữ trên máy.',
     'admin.devices.revoked': 'Đã thu hồi thiết bị {name}.',
+    'admin.devices.mine': 'Máy này',
+    'admin.devices.confirmRevokeMine': 'Đây là thiết bị bạn đang dùng ({name}). Thu hồi sẽ đăng xuất bạn ngay. Tiếp tục?',
 
     'admin.markets.title': 'Chợ',
     'admin.markets.back': 'Danh sách chợ',
@@ -261,6 +264,7 @@ export default {
     'admin.users.confirmResetRevoke': 'Set a new password for {name} and sign out every device of this person?',
     'admin.users.passwordDone': 'New password set ({count} devices signed out).',
     'admin.users.created_at': 'Created {when}',
+    'admin.users.selfHelp': 'This is your own account: ask another administrator to deactivate it.',
 
     'admin.devices.title': 'Devices',
     'admin.devices.lead': 'Each sign-in on a phone is a device. Revoke one when a phone is lost or changes hands: its next sync asks to sign in again, and unsent data stays on it.',
@@ -282,6 +286,8 @@ export default {
     'admin.devices.revokeNamed': 'Revoke {name}',
     'admin.devices.confirmRevoke': 'Revoke the device {name}? It will have to sign in again; unsent data stays on it.',
     'admin.devices.revoked': 'Device {name} revoked.',
+    'admin.devices.mine': 'This device',
+    'admin.devices.confirmRevokeMine': 'This is the device you are using ({name}). Revoking it signs you out at once. Go on?',
 
     'admin.markets.title': 'Markets',
     'admin.markets.back': 'All markets',

@@ -6,13 +6,14 @@ import { adminRoot, chip, confirmAction, errorBox, errorText, field, roleLabel, 
 
 const STATE_CHIPS = { active: ['ok', 'check'], revoked: ['bad', 'cross'], expired: ['wait', 'clock'] };
 
-export function deviceCard(t, device, onRevoke, busy) {
+export function deviceCard(t, device, onRevoke, busy, mine = false) {
   const [tone, iconName] = STATE_CHIPS[device.status] ?? STATE_CHIPS.expired;
   const who = device.user.display_name || device.user.username;
   const name = device.device_name || t('admin.devices.unnamed');
   return h('li', { class: 'admin-item', dataset: { deviceId: device.device_id } },
     h('div', { class: 'admin-item__head' },
       h('span', { class: 'admin-item__name' }, `${who} — ${name}`),
+      mine ? chip('info', 'user', t('admin.devices.mine')) : null,
       chip(tone, iconName, t(`admin.devices.status.${device.status}`))),
     h('p', { class: 'admin-item__meta' }, `${device.user.username} · ${roleLabel(t, device.user.role)} · ${device.device_id}`),
     h('dl', { class: 'admin-facts' },
@@ -32,10 +33,11 @@ export default function devicesScreen(ctx, { query }) {
   const root = adminRoot();
   const userId = query.get('user_id') || '';
   const filter = { active: 'yes' };
-  const state = { loading: true, devices: [], total: 0, error: '', done: '', busy: false, limit: admin.PAGE_SIZE };
+  const state = { loading: true, devices: [], total: 0, error: '', done: '', busy: false, limit: admin.PAGE_SIZE, mine: null };
 
   async function load() {
     try {
+      state.mine ??= await admin.thisDeviceId();
       const body = await admin.listDevices({ user_id: userId, active: filter.active === '' ? '' : filter.active === 'yes', limit: state.limit });
       Object.assign(state, { devices: body.devices, total: body.total, error: '' });
     } catch (err) {
@@ -48,7 +50,8 @@ export default function devicesScreen(ctx, { query }) {
   async function revoke(device) {
     const { t } = ctx;
     const name = `${device.user.display_name || device.user.username} — ${device.device_name || device.device_id}`;
-    if (!confirmAction(t('admin.devices.confirmRevoke', { name }))) return;
+    const question = device.device_id === state.mine ? 'admin.devices.confirmRevokeMine' : 'admin.devices.confirmRevoke';
+    if (!confirmAction(t(question, { name }))) return;
     state.busy = true;
     draw();
     try {
@@ -79,7 +82,7 @@ export default function devicesScreen(ctx, { query }) {
       !state.loading
         ? [h('p', { class: 'count' }, t('admin.devices.count', { count: state.total })),
           state.devices.length
-            ? h('ul', { class: 'admin-list' }, state.devices.map((d) => deviceCard(t, d, revoke, state.busy)))
+            ? h('ul', { class: 'admin-list' }, state.devices.map((d) => deviceCard(t, d, revoke, state.busy, d.device_id === state.mine)))
             : h('p', { class: 'empty' }, t('admin.devices.none')),
           state.total > state.devices.length
             ? h('button', { type: 'button', class: 'btn btn--ghost btn--block', onclick: () => { state.limit += admin.PAGE_SIZE; load(); } },

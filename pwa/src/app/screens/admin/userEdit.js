@@ -117,6 +117,7 @@ export default function userEditScreen(ctx, { params }) {
       return;
     }
     const { user } = state;
+    const self = user.id === ctx.app.session?.user?.id;
     const byId = new Map(state.units.map((u) => [u.id, u]));
     const e = (name) => state.errors[name] ?? [];
     replaceChildren(root,
@@ -139,10 +140,12 @@ export default function userEditScreen(ctx, { params }) {
         h('button', { type: 'submit', class: 'btn btn--primary', disabled: !!state.busy }, t(state.busy === 'details' ? 'admin.saving' : 'admin.save'))),
 
       h('h3', { class: 'list-title' }, t('admin.users.account')),
-      h('p', { class: 'hint' }, t(user.active ? 'admin.users.deactivateHelp' : 'admin.users.reactivateHelp')),
+      h('p', { class: 'hint' }, t(self ? 'admin.users.selfHelp' : user.active ? 'admin.users.deactivateHelp' : 'admin.users.reactivateHelp')),
       h('div', { class: 'row' },
-        h('button', { type: 'button', class: `btn ${user.active ? 'btn--warn' : 'btn--secondary'}`, disabled: !!state.busy, onclick: toggleActive },
-          icon(user.active ? 'lock' : 'check'), t(user.active ? 'admin.users.deactivate' : 'admin.users.reactivate')),
+        self
+          ? null // deactivating oneself would sign this screen out mid-work
+          : h('button', { type: 'button', class: `btn ${user.active ? 'btn--warn' : 'btn--secondary'}`, disabled: !!state.busy, onclick: toggleActive },
+            icon(user.active ? 'lock' : 'check'), t(user.active ? 'admin.users.deactivate' : 'admin.users.reactivate')),
         h('a', { class: 'btn btn--ghost', href: `/admin/devices?user_id=${user.id}` }, icon('device'), t('admin.users.devices'))),
 
       h('h3', { class: 'list-title' }, t('admin.users.resetTitle')),
