@@ -195,8 +195,9 @@ def test_a_markets_csv_with_a_bad_line_changes_nothing_and_imports_once_fixed(
         (21.032, today)]
     page.get_by_role("link", name="Danh sách chợ").click()
     page.get_by_label("Hoạt động").select_option(label="Đã đóng cửa")
+    shown = datetime.fromisoformat(today).strftime("%d/%m/%Y")
     expect(page.get_by_role("listitem").filter(has_text="E2E-002")).to_contain_text(
-        f"Đóng cửa từ {today}")
+        f"Đóng cửa từ {shown}")
 
 
 def test_an_org_units_csv_is_checked_then_imported_and_shows_in_the_tree(
@@ -231,7 +232,7 @@ def test_an_org_units_csv_is_checked_then_imported_and_shows_in_the_tree(
     page.get_by_label("Tìm theo tên hoặc mã đơn vị").fill("thu nghiem")
     ward = page.get_by_role("listitem").filter(has_text="HN-BD-05").last
     expect(ward).to_contain_text("Phường Thử Nghiệm")
-    expect(ward).to_contain_text("hiệu lực từ 2025-07-01")
+    expect(ward).to_contain_text("hiệu lực từ 01/07/2025")
     expect(page.get_by_role("group").filter(has_text="Quận Ba Đình").last).to_contain_text(
         "Phường Thử Nghiệm")
 
@@ -254,10 +255,10 @@ def test_the_admin_sets_a_target_as_a_percent(desk, server, view):
     page.get_by_label("Chỉ tiêu (%)").fill("95,5")
     page.get_by_role("button", name="Lưu chỉ tiêu").click()
     expect(page.get_by_role("status").filter(has_text="Đã lưu chỉ tiêu")).to_have_text(
-        "Đã lưu chỉ tiêu 2024-Q2 — Toàn thành phố: 95.5%.")
+        "Đã lưu chỉ tiêu 2024-Q2 — Toàn thành phố: 95,5%.")
     row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="2024-Q2"))
     expect(row).to_contain_text("Toàn thành phố")
-    expect(row).to_contain_text("95.5%")
+    expect(row).to_contain_text("95,5%")
     after = view.sql("SELECT period, org_unit_id, target FROM indicator_target ORDER BY period")
     assert sorted(set(after) - set(before)) == [("2024-Q2", None, 0.955)]
 

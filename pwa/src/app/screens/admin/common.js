@@ -121,6 +121,12 @@ export function roleLabel(t, role) {
   return t(`admin.role.${role}`);
 }
 
+/** "2024-06-30" → "30/06/2024" (a calendar day: no time zone may shift it). */
+export function day(text) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(text ?? ''));
+  return m ? `${m[3]}/${m[2]}/${m[1]}` : String(text ?? '');
+}
+
 /** "12/03/2024 08:30" in local time, or '—'. */
 export function when(value) {
   if (!value) return '—';

@@ -3,7 +3,7 @@
 // importer's rules and tells the phones on their next pull.
 import * as admin from '../../adminStore.js';
 import { h, icon, replaceChildren } from '../../dom.js';
-import { adminRoot, backLink, confirmAction, errorBox, errorText, field, input, loadUnits, select, title, unitPicker } from './common.js';
+import { adminRoot, backLink, confirmAction, day as formatDay, errorBox, errorText, field, input, loadUnits, select, title, unitPicker } from './common.js';
 
 const FIELDS = ['name', 'address', 'lat', 'lon', 'market_class', 'org_unit_id', 'opened_on', 'closed_on'];
 
@@ -64,7 +64,7 @@ export default function marketEditScreen(ctx, { params }) {
   function closeMarket() {
     const { t } = ctx;
     const day = form.closed_on || admin.hanoiToday();
-    if (!confirmAction(t('admin.markets.confirmClose', { name: state.market.name, date: day }))) return;
+    if (!confirmAction(t('admin.markets.confirmClose', { name: state.market.name, date: formatDay(day) }))) return;
     form.closed_on = day;
     save({ closed_on: day });
   }

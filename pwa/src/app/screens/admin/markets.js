@@ -3,7 +3,7 @@
 import * as admin from '../../adminStore.js';
 import { h, icon, replaceChildren } from '../../dom.js';
 import { marketBadge } from '../markets.js';
-import { adminRoot, chip, errorBox, errorText, field, input, loadUnits, select, title, unitPicker } from './common.js';
+import { adminRoot, chip, day, errorBox, errorText, field, input, loadUnits, select, title, unitPicker } from './common.js';
 
 const memory = { q: '', org_unit_id: null, market_class: '', open: '' };
 
@@ -13,7 +13,7 @@ export function marketCard(t, market, byId) {
     h('div', { class: 'admin-item__head' },
       h('a', { class: 'admin-item__name', href: `/admin/markets/${market.id}` }, market.name),
       marketBadge(t, market.market_class),
-      market.closed_on ? chip('wait', 'lock', t('admin.markets.closedOn', { date: market.closed_on })) : null),
+      market.closed_on ? chip('wait', 'lock', t('admin.markets.closedOn', { date: day(market.closed_on) })) : null),
     h('p', { class: 'admin-item__meta' },
       [market.code, unit ? admin.unitLabel(unit, byId) : '', market.address || ''].filter(Boolean).join(' · ')));
 }

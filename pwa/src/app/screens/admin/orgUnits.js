@@ -3,14 +3,14 @@
 // click away.
 import * as admin from '../../adminStore.js';
 import { h, icon, replaceChildren } from '../../dom.js';
-import { adminRoot, errorBox, errorText, field, forgetUnits, input, loadUnits, title } from './common.js';
+import { adminRoot, day, errorBox, errorText, field, forgetUnits, input, loadUnits, title } from './common.js';
 
 const memory = { q: '' };
 
 function unitLine(t, unit) {
   const validity = unit.valid_to
-    ? t('admin.units.until', { date: unit.valid_to })
-    : unit.valid_from ? t('admin.units.from', { date: unit.valid_from }) : '';
+    ? t('admin.units.until', { date: day(unit.valid_to) })
+    : unit.valid_from ? t('admin.units.from', { date: day(unit.valid_from) }) : '';
   return h('span', { class: 'unit-line' },
     h('span', { class: 'unit-line__name' }, unit.name),
     h('span', { class: 'unit-line__meta' },

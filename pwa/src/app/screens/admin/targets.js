@@ -2,6 +2,7 @@
 // unit. Typed as a percent (0–100), stored as 0–1. Setting a period again replaces its target.
 import * as admin from '../../adminStore.js';
 import { h, icon, replaceChildren } from '../../dom.js';
+import { formatNumber } from '../../format.js';
 import { adminRoot, errorBox, errorText, field, input, loadUnits, title, unitPicker } from './common.js';
 
 export default function targetsScreen(ctx) {
@@ -40,7 +41,8 @@ export default function targetsScreen(ctx) {
       const saved = await admin.setTarget(period, form.percent, form.org_unit_id);
       const unit = state.units.find((u) => u.id === saved.org_unit_id);
       state.done = t('admin.targets.saved', {
-        period: saved.period, percent: admin.targetToPercent(saved.target), unit: unit ? unit.name : t('admin.targets.city'),
+        period: saved.period, percent: formatNumber(admin.targetToPercent(saved.target), ctx.lang, 3),
+        unit: unit ? unit.name : t('admin.targets.city'),
       });
       Object.assign(form, { period: '', percent: '', org_unit_id: null });
       state.targets = (await admin.listTargets()).targets;
@@ -79,7 +81,7 @@ export default function targetsScreen(ctx) {
         return h('tr', { dataset: { period: target.period } },
           h('th', { scope: 'row' }, target.period),
           h('td', null, unitName),
-          h('td', { class: 'num' }, `${admin.targetToPercent(target.target)}%`),
+          h('td', { class: 'num' }, `${formatNumber(admin.targetToPercent(target.target), ctx.lang, 3)}%`),
           h('td', null, h('button', {
             type: 'button', class: 'btn btn--ghost btn--small',
             'aria-label': t('admin.targets.editNamed', { period: target.period, unit: unitName }), onclick: () => edit(target),
