@@ -113,7 +113,7 @@ def test_the_admin_creates_a_user_on_a_phone_sized_screen_and_that_user_signs_in
     expect(unit.locator("option:checked")).to_contain_text("Phường Kim Mã — Quận Ba Đình")
     page.get_by_label("Mật khẩu ban đầu").fill("Mật khẩu mới 2024")
     page.get_by_role("button", name="Tạo người dùng").click()
-    expect(admin.field_error("Tên đăng nhập")).to_contain_text("already exists")
+    expect(admin.field_error("Tên đăng nhập")).to_have_text("Tên đăng nhập này đã có người dùng.")
     assert view.count("app_user") == users_before
 
     page.get_by_label("Tên đăng nhập").fill("kiemtra_moi")

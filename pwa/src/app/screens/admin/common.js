@@ -38,6 +38,21 @@ export function errorText(t, err) {
   return String(err?.message ?? err ?? '');
 }
 
+// Refusals we can say in the reader's language, at the field they are about.
+const FIELD_CODES = { user_exists: ['username', 'admin.error.userExists'] };
+
+/**
+ * A refused form save → {fields: {field: [sentences]}, general: [sentences]}: the API's field
+ * messages go next to the fields the form has; the box above says what to do.
+ */
+export function formErrors(t, err, known) {
+  const { fields, other } = admin.fieldErrors(err, known);
+  const [field, key] = FIELD_CODES[err?.code] ?? [];
+  if (field && known.includes(field)) fields[field] = [t(key)];
+  const general = Object.keys(fields).length ? t('admin.error.validation') : errorText(t, err);
+  return { fields, general: [general, ...other] };
+}
+
 /** A red box with role=alert, or null when there is nothing to say. */
 export function errorBox(messages, id) {
   const list = [].concat(messages ?? []).filter(Boolean);

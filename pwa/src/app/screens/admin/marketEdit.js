@@ -3,7 +3,7 @@
 // importer's rules and tells the phones on their next pull.
 import * as admin from '../../adminStore.js';
 import { h, icon, replaceChildren } from '../../dom.js';
-import { adminRoot, backLink, confirmAction, day as formatDay, errorBox, errorText, field, input, loadUnits, select, title, unitPicker } from './common.js';
+import { adminRoot, backLink, confirmAction, day as formatDay, errorBox, errorText, formErrors, field, input, loadUnits, select, title, unitPicker } from './common.js';
 
 const FIELDS = ['name', 'address', 'lat', 'lon', 'market_class', 'org_unit_id', 'opened_on', 'closed_on'];
 
@@ -52,9 +52,7 @@ export default function marketEditScreen(ctx, { params }) {
       take(await admin.updateMarket(state.market.id, body));
       state.done = t('admin.saved');
     } catch (err) {
-      const { fields, other } = admin.fieldErrors(err, FIELDS);
-      state.errors = fields;
-      state.general = [errorText(t, err), ...other];
+      ({ fields: state.errors, general: state.general } = formErrors(t, err, FIELDS));
     }
     state.busy = false;
     draw();

@@ -3,7 +3,7 @@
 import * as admin from '../../adminStore.js';
 import { h, icon, replaceChildren } from '../../dom.js';
 import { formatNumber } from '../../format.js';
-import { adminRoot, errorBox, errorText, field, input, loadUnits, title, unitPicker } from './common.js';
+import { adminRoot, errorBox, errorText, formErrors, field, input, loadUnits, title, unitPicker } from './common.js';
 
 export default function targetsScreen(ctx) {
   const root = adminRoot();
@@ -47,9 +47,7 @@ export default function targetsScreen(ctx) {
       Object.assign(form, { period: '', percent: '', org_unit_id: null });
       state.targets = (await admin.listTargets()).targets;
     } catch (err) {
-      const { fields, other } = admin.fieldErrors(err, ['period', 'target', 'org_unit_id']);
-      state.errors = fields;
-      state.general = [errorText(t, err), ...other];
+      ({ fields: state.errors, general: state.general } = formErrors(t, err, ['period', 'target', 'org_unit_id']));
     }
     state.busy = false;
     draw();

@@ -3,7 +3,7 @@
 import * as admin from '../../adminStore.js';
 import { h, icon, replaceChildren } from '../../dom.js';
 import {
-  adminRoot, backLink, chip, confirmAction, errorBox, errorText, field, input, loadUnits, roleLabel, select, title,
+  adminRoot, backLink, chip, confirmAction, errorBox, errorText, formErrors, field, input, loadUnits, roleLabel, select, title,
   unitPicker, when,
 } from './common.js';
 
@@ -64,9 +64,7 @@ export default function userEditScreen(ctx, { params }) {
         take(await admin.updateUser(state.user.id, changes));
         state.done = t('admin.saved');
       } catch (err) {
-        const { fields, other } = admin.fieldErrors(err, Object.keys(form));
-        state.errors = fields;
-        state.general = [errorText(t, err), ...other];
+        ({ fields: state.errors, general: state.general } = formErrors(t, err, Object.keys(form)));
       }
     });
   }
@@ -101,9 +99,7 @@ export default function userEditScreen(ctx, { params }) {
         pw.password = '';
         state.done = t('admin.users.passwordDone', { count: body.revoked_devices ?? 0 });
       } catch (err) {
-        const { fields, other } = admin.fieldErrors(err, ['password']);
-        state.pwErrors = fields;
-        state.pwGeneral = [errorText(t, err), ...other];
+        ({ fields: state.pwErrors, general: state.pwGeneral } = formErrors(t, err, ['password']));
       }
     });
   }

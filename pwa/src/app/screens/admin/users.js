@@ -2,7 +2,7 @@
 import * as admin from '../../adminStore.js';
 import { h, icon, replaceChildren } from '../../dom.js';
 import {
-  adminRoot, backLink, chip, errorBox, errorText, field, input, loadUnits, roleLabel, select, title, unitPicker,
+  adminRoot, backLink, chip, errorBox, errorText, formErrors, field, input, loadUnits, roleLabel, select, title, unitPicker,
 } from './common.js';
 
 const memory = { q: '', role: '', org_unit_id: null, active: '' };
@@ -128,9 +128,7 @@ export function userNewScreen(ctx) {
       ctx.navigate(`/admin/users/${user.id}`, { force: true });
       return;
     } catch (err) {
-      const { fields, other } = admin.fieldErrors(err, Object.keys(form));
-      state.errors = fields;
-      state.general = [errorText(t, err), ...other];
+      ({ fields: state.errors, general: state.general } = formErrors(t, err, Object.keys(form)));
     }
     state.busy = false;
     draw();
