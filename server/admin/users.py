@@ -100,8 +100,9 @@ def change_user(user_id: int, body: dict) -> dict:
     _keep_an_admin(user, role, active)
     if "display_name" in body:
         user.display_name = body["display_name"].strip() or user.username
-    if user.active and not active:
-        # Signed out for good: reactivating later must not revive a phone's old token.
+    if user.active != active:
+        # Signed out for good: reactivating must not revive a phone's old token. Revoking on
+        # reactivation too catches a token a login raced in while the account was closing.
         revoke_user_devices(user.id)
     user.role, user.org_unit_id, user.active = role, unit_id, active
     db.session.commit()

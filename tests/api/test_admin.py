@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from server.auth.models import DeviceToken, User
+from server.auth.tokens import issue_token
 from server.extensions import db
 from server.indicator.models import IndicatorTarget
 from server.markets.models import Market
@@ -172,6 +173,19 @@ def test_deactivating_a_user_revokes_their_tokens_for_good(client, world):
     assert again.status_code == 401 and again.get_json()["error"]["code"] == "token_revoked"
     assert client.post("/api/v1/auth/token", json=login_body).status_code == 201
     assert client.get("/api/v1/sync/pull", headers=other).status_code == 200  # others untouched
+
+
+def test_reactivating_revokes_a_token_that_raced_in_while_the_account_closed(client, world):
+    """A login that read the account as active just before it was closed may still write its
+    token afterwards (PostgreSQL: no lock on the read); reactivation must not bring it alive."""
+    admin = login(client, "admin")
+    user = world["users"]["insp_hbt"]
+    client.patch(f"{A}/users/{user.id}", headers=admin, json={"active": False})
+    raced, _ = issue_token(db.session.get(User, user.id), "raced-phone", None)
+    db.session.commit()
+    client.patch(f"{A}/users/{user.id}", headers=admin, json={"active": True})
+    refused = client.get("/api/v1/me", headers={"Authorization": f"Bearer {raced}"})
+    assert refused.status_code == 401 and refused.get_json()["error"]["code"] == "token_revoked"
 
 
 def test_change_role_and_unit(client, world):
