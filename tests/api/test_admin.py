@@ -3,12 +3,12 @@
 Admins only: every route refuses other roles with 403 and no token with 401, and a refused
 request changes nothing. Validation errors name their fields; imports are all or nothing."""
 
+import io
 
 import pytest
 from sqlalchemy import func, select
 
 from server.auth.models import DeviceToken, User
-from server.auth.tokens import issue_token
 from server.extensions import db
 from server.indicator.models import IndicatorTarget
 from server.markets.models import Market
@@ -173,19 +173,6 @@ def test_deactivating_a_user_revokes_their_tokens_for_good(client, world):
     assert again.status_code == 401 and again.get_json()["error"]["code"] == "token_revoked"
     assert client.post("/api/v1/auth/token", json=login_body).status_code == 201
     assert client.get("/api/v1/sync/pull", headers=other).status_code == 200  # others untouched
-
-
-def test_reactivating_revokes_a_token_that_raced_in_while_the_account_closed(client, world):
-    """A login that read the account as active just before it was closed may still write its
-    token afterwards (PostgreSQL: no lock on the read); reactivation must not bring it alive."""
-    admin = login(client, "admin")
-    user = world["users"]["insp_hbt"]
-    client.patch(f"{A}/users/{user.id}", headers=admin, json={"active": False})
-    raced, _ = issue_token(db.session.get(User, user.id), "raced-phone", None)
-    db.session.commit()
-    client.patch(f"{A}/users/{user.id}", headers=admin, json={"active": True})
-    refused = client.get("/api/v1/me", headers={"Authorization": f"Bearer {raced}"})
-    assert refused.status_code == 401 and refused.get_json()["error"]["code"] == "token_revoked"
 
 
 def test_change_role_and_unit(client, world):
@@ -394,3 +381,132 @@ def test_unknown_market_is_404(client, world):
     response = client.patch(f"{A}/markets/424242", headers=login(client, "admin"),
                             json={"name": "x"})
     assert response.status_code == 404
+
+
+# --- imports -----------------------------------------------------------------------------
+
+
+def upload(client, path, text, dry_run=False, as_file=True, headers=None):
+    url = f"{A}/{path}" + ("?dry_run=1" if dry_run else "")
+    headers = headers or login(client, "admin")
+    data = text.encode() if isinstance(text, str) else text
+    if as_file:
+        return client.post(url, headers=headers, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(data), "import.csv")})
+    return client.post(url, headers=headers, data=data, content_type="text/csv")
+
+
+@pytest.mark.parametrize("as_file", [True, False])
+def test_import_markets(client, world, as_file):
+    dry = upload(client, "markets/import", MARKETS_CSV, dry_run=True, as_file=as_file)
+    assert dry.status_code == 200
+    assert dry.get_json() == {"dry_run": True, "rows": 2, "created": 1, "updated": 1}
+    assert db.session.scalar(select(func.count()).select_from(Market)) == 4
+    done = upload(client, "markets/import", MARKETS_CSV, as_file=as_file)
+    assert done.status_code == 200
+    assert done.get_json() == {"dry_run": False, "rows": 2, "created": 1, "updated": 1}
+    names = dict(db.session.execute(select(Market.code, Market.name)).all())
+    assert names["M-NEW"] == "Chợ Mới" and names["M-HOM"] == "Chợ Hôm – Đức Viên"
+
+
+@pytest.mark.parametrize(("path", "text", "line"), [
+    ("markets/import", MARKETS_CSV + "M-BAD,Chợ Lỗi,HBT-1,,95,105.8,3,,\n", "line 4"),
+    ("markets/import", MARKETS_CSV.replace(",2,2001", ",7,2001"), "line 2"),
+    ("markets/import", MARKETS_CSV + "M-X,Chợ X,NOWHERE,,,,,,\n", "line 4"),
+    ("org-units/import", UNITS_CSV + "HBT-4,Phường Lỗi,hamlet,HBT,,\n", "line 4"),
+    ("org-units/import", UNITS_CSV + "HBT-5,Phường X,ward,MISSING,,\n", "line 4"),
+    ("org-units/import", "code,name\nX,Y\n", "line 1"),
+])
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_import_with_a_bad_line_changes_nothing_and_names_the_line(
+        client, world, path, text, line, dry_run):
+    admin = login(client, "admin")
+    before = state()
+    response = upload(client, path, text, dry_run=dry_run, headers=admin)
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert error["code"] == "validation_failed" and "nothing was written" in error["message"]
+    assert list(error["fields"]) == [line] and error["fields"][line][0]
+    db.session.expire_all()
+    assert state() == before
+
+
+def test_import_org_units(client, world):
+    dry = upload(client, "org-units/import", UNITS_CSV, dry_run=True)
+    assert dry.get_json() == {"dry_run": True, "rows": 2, "created": 1, "updated": 1}
+    assert db.session.scalar(select(func.count()).select_from(OrgUnit)) == 7
+    done = upload(client, "org-units/import", UNITS_CSV)
+    assert done.status_code == 200 and done.get_json()["created"] == 1
+    ward = db.session.scalar(select(OrgUnit).where(OrgUnit.code == "HBT-3"))
+    assert ward.parent_id == world["units"]["HBT"].id
+    changes, _ = pull_all(client, login(client, "insp_bd"))
+    assert "Phường Bạch Đằng" in {c["data"]["name"] for c in changes if c["entity"] == "org_unit"}
+
+
+@pytest.mark.parametrize(("kwargs", "status", "field"), [
+    ({"text": "code,name\n".encode("utf-16")}, 422, "file"),
+    ({"text": b"code,name\x00\n"}, 422, "file"),
+    ({"text": b"  \n"}, 422, "file"),
+])
+def test_import_refuses_files_that_are_not_csv_text(client, world, kwargs, status, field):
+    admin = login(client, "admin")
+    before = state()
+    response = upload(client, "markets/import", **kwargs, headers=admin)
+    assert response.status_code == status
+    assert field in response.get_json()["error"]["fields"]
+    assert state() == before
+
+
+def test_import_needs_a_file(client, world):
+    admin = login(client, "admin")
+    no_file = client.post(f"{A}/markets/import", headers=admin, content_type="multipart/form-data",
+                          data={"other": (io.BytesIO(b"x"), "x.csv")})
+    assert no_file.status_code == 422 and "file" in no_file.get_json()["error"]["fields"]
+    as_json = client.post(f"{A}/markets/import", headers=admin, json={"csv": MARKETS_CSV})
+    assert as_json.status_code == 415
+    assert as_json.get_json()["error"]["code"] == "unsupported_media_type"
+    bad_flag = client.post(f"{A}/markets/import?dry_run=perhaps", headers=admin,
+                           data=MARKETS_CSV.encode(), content_type="text/csv")
+    assert bad_flag.status_code == 400 and "dry_run" in bad_flag.get_json()["error"]["fields"]
+
+
+# --- targets -----------------------------------------------------------------------------
+
+
+def test_targets(client, world):
+    admin = login(client, "admin")
+    assert client.get(f"{A}/targets", headers=admin).get_json() == {"targets": []}
+    first = client.put(f"{A}/targets/2023", headers=admin, json={"target": 1, "org_unit_id": None})
+    assert first.status_code == 201
+    assert first.get_json() == {"period": "2023", "org_unit_id": None, "target": 1.0}
+    again = client.put(f"{A}/targets/2023", headers=admin, json={"target": 0.95})
+    assert again.status_code == 200 and again.get_json()["target"] == 0.95
+    hbt = world["units"]["HBT"].id
+    unit = client.put(f"{A}/targets/2023-Q2", headers=admin, json={"target": 0.5,
+                                                                    "org_unit_id": hbt})
+    assert unit.status_code == 201
+    client.put(f"{A}/targets/2023-07", headers=admin, json={"target": 0})
+    assert client.get(f"{A}/targets", headers=admin).get_json()["targets"] == [
+        {"period": "2023", "org_unit_id": None, "target": 0.95},
+        {"period": "2023-07", "org_unit_id": None, "target": 0.0},
+        {"period": "2023-Q2", "org_unit_id": hbt, "target": 0.5},
+    ]
+    assert db.session.scalar(select(func.count()).select_from(IndicatorTarget)) == 3
+
+
+@pytest.mark.parametrize(("period", "body", "field"), [
+    ("2023-Q5", {"target": 1}, "period"),
+    ("2023-13", {"target": 1}, "period"),
+    ("23", {"target": 1}, "period"),
+    ("2023-q1", {"target": 1}, "period"),
+    ("2023", {"target": 1.5}, "target"),
+    ("2023", {"target": -0.1}, "target"),
+    ("2023", {"target": "all"}, "target"),
+    ("2023", {}, "target"),
+    ("2023", {"target": 1, "org_unit_id": 424242}, "org_unit_id"),
+])
+def test_target_refusals_name_the_field(client, world, period, body, field):
+    response = client.put(f"{A}/targets/{period}", headers=login(client, "admin"), json=body)
+    assert response.status_code == 422
+    assert field in response.get_json()["error"]["fields"]
+    assert db.session.scalar(select(func.count()).select_from(IndicatorTarget)) == 0
