@@ -3,7 +3,8 @@
 from server.admin import bp
 from server.admin.http import load_query
 from server.admin.imports import run_import, uploaded_text
-from server.admin.markets import change_market, list_markets
+from server.admin.markets import change_market, get_market, list_markets
+from server.admin.orgunits import list_org_units
 from server.admin.schemas import (
     AdminImportQuery,
     AdminMarketsQuery,
@@ -18,7 +19,8 @@ from server.auth.tokens import require_auth
 @bp.get("/markets")
 @require_auth("admin")
 def markets_index():
-    """Markets by code (filters: q in code or name, org_unit_id with its subtree), paged.
+    """Markets by code (filters: q in code or name, org_unit_id with its subtree, market_class,
+    open), paged.
     ---
     get:
       tags: [admin]
@@ -33,6 +35,26 @@ def markets_index():
         403: {$ref: "#/components/responses/Error"}
     """
     return list_markets(load_query(AdminMarketsQuery()))
+
+
+@bp.get("/markets/<int:market_id>")
+@require_auth("admin")
+def markets_show(market_id: int):
+    """One market, with its rev (the edit screen opened by its URL).
+    ---
+    get:
+      tags: [admin]
+      security: [{bearer: []}]
+      parameters: [{name: market_id, in: path, required: true, schema: {type: integer}}]
+      responses:
+        200:
+          description: the market as in pull, plus rev
+          content: {application/json: {schema: {type: object}}}
+        401: {$ref: "#/components/responses/Error"}
+        403: {$ref: "#/components/responses/Error"}
+        404: {$ref: "#/components/responses/Error"}
+    """
+    return get_market(market_id)
 
 
 @bp.patch("/markets/<int:market_id>")
@@ -88,6 +110,29 @@ def markets_import():
     """
     dry_run = load_query(AdminImportQuery())["dry_run"]
     return run_import("markets", uploaded_text(), dry_run)
+
+
+@bp.get("/org-units")
+@require_auth("admin")
+def org_units_index():
+    """Every org unit, past and present, by code (the client builds the tree from parent_id).
+    ---
+    get:
+      tags: [admin]
+      security: [{bearer: []}]
+      responses:
+        200:
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  org_units: {type: array, items: AdminOrgUnitOut}
+                  total: {type: integer}
+        401: {$ref: "#/components/responses/Error"}
+        403: {$ref: "#/components/responses/Error"}
+    """
+    return list_org_units()
 
 
 @bp.post("/org-units/import")

@@ -1,8 +1,9 @@
 """Markets by hand: list and change one, with the importer's rules and its change logging."""
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from server.admin.http import get_or_404
+from server.admin.search import matches
 from server.auth.scope import subtree_ids
 from server.errors import ApiError
 from server.extensions import begin_write, db
@@ -21,19 +22,28 @@ def market_out(market: Market) -> dict:
 
 def list_markets(args: dict) -> dict:
     conditions = []
-    if args.get("q"):
-        pattern = f"%{args['q'].lower()}%"
-        conditions.append(
-            or_(func.lower(Market.code).like(pattern), func.lower(Market.name).like(pattern))
-        )
+    if args.get("q"):  # matched in Python: with or without diacritics
+        rows = db.session.execute(select(Market.id, Market.code, Market.name))
+        conditions.append(Market.id.in_(
+            [row.id for row in rows if matches(args["q"], row.code, row.name)]
+        ))
     if "org_unit_id" in args:
         conditions.append(Market.org_unit_id.in_(subtree_ids(args["org_unit_id"])))
+    if "market_class" in args:
+        conditions.append(Market.market_class == args["market_class"])
+    if "open" in args:  # closed: has a closing date (DESIGN §7 counts it up to that day)
+        conditions.append(Market.closed_on.is_(None) if args["open"]
+                          else Market.closed_on.is_not(None))
     total = db.session.scalar(select(func.count()).select_from(Market).where(*conditions))
     rows = db.session.scalars(
         select(Market).where(*conditions).order_by(Market.code)
         .limit(args["limit"]).offset(args["offset"])
     )
     return {"markets": [market_out(m) for m in rows], "total": total}
+
+
+def get_market(market_id: int) -> dict:
+    return market_out(get_or_404(Market, market_id, "market"))
 
 
 def _invalid(field: str, message: str) -> ApiError:

@@ -76,6 +76,9 @@ class AdminUsersQuery(Schema):
     q = fields.String(validate=validate.Length(max=100))
     role = fields.String(validate=validate.OneOf(ROLES))
     active = fields.Boolean()
+    org_unit_id = fields.Integer(
+        validate=validate.Range(1, MAX_INT), metadata={"description": "this unit's subtree"}
+    )
 
 
 class AdminDeviceOut(Schema):
@@ -108,6 +111,21 @@ class AdminMarketsQuery(AdminPageQuery):
     org_unit_id = fields.Integer(
         validate=validate.Range(1, MAX_INT), metadata={"description": "this unit's subtree"}
     )
+    market_class = fields.String(validate=validate.OneOf(MARKET_CLASSES))
+    open = fields.Boolean(
+        metadata={"description": "1: open (no closed_on); 0: closed (has a closed_on)"}
+    )
+
+
+class AdminOrgUnitOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    level = fields.String()
+    parent_id = fields.Integer(allow_none=True)
+    valid_from = fields.String(allow_none=True, metadata={"format": "date"})
+    valid_to = fields.String(allow_none=True, metadata={"format": "date"})
+    markets = fields.Integer(metadata={"description": "markets directly in this unit"})
 
 
 class AdminMarketUpdate(Schema):

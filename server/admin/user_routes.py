@@ -10,7 +10,7 @@ from server.admin.schemas import (
     AdminUsersQuery,
     AdminUserUpdate,
 )
-from server.admin.users import add_user, change_user, list_users, reset_password
+from server.admin.users import add_user, change_user, get_user, list_users, reset_password
 from server.api import json_body, load
 from server.auth.tokens import require_auth
 
@@ -18,7 +18,8 @@ from server.auth.tokens import require_auth
 @bp.get("/users")
 @require_auth("admin")
 def users_index():
-    """Every user, by username (filters: q in username or display name, role, active).
+    """Every user, by username (filters: q in username or display name, role, active,
+    org_unit_id with its subtree).
     ---
     get:
       tags: [admin]
@@ -36,6 +37,24 @@ def users_index():
         403: {$ref: "#/components/responses/Error"}
     """
     return list_users(load_query(AdminUsersQuery()))
+
+
+@bp.get("/users/<int:user_id>")
+@require_auth("admin")
+def users_show(user_id: int):
+    """One user (the admin screen opened by its URL).
+    ---
+    get:
+      tags: [admin]
+      security: [{bearer: []}]
+      parameters: [{name: user_id, in: path, required: true, schema: {type: integer}}]
+      responses:
+        200: {content: {application/json: {schema: AdminUserOut}}}
+        401: {$ref: "#/components/responses/Error"}
+        403: {$ref: "#/components/responses/Error"}
+        404: {$ref: "#/components/responses/Error"}
+    """
+    return get_user(user_id)
 
 
 @bp.post("/users")
@@ -60,8 +79,9 @@ def users_create():
 @bp.patch("/users/<int:user_id>")
 @require_auth("admin")
 def users_update(user_id: int):
-    """Change a user's display name, role, org unit or active flag (inactive: tokens stop
-    working at once). The last active admin cannot be demoted or deactivated.
+    """Change a user's display name, role, org unit or active flag. Deactivating revokes
+    every device token of the user (reactivating does not revive them: the phones sign in
+    again). The last active admin cannot be demoted or deactivated.
     ---
     patch:
       tags: [admin]

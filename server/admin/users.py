@@ -1,13 +1,15 @@
 """Managing users: list, create (server/auth/users.py rules), change, reset a password."""
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
 from server.admin.http import get_or_404
 from server.admin.schemas import SCOPED_ROLES
+from server.admin.search import matches
 from server.auth import throttle
 from server.auth.models import DeviceToken, User
+from server.auth.scope import subtree_ids
 from server.auth.users import create_user, validate_password
 from server.errors import ApiError
 from server.extensions import begin_write, db
@@ -38,16 +40,19 @@ def _unit_code(org_unit_id: int | None) -> str | None:
 
 def list_users(args: dict) -> dict:
     query = select(User).order_by(User.username)
-    if args.get("q"):
-        pattern = f"%{args['q'].lower()}%"
-        query = query.where(or_(func.lower(User.username).like(pattern),
-                                func.lower(User.display_name).like(pattern)))
     if "role" in args:
         query = query.where(User.role == args["role"])
     if "active" in args:
         query = query.where(User.active.is_(args["active"]))
-    users = [user_out(u) for u in db.session.scalars(query)]
+    if "org_unit_id" in args:
+        query = query.where(User.org_unit_id.in_(subtree_ids(args["org_unit_id"])))
+    users = [user_out(u) for u in db.session.scalars(query)
+             if not args.get("q") or matches(args["q"], u.username, u.display_name)]
     return {"users": users, "total": len(users)}
+
+
+def get_user(user_id: int) -> dict:
+    return user_out(get_or_404(User, user_id, "user"))
 
 
 def add_user(body: dict) -> dict:
@@ -95,6 +100,10 @@ def change_user(user_id: int, body: dict) -> dict:
     _keep_an_admin(user, role, active)
     if "display_name" in body:
         user.display_name = body["display_name"].strip() or user.username
+    if user.active != active:
+        # Signed out for good: reactivating must not revive a phone's old token. Revoking on
+        # reactivation too catches a token a login raced in while the account was closing.
+        revoke_user_devices(user.id)
     user.role, user.org_unit_id, user.active = role, unit_id, active
     db.session.commit()
     return user_out(user)

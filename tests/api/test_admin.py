@@ -31,6 +31,7 @@ UNITS_CSV = (
 # Every admin route: (method, rule as registered, a concrete path, a valid body)
 ROUTES = [
     ("GET", "/users", "/users", None),
+    ("GET", "/users/<int:user_id>", "/users/{insp_hbt}", None),
     ("POST", "/users", "/users", {"username": "moi", "role": "city_officer",
                                   "password": "mat khau dai"}),
     ("PATCH", "/users/<int:user_id>", "/users/{insp_hbt}", {"display_name": "Đổi"}),
@@ -39,8 +40,10 @@ ROUTES = [
     ("GET", "/devices", "/devices", None),
     ("POST", "/devices/<int:token_id>/revoke", "/devices/{token}/revoke", None),
     ("GET", "/markets", "/markets", None),
+    ("GET", "/markets/<int:market_id>", "/markets/{hom}", None),
     ("PATCH", "/markets/<int:market_id>", "/markets/{hom}", {"name": "Chợ Khác"}),
     ("POST", "/markets/import", "/markets/import", MARKETS_CSV),
+    ("GET", "/org-units", "/org-units", None),
     ("POST", "/org-units/import", "/org-units/import", UNITS_CSV),
     ("GET", "/targets", "/targets", None),
     ("PUT", "/targets/<period>", "/targets/2024", {"target": 0.9, "org_unit_id": None}),
@@ -151,17 +154,25 @@ def test_create_user_refusals_name_the_field(client, world, body, status, code, 
     assert db.session.scalar(select(func.count()).select_from(User)) == 8
 
 
-def test_deactivating_a_user_stops_their_tokens(client, world):
+def test_deactivating_a_user_revokes_their_tokens_for_good(client, world):
     admin, phone = login(client, "admin"), login(client, "insp_hbt")
+    other = login(client, "insp_hbt2")
     user_id = world["users"]["insp_hbt"].id
     response = client.patch(f"{A}/users/{user_id}", headers=admin, json={"active": False})
     assert response.status_code == 200 and response.get_json()["active"] is False
     refused = client.get("/api/v1/sync/pull", headers=phone)
-    assert refused.status_code == 401 and refused.get_json()["error"]["code"] == "user_inactive"
+    assert refused.status_code == 401 and refused.get_json()["error"]["code"] == "token_revoked"
+    devices = client.get(f"{A}/devices?user_id={user_id}", headers=admin).get_json()["devices"]
+    assert [d["status"] for d in devices] == ["revoked"]
     login_body = {"username": "insp_hbt", "password": PASSWORD, "device_id": "d"}
     assert client.post("/api/v1/auth/token", json=login_body).status_code == 401
+
+    # Reactivated: the old token stays dead (the phone signs in again), a new one works.
     client.patch(f"{A}/users/{user_id}", headers=admin, json={"active": True})
-    assert client.get("/api/v1/sync/pull", headers=phone).status_code == 200
+    again = client.get("/api/v1/sync/pull", headers=phone)
+    assert again.status_code == 401 and again.get_json()["error"]["code"] == "token_revoked"
+    assert client.post("/api/v1/auth/token", json=login_body).status_code == 201
+    assert client.get("/api/v1/sync/pull", headers=other).status_code == 200  # others untouched
 
 
 def test_change_role_and_unit(client, world):
