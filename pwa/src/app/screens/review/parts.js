@@ -24,11 +24,11 @@ export function statusChip(t, status) {
 
 export const decisionLabel = (t, decision) => t(`review.decision.${decision}`);
 
-/** "Chờ gửi: Duyệt" on a visit whose decision has not reached the server yet. */
+/** "Chờ gửi: Duyệt" on a visit whose decision the server has not confirmed yet. */
 export function waitingChip(t, waiting) {
   if (!waiting) return null;
-  return h('span', { class: 'chip chip--wait', dataset: { waiting: waiting.decision } }, icon(waiting.sending ? 'upload' : 'clock'),
-    h('span', null, t(waiting.sending ? 'review.sending' : 'review.waiting', { decision: decisionLabel(t, waiting.decision) })));
+  return h('span', { class: 'chip chip--wait', dataset: { waiting: waiting.decision } }, icon('clock'),
+    h('span', null, t('review.waiting', { decision: decisionLabel(t, waiting.decision) })));
 }
 
 export function complianceChip(t, compliant) {

@@ -19,9 +19,9 @@ export default function reviewQueueScreen(ctx, { query }) {
   const root = h('section', { class: 'screen review', 'aria-labelledby': 'screen-title' });
   const state = {
     loading: true, all: [], names: new Map(), people: {}, filters: parseFilters(query), shown: PAGE,
-    confirming: null, batch: null, csvBusy: false, error: '',
+    confirming: null, batch: null, csvBusy: false, error: '', moreOpen: false,
   };
-  const parts = { list: h('div', { class: 'review-list' }), bulk: h('div', { class: 'review-bulk' }), form: null };
+  const parts = { source: h('div'), list: h('div', { class: 'review-list' }), bulk: h('div', { class: 'review-bulk' }), form: null };
   let lastSignature = '';
 
   async function load() {
@@ -72,20 +72,26 @@ export default function reviewQueueScreen(ctx, { query }) {
       h('div', { class: 'field review-filter' },
         h('label', { class: 'field__label', for: id }, label),
         h('input', { id, type: 'date', class: 'input', value: f[key], onchange: (e) => setFilters({ [key]: e.target.value }) }));
+    const active = ['market', 'inspector', 'from', 'to', 'nc', 'far'].filter((key) => f[key]).length;
     return h('form', { class: 'review-filters', 'aria-label': t('review.filters'), onsubmit: (e) => e.preventDefault() },
       select('rq-status', t('review.filter.status'), f.status,
         STATUS_FILTERS.map((s) => ({ value: s, label: t('review.statusCount', { label: t(`review.status.${s}`), count: counts[s] }) })),
         (status) => setFilters({ status })),
-      select('rq-market', t('review.filter.market'), f.market,
-        [{ value: '', label: t('review.filter.anyMarket') }, ...opts.markets.map((m) => ({ value: m.id, label: m.name }))],
-        (market) => setFilters({ market })),
-      select('rq-inspector', t('review.filter.inspector'), f.inspector,
-        [{ value: '', label: t('review.filter.anyInspector') }, ...opts.inspectors.map((p) => ({ value: p.id, label: p.name }))],
-        (inspector) => setFilters({ inspector })),
-      h('div', { class: 'review-dates' }, date('rq-from', 'from', t('review.filter.from')), date('rq-to', 'to', t('review.filter.to'))),
-      check('rq-nc', 'nc', t('review.filter.nc')),
-      check('rq-far', 'far', t('review.filter.far')),
-      h('a', { class: 'link review-clear', href: '/review' }, t('review.filter.clear')));
+      // The rest folds away on a phone; it opens by itself while one of them is in use.
+      h('details', { class: 'review-more', open: state.moreOpen || active > 0 ? true : null, ontoggle: (e) => { state.moreOpen = e.target.open; } },
+        h('summary', { class: 'review-more__summary' }, icon('filter'),
+          h('span', null, active ? t('review.moreFiltersActive', { count: active }) : t('review.moreFilters'))),
+        h('div', { class: 'review-more__body' },
+          select('rq-market', t('review.filter.market'), f.market,
+            [{ value: '', label: t('review.filter.anyMarket') }, ...opts.markets.map((m) => ({ value: m.id, label: m.name }))],
+            (market) => setFilters({ market })),
+          select('rq-inspector', t('review.filter.inspector'), f.inspector,
+            [{ value: '', label: t('review.filter.anyInspector') }, ...opts.inspectors.map((p) => ({ value: p.id, label: p.name }))],
+            (inspector) => setFilters({ inspector })),
+          h('div', { class: 'review-dates' }, date('rq-from', 'from', t('review.filter.from')), date('rq-to', 'to', t('review.filter.to'))),
+          check('rq-nc', 'nc', t('review.filter.nc')),
+          check('rq-far', 'far', t('review.filter.far')),
+          active ? h('a', { class: 'link review-clear', href: '/review' }, t('review.filter.clear')) : null)));
   }
 
   // ------------------------------------------------------------------ list
@@ -182,8 +188,17 @@ export default function reviewQueueScreen(ctx, { query }) {
     replaceChildren(parts.bulk, panels);
   }
 
+  /** Where the list comes from: the phone's copy, as of the last sync (offline: said loudly). */
+  function drawSource() {
+    const status = ctx.app.status;
+    replaceChildren(parts.source, !status.online
+      ? h('p', { class: 'note note--warn' }, icon('alert'), ' ', t('review.offline'))
+      : h('p', { class: 'hint' }, status.lastSyncedAt ? t('review.replicaAsOf', { time: formatWhen(status.lastSyncedAt) }) : t('review.neverSynced')));
+  }
+
   function drawResults({ form = true } = {}) {
     const { items } = applyFilters(state.all, state.filters);
+    drawSource();
     bulkPanel(items);
     drawList(items);
     if (form && parts.form) {
@@ -215,12 +230,8 @@ export default function reviewQueueScreen(ctx, { query }) {
   function draw() {
     const title = h('h2', { id: 'screen-title', class: 'screen__title', tabindex: '-1' }, t('review.title'));
     if (state.loading) return replaceChildren(root, title, h('p', { class: 'empty' }, t('review.loading')));
-    const status = ctx.app.status;
-    const source = !status.online
-      ? h('p', { class: 'note note--warn' }, icon('alert'), ' ', t('review.offline'))
-      : h('p', { class: 'hint' }, status.lastSyncedAt ? t('review.replicaAsOf', { time: formatWhen(status.lastSyncedAt) }) : t('review.neverSynced'));
     parts.form = filterForm();
-    replaceChildren(root, title, source, state.error ? h('p', { class: 'error-box', role: 'alert' }, state.error) : null,
+    replaceChildren(root, title, parts.source, state.error ? h('p', { class: 'error-box', role: 'alert' }, state.error) : null,
       parts.form, parts.bulk, parts.list,
       h('div', { class: 'review-footer' },
         h('button', { type: 'button', id: 'rq-csv', class: 'btn btn--ghost', disabled: state.csvBusy, onclick: downloadCsv },
@@ -233,6 +244,7 @@ export default function reviewQueueScreen(ctx, { query }) {
     if (signature === lastSignature) return;
     const wasOnline = lastSignature.endsWith('|true');
     lastSignature = signature;
+    drawSource();
     if (s.online && !wasOnline) review.refreshPeople().then((ok) => ok && load());
     if (!s.syncing) load();
   }

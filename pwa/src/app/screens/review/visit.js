@@ -6,7 +6,7 @@ import { buildFormModel } from '../../formModel.js';
 import * as review from '../../reviewStore.js';
 import { FAR_M, isFar } from './queueModel.js';
 import {
-  complianceChip, decisionLabel, lastQueueHref, marketName, outcomeNote, personName, statusChip, waitingChip,
+  complianceChip, decisionLabel, farChip, lastQueueHref, marketName, outcomeNote, personName, statusChip, waitingChip,
 } from './parts.js';
 
 const DECIDE_ON_SUBMITTED = ['approve', 'return', 'reject'];
@@ -204,13 +204,14 @@ export default function reviewVisitScreen(ctx, { params }) {
     replaceChildren(root, back, title,
       h('div', { class: 'market-card' },
         h('p', { class: 'market-card__name' }, icon('store'), h('span', null, marketName(t, state.names, item.market_id))),
-        h('p', { class: 'review-chips' }, statusChip(t, item.status), complianceChip(t, item.compliant), waitingChip(t, item.waiting))),
+        h('p', { class: 'review-chips' }, statusChip(t, item.status), complianceChip(t, item.compliant), farChip(t, lang, item), waitingChip(t, item.waiting))),
       outcomeNote(t, item.outcome, { onDismiss: async () => { await review.dismiss(item.id); await load(); } }),
       waiting,
-      decidePanel(item),
+      // Evidence first (answers, place, photos), then the decision, then what was decided before.
       h('dl', { class: 'answers' }, rows.map(([label, value]) => [h('dt', null, label), h('dd', null, value)])),
       h('h3', { class: 'list-title' }, t('rv.photos', { count: item.attachments.length })),
       item.attachments.length ? photoList : h('p', { class: 'hint' }, t('rv.photosNone')),
+      decidePanel(item),
       historySection(item));
   }
 
