@@ -112,6 +112,9 @@ export function summarize(items) {
   };
 }
 
+// One collator for every sort: localeCompare(…, 'vi') builds a new one per comparison.
+const byName = new Intl.Collator('vi').compare;
+
 /** Options for the market and inspector filters: the ones that occur in the queue, by name. */
 export function filterOptions(all, marketName, personName) {
   const markets = new Map();
@@ -120,6 +123,6 @@ export function filterOptions(all, marketName, personName) {
     if (!markets.has(item.market_id)) markets.set(item.market_id, marketName(item.market_id));
     if (!inspectors.has(item.inspector_id)) inspectors.set(item.inspector_id, personName(item.inspector_id));
   }
-  const sorted = (map) => [...map].map(([id, name]) => ({ id: String(id), name })).sort((a, b) => a.name.localeCompare(b.name, 'vi'));
+  const sorted = (map) => [...map].map(([id, name]) => ({ id: String(id), name })).sort((a, b) => byName(a.name, b.name));
   return { markets: sorted(markets), inspectors: sorted(inspectors) };
 }
