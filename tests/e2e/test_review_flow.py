@@ -18,6 +18,7 @@ import requests
 from playwright.sync_api import expect
 
 from tests.e2e.test_inspector_offline import (
+    CITY_OFFICER,
     HTTP_TIMEOUT,
     MARKETS,
     PASSWORD,
@@ -274,3 +275,33 @@ def test_bulk_approve_of_a_filtered_queue_shows_a_summary_then_the_results(
     records = view.visits(WARD_OFFICER)
     assert {records[i]["status"] for i in ids} == {"approved"}
     assert all(decisions_of(view, i) == [("approve", None)] for i in ids)
+
+
+# ---------------------------------------------------------------- 3. reopen
+
+
+def test_the_city_officer_reopens_an_approved_visit_with_a_reason(officer, server, view):
+    new_inspector(view)
+    [visit_id] = make_visits(view, TEST_INSPECTOR, pull_markets(view, TEST_INSPECTOR)[:1], 1)
+    [approved] = view.push(WARD_OFFICER, [{
+        "id": str(uuid.uuid4()), "type": "review.decide",
+        "data": {"visit_id": visit_id, "base_rev": 1, "decision": "approve", "comment": None},
+    }])
+    assert approved["status"] == "applied", approved
+
+    officer.login(CITY_OFFICER)
+    officer.page.get_by_role("navigation").wait_for()
+    officer.page.goto(f"{server.url}/review/visits/{visit_id}")  # a link, as from the dashboard
+    officer.page.get_by_role("heading", name="Xem xét lượt kiểm tra").wait_for()
+    main = officer.page.get_by_role("main")
+    reopen = main.get_by_role("button", name="Mở lại", exact=True)
+    expect(reopen).to_be_visible(timeout=WAIT_MS)
+    expect(main.locator(".market-card")).to_contain_text("Đã duyệt")
+    reopen.click()
+    expect(main.get_by_text("Cần nhập lý do khi mở lại.")).to_be_visible()
+    officer.decide("Mở lại", "Số hộ trong ảnh không khớp, kiểm tra lại.", label="Lý do mở lại")
+    officer.wait_until_synced()
+    record = view.visits()[visit_id]
+    assert (record["status"], record["rev"]) == ("submitted", 3)
+    assert decisions_of(view, visit_id) == [
+        ("approve", None), ("reopen", "Số hộ trong ảnh không khớp, kiểm tra lại.")]

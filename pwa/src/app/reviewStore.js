@@ -8,6 +8,8 @@ const PEOPLE_PAGE = 500; // one /review/queue page: the most names one request c
 /** Review items of the replica (see data/decisions.js reviewItem), unsorted. */
 export const listItems = () => data.listReviewItems();
 export const getItem = (id) => data.getReviewItem(id);
+/** The server record as a review item (a visit not on the phone yet, e.g. opened from a link). */
+export const itemOf = (record) => data.reviewItemOf(record);
 
 /** {id: {id, username, display_name}} remembered from earlier online lists. */
 export const people = () => data.getPeople();

@@ -172,9 +172,13 @@ const waitingOf = (mutation) =>
 
 /** A replica row → what the review screens show. */
 function reviewItem(row, waiting) {
-  const record = row.record;
+  return { ...reviewItemOf(row.record), waiting: waitingOf(waiting), outcome: row.decisionOutcome ?? null };
+}
+
+/** A server record (GET /visits/<id>, pull) → a review item with nothing of this phone's. */
+export function reviewItemOf(record) {
   return {
-    id: row.id,
+    id: record.id,
     rev: record.rev,
     status: record.status,
     market_id: record.market_id,
@@ -188,8 +192,8 @@ function reviewItem(row, waiting) {
     attachments: record.attachments ?? [],
     missing_attachments: record.missing_attachments ?? [],
     review: record.review ?? null,
-    waiting: waitingOf(waiting),
-    outcome: row.decisionOutcome ?? null,
+    waiting: null,
+    outcome: null,
   };
 }
 

@@ -19,7 +19,7 @@ export { getVisit, listVisits, LOCKED_STATES, STATES } from './visits.js';
 export { SYNC_TAG, SyncEngine } from './sync.js';
 export {
   DecisionError, NEEDS_COMMENT, REOPENERS, TRANSITIONS, cancelDecision, dismissOutcome,
-  getDecisionBatch, getPeople, getReviewItem, listReviewItems, rememberPeople,
+  getDecisionBatch, getPeople, getReviewItem, listReviewItems, rememberPeople, reviewItemOf,
 } from './decisions.js';
 
 export const engine = new SyncEngine();

@@ -16,7 +16,7 @@ export default function reviewVisitScreen(ctx, { params }) {
   const { t } = ctx;
   const root = h('section', { class: 'screen review', 'aria-labelledby': 'screen-title' });
   const state = {
-    loading: true, item: null, form: null, names: new Map(), people: {},
+    loading: true, item: null, remote: null, form: null, names: new Map(), people: {},
     history: { state: 'idle', list: [] }, comment: '', commentError: '', busy: false,
   };
   const photoList = h('ul', { class: 'thumbs review-photos' });
@@ -27,8 +27,9 @@ export default function reviewVisitScreen(ctx, { params }) {
       const [item, form, { markets }, people] = await Promise.all([
         review.getItem(params.id), ctx.store.loadForm(), ctx.store.loadPlaces(), review.people(),
       ]);
-      const photosChanged = JSON.stringify(item?.attachments) !== JSON.stringify(state.item?.attachments);
+      const photosChanged = JSON.stringify(item?.attachments) !== JSON.stringify(shown()?.attachments);
       Object.assign(state, { item, form, people, names: new Map(markets.map((m) => [String(m.id), m.name])) });
+      if (item) state.remote = null;
       if (photosChanged) loadPhotos();
     } catch (err) {
       state.error = String(err?.message ?? err);
@@ -47,13 +48,21 @@ export default function reviewVisitScreen(ctx, { params }) {
     if (answer.offline) state.history = { state: 'offline', list: [] };
     else if (answer.error) state.history = { state: 'error', list: [], message: answer.error.message };
     else state.history = { state: 'ready', list: answer.history };
+    if (!state.item && answer.record) {
+      // Opened from a link (the city dashboard) before the phone holds it: show the server's copy.
+      state.remote = review.itemOf(answer.record);
+      loadPhotos();
+    }
     redraw(root, draw);
   }
+
+  /** The phone's copy, else the server's (read only). */
+  const shown = () => state.item ?? state.remote;
 
   // ------------------------------------------------------------------ photos
 
   function loadPhotos() {
-    const item = state.item;
+    const item = shown();
     const shas = item?.attachments ?? [];
     replaceChildren(photoList, shas.map((sha, i) => {
       const slot = h('li', { class: 'thumb review-photo' }, h('span', { class: 'thumb__img thumb__img--none' }, icon('image'), t('rv.photoLoading')));
@@ -106,6 +115,7 @@ export default function reviewVisitScreen(ctx, { params }) {
   }
 
   function decidePanel(item) {
+    if (!state.item) return h('p', { class: 'note note--info' }, t('rv.notLocal'));
     const role = ctx.app.session?.user?.role;
     let decisions = [];
     if (item.status === 'submitted') decisions = DECIDE_ON_SUBMITTED;
@@ -185,8 +195,11 @@ export default function reviewVisitScreen(ctx, { params }) {
     const back = h('a', { class: 'link back', href: lastQueueHref() }, icon('back'), t('rv.back'));
     const title = h('h2', { id: 'screen-title', class: 'screen__title', tabindex: '-1' }, t('rv.title'));
     if (state.loading) return replaceChildren(root, back, title, h('p', { class: 'empty' }, t('review.loading')));
-    const item = state.item;
-    if (!item) return replaceChildren(root, back, title, h('p', { class: 'empty' }, state.error || t('rv.notFound')));
+    const item = shown();
+    if (!item) {
+      const waiting = state.history.state === 'loading' || state.history.state === 'idle';
+      return replaceChildren(root, back, title, h('p', { class: 'empty' }, state.error || t(waiting ? 'review.loading' : 'rv.notFound')));
+    }
     const model = buildFormModel(state.form, lang);
     const rows = [
       [t('rv.inspector'), personName(t, state.people, item.inspector_id)],
