@@ -127,6 +127,20 @@ describe('conflicts', () => {
     expect((await getReviewItem(V(1))).outcome).toBeNull();
   });
 
+  it('the inspector edited the visit first: a conflict whose server copy still awaits review, decidable again', async () => {
+    await officerWith(1);
+    await queueDecision(V(1), 'approve');
+    server.visits.get(V(1)).rev = 2; // the inspector's edit of a submitted visit, as the server holds it
+    server.visits.get(V(1)).answers.stalls_total = 41;
+    await engine().syncNow();
+    const item = await getReviewItem(V(1));
+    expect(item).toMatchObject({ status: 'submitted', rev: 2, answers: { stalls_total: 41 }, outcome: { status: 'conflict', serverStatus: 'submitted', theirs: null } });
+    await queueDecision(V(1), 'approve');
+    expect((await listOutbox())[0].data.base_rev).toBe(2);
+    await engine().syncNow();
+    expect(server.visits.get(V(1))).toMatchObject({ status: 'approved', rev: 3 });
+  });
+
   it('a pull while a decision waits does not drop it nor its base rev', async () => {
     await officerWith(1);
     await queueDecision(V(1), 'approve');

@@ -72,6 +72,13 @@ export function outcomeNote(t, outcome, { onDismiss = null } = {}) {
       outcome.error?.message ? h('p', null, outcome.error.message) : null,
       dismiss);
   }
+  if (outcome.serverStatus === 'submitted') {
+    // Still awaiting review on the server: the inspector edited it (or it was reopened) first.
+    return h('div', { class: 'note note--block note--warn review-conflict', role: 'status' },
+      h('p', { class: 'note__title' }, icon('alert'), ' ', t('rv.changedTitle')),
+      h('p', null, t('rv.changedBody', { ours })),
+      dismiss);
+  }
   const theirs = outcome.theirs;
   const what = theirs
     ? t('rv.conflictTheirs', { decision: t(`review.decided.${theirs.decision}`), when: formatWhen(theirs.decided_at) })
