@@ -290,7 +290,9 @@ def test_the_city_officer_reopens_an_approved_visit_with_a_reason(officer, serve
     assert approved["status"] == "applied", approved
 
     officer.login(CITY_OFFICER)
-    officer.page.get_by_role("navigation").wait_for()
+    # The first pull (the whole city) is done before the page is opened anew by its link.
+    expect(officer.syncbar).to_contain_text("Đồng bộ lúc", timeout=WAIT_MS)
+    officer.wait_until_synced()
     officer.page.goto(f"{server.url}/review/visits/{visit_id}")  # a link, as from the dashboard
     officer.page.get_by_role("heading", name="Xem xét lượt kiểm tra").wait_for()
     main = officer.page.get_by_role("main")
