@@ -104,6 +104,39 @@ describe('one decision', () => {
   });
 });
 
+describe('timing', () => {
+  it('a decision queued while a sync is pulling goes out right after it, not at the next tick', async () => {
+    await officerWith(1);
+    const win = new EventTarget();
+    const doc = Object.assign(new EventTarget(), { visibilityState: 'visible' });
+    const sync = engine({ env: { window: win, document: doc, navigator: { onLine: true } } });
+    const stop = sync.startAutoSync({ intervalMs: 1e9 });
+    await sync.running;
+    let release;
+    const gate = new Promise((resolve) => (release = resolve));
+    let pulling = false;
+    const fetch = server.fetch;
+    server.fetch = async (input, init) => {
+      if (String(input).includes('/sync/pull') && !pulling) {
+        pulling = true;
+        await gate; // this sync has pushed and now waits on a slow pull
+      }
+      return fetch(input, init);
+    };
+    const first = sync.syncNow({ force: true });
+    while (!pulling) await new Promise((r) => setTimeout(r, 1));
+    await queueDecision(V(1), 'approve');
+    await sync.queued();
+    release();
+    await first;
+    await new Promise((r) => setTimeout(r, 0));
+    await sync.running;
+    stop();
+    expect(server.visits.get(V(1)).status).toBe('approved');
+    expect(await listOutbox()).toEqual([]);
+  });
+});
+
 describe('conflicts', () => {
   it('someone decided first: the visit is refreshed from the server record and the winning decision is kept', async () => {
     await officerWith(1);
