@@ -17,6 +17,9 @@ export const rememberQueueHref = (href) => {
   queueHref = href;
 };
 
+/** The card's tone (its coloured left edge), as the inspector's cards have. */
+export const statusTone = (status) => (STATUS_LOOK[status] ?? STATUS_LOOK.submitted).tone;
+
 export function statusChip(t, status) {
   const look = STATUS_LOOK[status] ?? STATUS_LOOK.submitted;
   return h('span', { class: `chip chip--${look.tone}`, dataset: { status } }, icon(look.icon), h('span', null, t(`review.status.${status}`)));

@@ -8,7 +8,7 @@ import {
   STATUS_FILTERS, applyFilters, bulkCandidates, filterOptions, filtersToQuery, parseFilters, summarize,
 } from './queueModel.js';
 import {
-  complianceChip, farChip, marketName, outcomeNote, personName, rememberQueueHref, statusChip, usage, waitingChip,
+  complianceChip, farChip, marketName, outcomeNote, personName, rememberQueueHref, statusChip, statusTone, usage, waitingChip,
 } from './parts.js';
 
 const PAGE = 50; // cards drawn at a time: a cheap phone stays smooth with hundreds queued
@@ -99,7 +99,8 @@ export default function reviewQueueScreen(ctx, { query }) {
   function card(item) {
     const { lang } = ctx;
     const href = `/review/visits/${encodeURIComponent(item.id)}`;
-    return h('li', { class: 'visit review-card', dataset: { id: item.id } },
+    const tone = item.outcome?.status === 'conflict' || item.outcome?.status === 'rejected' ? 'bad' : statusTone(item.status);
+    return h('li', { class: `visit visit--${tone} review-card`, dataset: { id: item.id } },
       h('div', { class: 'visit__head' },
         h('a', { class: 'visit__name', href }, marketName(t, state.names, item.market_id)),
         statusChip(t, item.status)),
