@@ -2,6 +2,8 @@
 // One SyncEngine per page; saving, editing and signing in tell it, so the status stays current.
 import { createApi } from './api.js';
 import { S, write } from './db.js';
+import * as decisions from './decisions.js';
+import { fetchBlob } from './download.js';
 import { ApiError } from './errors.js';
 import * as session from './session.js';
 import { SyncEngine } from './sync.js';
@@ -15,6 +17,10 @@ export { currentSession, getDeviceId } from './session.js';
 export { requestPersistence, storageEstimate } from './storage.js';
 export { getVisit, listVisits, LOCKED_STATES, STATES } from './visits.js';
 export { SYNC_TAG, SyncEngine } from './sync.js';
+export {
+  DecisionError, NEEDS_COMMENT, REOPENERS, TRANSITIONS, cancelDecision, dismissOutcome,
+  getDecisionBatch, getPeople, getReviewItem, listReviewItems, rememberPeople, reviewItemOf,
+} from './decisions.js';
 
 export const engine = new SyncEngine();
 
@@ -30,6 +36,20 @@ export async function editVisit(id, changes) {
   await visits.editVisit(id, changes);
   engine.queued();
   return id;
+}
+
+/** Queues a review decision durably and sends it when allowed. See decisions.queueDecision. */
+export async function queueDecision(visitId, decision, comment) {
+  const mutation = await decisions.queueDecision(visitId, decision, comment);
+  engine.queued();
+  return mutation;
+}
+
+/** Queues one decision on many visits (a bulk approval) → {batchId, queued, skipped}. */
+export async function queueDecisions(visitIds, decision, comment) {
+  const result = await decisions.queueDecisions(visitIds, decision, comment);
+  engine.queued();
+  return result;
 }
 
 /** → {user, token, expiresAt, deviceId}; rejects with ApiError / NetworkError. */
@@ -59,16 +79,30 @@ let onlineApi = null;
  * status says "sign in again" and nothing queued is lost.
  * @param {string} method
  * @param {string} path below /api/v1, e.g. '/review/queue'
- * @param {object} [options] as api.request: {json, body, query, headers, timeoutMs, raw}
+ * @param {object} [options] as api.request: {json, body, query, headers, timeoutMs} (files: apiBlob)
  */
 export async function apiRequest(method, path, options = {}) {
+  return withToken((token) => {
+    onlineApi ??= createApi();
+    return onlineApi.request(method, path, { ...options, token });
+  });
+}
+
+/**
+ * GET a file with this phone's token (a photo, a CSV) → {blob, type, filename}; errors and the
+ * 401 rule as apiRequest. @param {string} path below /api/v1 @param {object} [options] {query}
+ */
+export async function apiBlob(path, options = {}) {
+  return withToken((token) => fetchBlob(path, { ...options, token }));
+}
+
+async function withToken(call) {
   const current = await session.currentSession();
   if (!current?.token) {
     throw new ApiError({ status: 401, code: 'not_signed_in', message: 'Not signed in', fields: null });
   }
-  onlineApi ??= createApi();
   try {
-    return await onlineApi.request(method, path, { ...options, token: current.token });
+    return await call(current.token);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
       await write([S.meta], async (tx) => {

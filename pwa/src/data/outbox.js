@@ -15,9 +15,9 @@ export const BATCH_SIZE = 100;
 
 /**
  * Queues a mutation; `tx` must cover meta and outbox.
- * @returns the stored mutation {id, seq, type, data, visitId, userId, createdAt, attempts, nextAttemptAt}
+ * @returns the stored mutation {id, seq, type, data, visitId, userId, createdAt, attempts, nextAttemptAt, batchId?}
  */
-export async function enqueue(tx, { type, data, visitId = null, userId = null }) {
+export async function enqueue(tx, { type, data, visitId = null, userId = null, batchId = null }) {
   const meta = tx.objectStore(S.meta);
   const seq = ((await meta.get('outboxSeq')) ?? 0) + 1;
   await meta.put(seq, 'outboxSeq');
@@ -33,6 +33,8 @@ export async function enqueue(tx, { type, data, visitId = null, userId = null })
     nextAttemptAt: null,
     lastError: null,
   };
+  // Local only (never sent): groups the decisions of one bulk approval for its summary.
+  if (batchId) mutation.batchId = batchId;
   await tx.objectStore(S.outbox).add(mutation);
   return mutation;
 }

@@ -10,6 +10,7 @@
 //   rows are tagged with the pull's epoch and the rows not seen are removed only when the listing
 //   is complete, so an interrupted re-pull on a bad line never leaves the market list empty.
 import { S, write } from './db.js';
+import { DECISION_TYPE, countInBatch, decisionOutcome } from './decisions.js';
 
 const STATUS_TO_STATE = Object.freeze({ submitted: 'sent', returned: 'returned', approved: 'approved', rejected: 'rejected' });
 const HELD_STATES = ['conflict', 'refused'];
@@ -64,13 +65,27 @@ export function applyRecord(local, record, { queued = false, fromPush = false } 
 }
 
 /**
+ * A settled review decision (decisions.js). Unlike an inspector's edit, nothing is held: the
+ * decision is the officer's, not the visit's content. Whatever the answer, the visit is refreshed
+ * from the server record it carries (a conflict brings the decision that won) and the outcome
+ * is kept on the row for the screens; a bulk batch counts it.
+ */
+async function settleDecision(tx, mutation, result, local, queued) {
+  const record = result.record ?? null;
+  let next = local ?? null;
+  if (record) next = (local ? applyRecord(local, record, { queued, fromPush: true }) : fromRecord(record)) ?? local;
+  if (next) await tx.objectStore(S.visits).put({ ...next, decisionOutcome: decisionOutcome(mutation, result) });
+  await countInBatch(tx, mutation, result.status);
+}
+
+/**
  * Applies one push answer to the outbox and visits, in one transaction. Results for unknown
  * ids or with an unknown status are ignored: their mutations stay queued and are sent again.
  * @returns {Promise<{applied, duplicate, conflict, rejected}>} counts
  */
 export async function settle(batch, results) {
   const pending = new Map(batch.map((m) => [m.id, m]));
-  return write([S.outbox, S.visits], async (tx) => {
+  return write([S.meta, S.outbox, S.visits], async (tx) => {
     const counts = { applied: 0, duplicate: 0, conflict: 0, rejected: 0 };
     for (const result of Array.isArray(results) ? results : []) {
       const mutation = pending.get(result?.id);
@@ -83,6 +98,10 @@ export async function settle(batch, results) {
       const visits = tx.objectStore(S.visits);
       const local = await visits.get(visitId);
       const queued = await isQueued(tx, visitId);
+      if (mutation.type === DECISION_TYPE) {
+        await settleDecision(tx, mutation, result, local, queued);
+        continue;
+      }
       let next;
       if (result.status === 'applied' || result.status === 'duplicate') {
         next = applyRecord(local, result.record, { queued, fromPush: true });

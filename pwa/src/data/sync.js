@@ -137,6 +137,9 @@ export class SyncEngine {
       return this.getStatus();
     }
     if (!force && (this.env.navigator?.onLine === false || (backoff?.nextAttemptAt ?? 0) > this.now())) {
+      // A retry already due later (set by an earlier page, say) is kept, not left to the next
+      // minute's tick: the outbox goes as soon as the schedule allows.
+      if (backoff?.nextAttemptAt) this.#scheduleRetry(backoff.nextAttemptAt);
       return this.refresh();
     }
     const progress = { done: 0, total: 0 };
@@ -258,7 +261,10 @@ export class SyncEngine {
   async queued() {
     await this.refresh().catch(() => {});
     this.registerBackgroundSync();
-    if (this.stopAuto) this.syncNow();
+    if (!this.stopAuto) return;
+    // A sync already past its push step would not send what was just queued: go again after it.
+    if (this.running) this.running.then(() => this.syncNow());
+    else this.syncNow();
   }
 
   /** A login succeeded: the outbox kept during needsLogin can go now. */

@@ -46,7 +46,7 @@ export function createServer() {
     requests: [],
     faults: [],
     tokens: new Map([['good-token', 7]]),
-    users: { inspector: { id: 7, username: 'inspector', display_name: 'Thanh tra', role: 'inspector', org_unit_id: 10 }, other: { id: 8, username: 'other', display_name: 'Người khác', role: 'inspector', org_unit_id: 10 } },
+    users: { inspector: { id: 7, username: 'inspector', display_name: 'Thanh tra', role: 'inspector', org_unit_id: 10 }, other: { id: 8, username: 'other', display_name: 'Người khác', role: 'inspector', org_unit_id: 10 }, officer: { id: 9, username: 'officer', display_name: 'Cán bộ phường', role: 'ward_officer', org_unit_id: 10 }, city: { id: 11, username: 'city', display_name: 'Thành phố', role: 'city_officer', org_unit_id: null } },
     orgUnits: new Map([[10, { id: 10, code: 'HN', name: 'Hà Nội', level: 'city', parent_id: null }]]),
     markets: new Map([1, 2, 3].map((id) => [id, { id, code: `M${id}`, name: `Chợ ${id}`, org_unit_id: 10, address: '', lat: 21, lon: 105.8, market_class: '3', opened_on: null, closed_on: null }])),
     visits: new Map(),
@@ -79,6 +79,11 @@ export function createServer() {
     Object.assign(v, { rev: v.rev + 1, status, review: { decision, comment, reviewer_id: 3, decided_at: '2023-03-02T01:00:00Z' } });
     change('visit', visitId);
   };
+  /** Puts a submitted visit on the server as if an inspector had sent it (review tests). */
+  s.addVisit = (id, overrides = {}) => {
+    s.visits.set(id, { id, rev: 1, market_id: 1, inspector_id: 7, device_id: 'd', form_version: form.version, observed_at: '2023-03-01T08:30:00+07:00', received_at: '2023-03-01T02:00:00Z', answers: { ...OK_ANSWERS }, location: null, attachments: [], missing_attachments: [], compliant: true, distance_m: null, status: 'submitted', review: null, ...overrides });
+    change('visit', id);
+  };
   s.expireCursors = () => (s.purgedThrough = s.log.length);
 
   function upsert(userId, data) {
@@ -103,13 +108,27 @@ export function createServer() {
     return { status: 'applied', record: structuredClone(s.visits.get(data.id)) };
   }
 
+  const REVIEW = { approve: [['submitted'], 'approved'], return: [['submitted'], 'returned'], reject: [['submitted'], 'rejected'], reopen: [['approved', 'rejected'], 'submitted'] };
+
+  function decide(userId, data) {
+    const v = s.visits.get(data.visit_id);
+    if (!v) return { status: 'rejected', error: { code: 'not_found', message: 'There is no such visit in your area.' } };
+    if (data.decision !== 'approve' && !data.comment) return { status: 'rejected', error: { code: 'validation_failed', message: 'Some fields are not valid.', fields: { comment: ['A comment is required.'] } } };
+    if (v.rev !== data.base_rev) return { status: 'conflict', record: structuredClone(v), error: { code: 'stale_rev', message: 'Someone changed or decided this visit first.' } };
+    const [from, to] = REVIEW[data.decision];
+    if (!from.includes(v.status)) return { status: 'conflict', record: structuredClone(v), error: { code: 'invalid_transition', message: 'invalid' } };
+    Object.assign(v, { rev: v.rev + 1, status: to, review: { decision: data.decision, comment: data.comment ?? null, reviewer_id: userId, decided_at: '2023-03-02T01:00:00Z' } });
+    change('visit', v.id);
+    return { status: 'applied', record: structuredClone(v) };
+  }
+
   function push(userId, body) {
     if (body.mutations.length > (s.maxMutations ?? 500)) return fail(413, 'too_many_mutations');
     const results = body.mutations.map((m) => {
       const hash = canonical({ type: m.type, data: m.data });
       const seen = s.applied.get(m.id);
       if (seen) return seen.hash === hash ? { ...seen.result, status: 'duplicate' } : { id: m.id, status: 'rejected', record: null, error: { code: 'mutation_id_reused', message: 'reused' } };
-      const outcome = upsert(userId, m.data);
+      const outcome = m.type === 'review.decide' ? decide(userId, m.data) : upsert(userId, m.data);
       const result = { id: m.id, record: null, ...outcome };
       if (outcome.status === 'applied') s.applied.set(m.id, { hash, result });
       return result;

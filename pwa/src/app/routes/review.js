@@ -1,4 +1,15 @@
 // The review screens' routes and tabs, merged into main.js's tables.
 // A route: {pattern, name, screen, tab?, roles}. A tab: {tab, href, labelKey, icon, roles}.
-export const routes = [];
-export const tabs = [];
+import '../screens/review/review.css';
+
+import reviewQueueScreen from '../screens/review/queue.js';
+import reviewVisitScreen from '../screens/review/visit.js';
+
+const REVIEWERS = ['ward_officer', 'city_officer', 'admin'];
+
+export const routes = [
+  { pattern: '/review', name: 'review', screen: reviewQueueScreen, tab: 'review', roles: REVIEWERS },
+  { pattern: '/review/visits/:id', name: 'review-visit', screen: reviewVisitScreen, tab: 'review', roles: REVIEWERS },
+];
+
+export const tabs = [{ tab: 'review', href: '/review', labelKey: 'nav.review', icon: 'inbox', roles: REVIEWERS }];
