@@ -39,14 +39,17 @@ export const ROUTES = [
 export const TABS = [
   { tab: 'markets', href: '/markets', labelKey: 'nav.markets', icon: 'store', roles: INSPECTOR },
   { tab: 'visits', href: '/visits', labelKey: 'nav.visits', icon: 'list', roles: INSPECTOR, badge: true },
-  ...reviewRoutes.tabs,
   ...cityRoutes.tabs,
+  ...reviewRoutes.tabs,
   ...adminRoutes.tabs,
 ];
 
-/** Where each role lands after signing in (the first tab it has). */
+// Where each role lands after signing in: its main job (DESIGN §1); other tabs stay one tap away.
+const HOME = { inspector: '/markets', ward_officer: '/review', city_officer: '/city', admin: '/admin/users' };
+
+/** The first screen for `role`: its home, else its first tab, else the sign-in page. */
 export function homeFor(role) {
-  return TABS.find((tab) => tab.roles.includes(role))?.href ?? '/markets';
+  return HOME[role] ?? TABS.find((tab) => tab.roles.includes(role))?.href ?? '/login';
 }
 
 const allows = (route, role) => !route.roles || route.roles.includes(role);
@@ -232,7 +235,8 @@ async function refreshStorage() {
 }
 
 async function refreshActionCount() {
-  if (!app.session) return;
+  // The badge counts an inspector's visits that need them; officers hold thousands of others'.
+  if (app.session?.user?.role !== 'inspector') return;
   try {
     const visits = await store.listVisits();
     const count = visits.filter((v) => needsAction(v.state)).length;
