@@ -19,7 +19,7 @@ from server.extensions import begin_write, db
 from server.indicator.hierarchy import load_tree
 from server.indicator.models import IndicatorDirtyPeriod, IndicatorSnapshot, IndicatorSnapshotItem
 from server.indicator.periods import Period, local_today, parse_period, periods_containing
-from server.indicator.reconcile import counts_by_unit, insert_items
+from server.indicator.reconcile import counts_by_unit, fill_items
 from server.indicator.targets import target_lookup
 from server.timeutil import utcnow
 
@@ -48,7 +48,7 @@ def _write(period: Period, now: datetime) -> None:
                              computed_at=now, final=False, target=target_for(None), **zero)
     db.session.add(city)
     db.session.flush()
-    db.session.execute(insert_items(city.id, period))
+    fill_items(db.session, city.id, period)
     by_unit = {row.org_unit_id: row for row in db.session.execute(counts_by_unit(city.id))}
     for name in COUNTS:
         setattr(city, name, sum(getattr(row, name) for row in by_unit.values()))
