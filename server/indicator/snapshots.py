@@ -138,6 +138,18 @@ def mark_dirty(observed_at: datetime) -> None:
         )
 
 
+def mark_all_dirty() -> None:
+    """A market was added, moved, opened or closed: every provisional period may have a
+    different universe. One INSERT … SELECT (the SELECT's WHERE also keeps SQLite's parser
+    from reading ON CONFLICT as a join's ON)."""
+    db.session.execute(
+        text("INSERT INTO indicator_dirty_period (period, marked_at) "
+             "SELECT DISTINCT period, :t FROM indicator_snapshot WHERE final = :no "
+             "ON CONFLICT (period) DO UPDATE SET marked_at = excluded.marked_at"),
+        {"t": utcnow(), "no": False},
+    )
+
+
 def _with_app_context(job):
     """Scheduled jobs may run outside a request: build the app when no context is active."""
 

@@ -95,3 +95,17 @@ def test_recompute_nightly_computes_the_current_year_quarter_and_month(app, worl
     assert by_unit[None].markets_total == 16 and by_unit[None].compliant == 1  # M09
     units = world["units"]
     assert {units[c].id for c in ("HBT", "HBT-1", "HBT-2", "BD", "BD-1", "BD-2")} <= set(by_unit)
+
+
+def test_a_market_closed_by_the_admin_leaves_the_next_recompute(client, world):
+    city, admin = login(client, "city"), login(client, "admin")
+    assert figures(client, city, "2023", "HBT-1")[:2] == (1, 1)
+    m01 = world["markets"]["M01"].id
+    response = client.patch(f"/api/v1/admin/markets/{m01}", headers=admin,
+                            json={"closed_on": "2022-12-31"})
+    assert response.status_code == 200, response.get_json()
+    assert "2023" in dirty()
+    recompute_dirty()
+    body = client.get("/api/v1/indicator", headers=city,
+                      query_string={"period": "2023", "org_unit": "HBT-1"}).get_json()
+    assert (body["markets_total"], body["compliant"]) == (6, 0)  # M01 was the compliant one
