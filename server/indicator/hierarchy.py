@@ -70,7 +70,7 @@ def find_unit(value) -> OrgUnit:
     """An org unit by id (integer or digits) or code, or 400 invalid_org_unit."""
     unit = None
     text_value = str(value).strip()
-    if text_value.isdigit():
+    if text_value.isdigit() and int(text_value) < 2**31:  # PostgreSQL's integer
         unit = db.session.get(OrgUnit, int(text_value))
     if unit is None and text_value:
         unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == text_value))
@@ -87,6 +87,8 @@ def requested_unit(user, value) -> int | None:
     A city-level unit (e.g. code HN) means the whole city."""
     if value is None or str(value).strip() == "":
         if user.role == "ward_officer":
+            if user.org_unit_id is None:
+                raise ApiError(403, "forbidden", "Your account has no org unit.")
             return _city_as_none(db.session.get(OrgUnit, user.org_unit_id), user)
         return None
     return _city_as_none(find_unit(value), user)
@@ -98,9 +100,3 @@ def _city_as_none(unit: OrgUnit | None, user) -> int | None:
     if scope is not None and (key is None or key not in scope):
         raise ApiError(403, "forbidden", "This org unit is outside your area.")
     return key
-
-
-def check_in_period(tree: Tree, key: int | None) -> None:
-    if key is not None and key not in tree.units:
-        raise ApiError(400, "invalid_org_unit", "This org unit did not exist in that period.",
-                       {"org_unit": ["Not valid in the requested period."]})
