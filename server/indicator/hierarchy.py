@@ -72,7 +72,7 @@ def find_unit(value) -> OrgUnit:
     text_value = str(value).strip()
     if text_value.isdigit() and int(text_value) < 2**31:  # PostgreSQL's integer
         unit = db.session.get(OrgUnit, int(text_value))
-    if unit is None and text_value:
+    if unit is None and text_value and "\x00" not in text_value and len(text_value) <= 64:
         unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == text_value))
     if unit is None:
         raise ApiError(400, "invalid_org_unit", "There is no such org unit.",
