@@ -1,0 +1,211 @@
+"""Indicator snapshots: computed per period (the city and every unit at once), read by the
+dashboard, reports and exports; provisional until a city officer marks the period final.
+
+The scheduler helper calls, by name:
+  server.indicator.snapshots:recompute_dirty    - periods a review decision made stale
+  server.indicator.snapshots:recompute_nightly  - the current year, quarter and month
+Both take no required argument and open an app context themselves when there is none.
+"""
+
+import logging
+from datetime import datetime, timedelta
+from functools import wraps
+
+from flask import has_app_context
+from sqlalchemy import delete, insert, select, text, update
+
+from server.errors import ApiError
+from server.extensions import begin_write, db
+from server.indicator.hierarchy import load_tree
+from server.indicator.models import IndicatorDirtyPeriod, IndicatorSnapshot, IndicatorSnapshotItem
+from server.indicator.periods import Period, local_today, parse_period, periods_containing
+from server.indicator.reconcile import counts_by_unit, fill_items
+from server.indicator.targets import target_lookup
+from server.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+SNAPSHOT_LOCK = 293_0045  # PostgreSQL advisory lock: one snapshot writer at a time
+MARK_GRACE = timedelta(seconds=60)  # longer than any decision's transaction
+COUNTS = ("markets_total", "compliant", "non_compliant", "not_assessed", "pending_review")
+
+
+def _lock() -> None:
+    begin_write()  # BEGIN IMMEDIATE on SQLite
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SNAPSHOT_LOCK})
+
+
+def _write(period: Period, now: datetime) -> None:
+    """Replace the period's provisional snapshot (inside the caller's write transaction)."""
+    old_ids = select(IndicatorSnapshot.id).where(IndicatorSnapshot.period == period.id)
+    db.session.execute(
+        delete(IndicatorSnapshotItem).where(IndicatorSnapshotItem.snapshot_id.in_(old_ids))
+    )
+    db.session.execute(delete(IndicatorSnapshot).where(IndicatorSnapshot.period == period.id))
+    tree = load_tree(period)
+    target_for = target_lookup(period)
+    zero = dict.fromkeys(COUNTS, 0)
+    city = IndicatorSnapshot(period=period.id, org_unit_id=None, parent_unit_id=None,
+                             computed_at=now, final=False, target=target_for(None), **zero)
+    db.session.add(city)
+    db.session.flush()
+    fill_items(db.session, city.id, period)
+    by_unit = {row.org_unit_id: row for row in db.session.execute(counts_by_unit(city.id))}
+    for name in COUNTS:
+        setattr(city, name, sum(getattr(row, name) for row in by_unit.values()))
+    # Roll-ups sum counts over each unit's subtree, never average percentages.
+    unit_rows = [
+        {"period": period.id, "org_unit_id": unit_id, "parent_unit_id": tree.parent[unit_id],
+         "computed_at": now, "final": False, "target": target_for(unit_id),
+         **{name: sum(getattr(by_unit[u], name) for u in tree.subtree(unit_id) if u in by_unit)
+            for name in COUNTS}}
+        for unit_id in tree.units
+    ]
+    if unit_rows:
+        db.session.execute(insert(IndicatorSnapshot), unit_rows)
+
+
+def compute(period: Period, now: datetime | None = None,
+            if_missing: bool = False) -> IndicatorSnapshot:
+    """Recompute and store the period's snapshot, unless it is final (or, with `if_missing`,
+    unless another request stored one while this one waited for the lock); returns its city
+    row."""
+    started = now or utcnow()
+    _lock()
+    city = city_snapshot(period.id)
+    if city is not None and (city.final or if_missing):
+        db.session.rollback()
+        return city  # a final snapshot never changes
+    _write(period, started)
+    _clear_mark(period.id, started)
+    db.session.commit()
+    return city_snapshot(period.id)
+
+
+def city_snapshot(period_id: str) -> IndicatorSnapshot | None:
+    return db.session.scalar(select(IndicatorSnapshot).where(
+        IndicatorSnapshot.period == period_id, IndicatorSnapshot.org_unit_id.is_(None)))
+
+
+def unit_snapshot(period_id: str, unit_id: int) -> IndicatorSnapshot | None:
+    return db.session.scalar(select(IndicatorSnapshot).where(
+        IndicatorSnapshot.period == period_id, IndicatorSnapshot.org_unit_id == unit_id))
+
+
+def ensure_snapshot(period: Period, unit_key: int | None = None) -> IndicatorSnapshot:
+    """The period's city row, computing the snapshot when missing (or when a unit valid in
+    the period is not in it yet, e.g. created since)."""
+    city = city_snapshot(period.id)
+    if city is None:
+        return compute(period, if_missing=True)
+    if (unit_key is not None and not city.final and unit_snapshot(period.id, unit_key) is None
+            and unit_key in load_tree(period).units):
+        return compute(period)
+    return city
+
+
+def finalize(period: Period, now: datetime | None = None) -> IndicatorSnapshot:
+    """Recompute the period one last time and mark it final (city and every unit), in one
+    transaction: nothing decided meanwhile can slip between the figures and the seal."""
+    started = now or utcnow()
+    _lock()
+    city = city_snapshot(period.id)
+    if city is not None and city.final:
+        db.session.rollback()
+        raise ApiError(409, "already_final", f"The period {period.id} is already final.")
+    _write(period, started)
+    db.session.execute(
+        update(IndicatorSnapshot).where(IndicatorSnapshot.period == period.id).values(final=True)
+    )
+    _clear_mark(period.id, started)
+    db.session.commit()
+    return city_snapshot(period.id)
+
+
+def _clear_mark(period_id: str, started: datetime) -> None:
+    """Drop the period's stale mark unless it is recent: a decision marks before it commits, so
+    a mark just before `started` may belong to a decision this computation did not see yet.
+    Keeping it costs one more recompute at most."""
+    db.session.execute(delete(IndicatorDirtyPeriod).where(
+        IndicatorDirtyPeriod.period == period_id,
+        IndicatorDirtyPeriod.marked_at <= started - MARK_GRACE,
+    ))
+
+
+# ------------------------------------------------------------------ stale marks and jobs
+
+def mark_dirty(observed_at: datetime) -> None:
+    """Cheap, inside a review decision's transaction: the visit's year, quarter and month
+    need recomputing. An upsert on a tiny table; the recompute itself is debounced."""
+    now = utcnow()
+    for period_id in periods_containing(observed_at):
+        db.session.execute(
+            text("INSERT INTO indicator_dirty_period (period, marked_at) VALUES (:p, :t) "
+                 "ON CONFLICT (period) DO UPDATE SET marked_at = excluded.marked_at"),
+            {"p": period_id, "t": now},
+        )
+
+
+def mark_all_dirty() -> None:
+    """A market was added, moved, opened or closed: every provisional period may have a
+    different universe. One INSERT … SELECT (the SELECT's WHERE also keeps SQLite's parser
+    from reading ON CONFLICT as a join's ON)."""
+    db.session.execute(
+        text("INSERT INTO indicator_dirty_period (period, marked_at) "
+             "SELECT DISTINCT period, :t FROM indicator_snapshot WHERE final = :no "
+             "ON CONFLICT (period) DO UPDATE SET marked_at = excluded.marked_at"),
+        {"t": utcnow(), "no": False},
+    )
+
+
+def _with_app_context(job):
+    """Scheduled jobs may run outside a request: build the app when no context is active."""
+
+    @wraps(job)
+    def run(*args, **kwargs):
+        if has_app_context():
+            return job(*args, **kwargs)
+        from server import create_app
+
+        with create_app().app_context():
+            return job(*args, **kwargs)
+
+    return run
+
+
+@_with_app_context
+def recompute_dirty(now: datetime | None = None) -> list[str]:
+    """Recompute every period marked stale that has a provisional snapshot; returns their ids.
+    A period never computed is left to be computed on demand (its mark is dropped)."""
+    marked = list(db.session.scalars(select(IndicatorDirtyPeriod.period)))
+    db.session.rollback()
+    done = []
+    for period_id in marked:
+        period = parse_period(period_id)
+        city = city_snapshot(period_id)
+        provisional = city is not None and not city.final
+        db.session.rollback()
+        if provisional:
+            compute(period, now)
+            done.append(period_id)
+        else:
+            begin_write()
+            db.session.execute(
+                delete(IndicatorDirtyPeriod).where(IndicatorDirtyPeriod.period == period_id)
+            )
+            db.session.commit()
+    if done:
+        log.info("recomputed indicator snapshots: %s", ", ".join(done))
+    return done
+
+
+@_with_app_context
+def recompute_nightly(now: datetime | None = None) -> list[str]:
+    """Recompute the current (local) year, quarter and month, for the city and every unit."""
+    today = local_today(now)
+    done = []
+    for period_id in periods_containing(datetime(today.year, today.month, today.day, 12)):
+        if not compute(parse_period(period_id), now).final:
+            done.append(period_id)
+    log.info("nightly indicator snapshots: %s", ", ".join(done) or "all final")
+    return done
