@@ -5,6 +5,7 @@
 the same guard applies: the leader lock (guard.py) and the per-run claim (runner.py).
 """
 
+import contextlib
 import logging
 import threading
 from datetime import datetime, timedelta
@@ -13,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.executors.base import run_job
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -120,15 +122,21 @@ class SchedulerService:
     def stop(self) -> None:
         self._stop.set()
         self._term_over.set()
+        if self.blocking:  # from a signal handler: wake the main thread out of start()
+            self._shutdown_now()
+
+    def _shutdown_now(self) -> None:
+        """Only in blocking mode; a background term shuts its scheduler down in its own
+        thread (shutting down while another thread is inside start() races)."""
         scheduler = self._scheduler
         if scheduler is not None and scheduler.running:
-            scheduler.shutdown(wait=False)
+            with contextlib.suppress(SchedulerNotRunningError):
+                scheduler.shutdown(wait=False)
 
     # ---- one term as leader
 
     def _lead(self) -> None:
         self._term_over.clear()
-        self.is_leader = True
         abandoned = mark_abandoned(self.app)
         log.info("scheduler: leading with %d job(s): %s%s", len(self.jobs),
                  ", ".join(spec.id for spec in self.jobs),
@@ -142,10 +150,11 @@ class SchedulerService:
         )
         self._add_jobs(scheduler)
         scheduler.add_job(self._check_lock, "interval", seconds=self.poll_seconds,
-                          id="_leader_lock_check", executor="guard", args=[scheduler])
+                          id="_leader_lock_check", executor="guard")
         self._scheduler = scheduler
         if self._stop.is_set():
             return
+        self.is_leader = True
         scheduler.start()  # blocking: returns on shutdown; background: returns at once
         self._term_over.wait()
         if scheduler.running:
@@ -167,9 +176,13 @@ class SchedulerService:
                     partial(run_claimed, self.app, spec), trigger, id=spec.id, name=spec.id,
                     misfire_grace_time=spec.grace_seconds, **extra)
 
-    def _check_lock(self, scheduler) -> None:
-        if self._lock.still_held():
+    def _check_lock(self) -> None:
+        if self._stop.is_set():  # a stop that came while start() was on its way
+            self._term_over.set()
+        elif not self._lock.still_held():
+            log.error("scheduler: lost the leader lock; stopping jobs and standing by")
+            self._term_over.set()
+        else:
             return
-        log.error("scheduler: lost the leader lock; stopping jobs and standing by")
-        self._term_over.set()
-        scheduler.shutdown(wait=False)
+        if self.blocking:
+            self._shutdown_now()

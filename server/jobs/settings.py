@@ -20,7 +20,7 @@ DEFAULTS = {
     "JOB_RUN_RETENTION_DAYS": 14,
     # How often a standby scheduler tries to become the leader, and the leader checks it
     # still is (seconds).
-    "SCHEDULER_POLL_SECONDS": 5,
+    "SCHEDULER_POLL_SECONDS": 5.0,
 }
 
 
