@@ -139,7 +139,7 @@ export default function marketsScreen(ctx) {
             h('span', { class: 'market__name' }, market.name), ' ', marketBadge(t, market.market_class)),
           place ? h('span', { class: 'market__meta' }, place) : null,
           item.due
-            ? h('span', { class: 'market__due' },
+            ? h('span', { class: 'market__meta market__due' },
                 h('span', { class: 'chip chip--warn' }, icon('clock'), t('markets.due.badge')),
                 ' ',
                 dueSince(item))
