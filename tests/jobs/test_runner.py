@@ -3,7 +3,7 @@ between two scheduler services, catch-up of a missed fire time; and the job list
 
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -160,8 +160,28 @@ def test_run_job_command(runner, world):
     result = runner.invoke(args=["run-job", "markets.overdue"])
     assert result.exit_code == 0, result.output
     assert db.session.scalars(select(JobRun.status)).one() == "ok"
+    listing = runner.invoke(args=["jobs"]).output
+    assert "markets.overdue" in listing and "ok: days=30" in listing
+    assert "sync.purge" in listing and "never run" in listing
     result = runner.invoke(args=["run-job", "no.such.job"])
     assert result.exit_code != 0 and "markets.overdue" in result.output
+
+
+def test_job_history_older_than_retention_is_forgotten(app):
+    old = utcnow() - timedelta(days=15)
+    db.session.add_all([
+        JobRun(job_id="markets.overdue", fire_time=old, claimed_by="h:1", started_at=old,
+               status="ok"),
+        JobRun(job_id="markets.overdue", fire_time=utcnow() - timedelta(days=13),
+               claimed_by="h:1", started_at=old, status="ok"),
+    ])
+    db.session.commit()
+    spec = JobSpec("jobs.purge_history", "server.jobs.runner:purge_job_history")
+    assert run_claimed(app, spec) == "ok"
+    db.session.expire_all()
+    kept = db.session.scalars(select(JobRun).order_by(JobRun.fire_time)).all()
+    assert [(r.job_id, r.summary) for r in kept] == [
+        ("markets.overdue", None), ("jobs.purge_history", "job_runs_deleted=1")]
 
 
 def test_every_job_has_a_unique_id_and_a_reference_that_resolves():
