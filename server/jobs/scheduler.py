@@ -109,6 +109,7 @@ class SchedulerService:
                 self._lead()
             except Exception:
                 log.exception("scheduler: the leader term ended with an error")
+                self._stop.wait(self.poll_seconds)  # e.g. the database is down: not a busy loop
             finally:
                 self.is_leader = False
                 self._lock.release()
