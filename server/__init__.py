@@ -41,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.errors import register_error_handlers
     from server.health.routes import bp as health_bp
     from server.indicator.routes import bp as indicator_bp
+    from server.markets.routes import bp as markets_bp
     from server.reports.routes import bp as reports_bp
     from server.review.routes import bp as review_bp
     from server.sync.routes import bp as sync_bp
@@ -56,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(attachments_bp)
     app.register_blueprint(review_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(markets_bp)
     app.register_blueprint(indicator_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(openapi_bp)

@@ -105,9 +105,23 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("serve")
     @click.option("--host", default="127.0.0.1", show_default=True)
     @click.option("--port", default=5000, show_default=True, type=int)
-    def serve_command(host, port):
+    @click.option(
+        "--with-scheduler",
+        is_flag=True,
+        help="Also run the scheduled jobs in this process (demo only; production runs "
+        "`manage.py scheduler` on its own).",
+    )
+    def serve_command(host, port, with_scheduler):
         """Serve the API and the PWA (threaded; use gunicorn in production)."""
         from werkzeug.serving import run_simple
 
+        app_object = current_app._get_current_object()
+        if with_scheduler:
+            from server.jobs.registry import selected_jobs
+            from server.jobs.scheduler import SchedulerService
+
+            # Guarded like `manage.py scheduler`: with one already running, this one stands by.
+            SchedulerService(app_object, selected_jobs(), blocking=False).start_in_thread()
+            click.echo("Scheduled jobs run in this process (demo mode).")
         click.echo(f"Chợ Xanh is serving on http://{host}:{port}/  (Ctrl+C to stop)")
-        run_simple(host, port, current_app._get_current_object(), threaded=True)
+        run_simple(host, port, app_object, threaded=True)

@@ -3,6 +3,7 @@
 from server.attachments.models import Attachment
 from server.auth.models import DeviceToken, LoginFailure, User
 from server.indicator.models import IndicatorSnapshot, IndicatorSnapshotItem, IndicatorTarget
+from server.jobs.models import JobRun, MarketOverdue
 from server.markets.models import Market
 from server.orgunits.models import OrgUnit
 from server.review.models import ReviewDecision
@@ -16,8 +17,10 @@ __all__ = [
     "IndicatorSnapshot",
     "IndicatorSnapshotItem",
     "IndicatorTarget",
+    "JobRun",
     "LoginFailure",
     "Market",
+    "MarketOverdue",
     "OrgUnit",
     "ReviewDecision",
     "SyncMeta",

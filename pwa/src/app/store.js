@@ -264,3 +264,45 @@ export async function storageEstimate() {
   }
   return { usage: null, quota: null, low: false };
 }
+
+// ---------------------------------------------------------------- markets due for inspection
+
+const OVERDUE_KEY = 'cho-xanh.overdue';
+const OVERDUE_FRESH_MS = 10 * 60 * 1000; // the server recomputes hourly: no need to ask more
+
+/**
+ * The last list of markets due for inspection this phone fetched for `userId`, kept in
+ * localStorage (a few KB) so the picker marks them offline too; null when none.
+ * Shape: marketList.compactOverdue().
+ */
+export function cachedOverdue(userId) {
+  try {
+    const kept = JSON.parse(localStorage.getItem(OVERDUE_KEY) ?? 'null');
+    return kept && kept.userId === (userId ?? null) && Array.isArray(kept.markets) ? kept : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Fetches GET /markets/overdue when the kept copy is older than 10 minutes (or `force`) and
+ * keeps it. Never rejects: offline, signed out or a server error → the kept copy (or null).
+ * @param {(body: object, userId: any, fetchedAt: number) => object} compact marketList.compactOverdue
+ */
+export async function refreshOverdue(userId, compact, { force = false, now = Date.now() } = {}) {
+  const kept = cachedOverdue(userId);
+  if (!has('apiRequest') || (!force && kept && now - kept.fetchedAt < OVERDUE_FRESH_MS)) return kept;
+  if (typeof navigator !== 'undefined' && navigator.onLine === false) return kept;
+  try {
+    const { data } = await call('apiRequest', 'GET', '/markets/overdue');
+    const fresh = compact(data, userId ?? null, now);
+    try {
+      localStorage.setItem(OVERDUE_KEY, JSON.stringify(fresh));
+    } catch {
+      /* storage full or blocked: still shown for this session */
+    }
+    return fresh;
+  } catch {
+    return kept;
+  }
+}

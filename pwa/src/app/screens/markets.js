@@ -1,14 +1,23 @@
-// Chọn chợ: search with or without diacritics, recently visited on top, nearest first.
+// Chọn chợ: search with or without diacritics, recently visited on top, nearest first; markets
+// not visited for N days are marked "Cần kiểm tra" and can be listed alone (the list comes from
+// GET /markets/overdue when online and is kept for offline use; it never holds the picker up).
 import { formatDistance, formatWhen } from '../format.js';
 import { h, icon, replaceChildren } from '../dom.js';
 import { draftMarketIds } from '../drafts.js';
 import { getPosition, positionErrorKey } from '../location.js';
-import { classKey, indexMarkets, lastVisitTimes, orderMarkets } from '../marketList.js';
+import {
+  classKey,
+  compactOverdue,
+  dueMarkets,
+  indexMarkets,
+  lastVisitTimes,
+  orderMarkets,
+} from '../marketList.js';
 
 const PAGE = 60; // rows drawn at once; "show more" adds the next page
 
 // Kept while the app is open, so coming back to the list keeps the search and the position.
-const memory = { query: '', position: null, positionAt: 0 };
+const memory = { query: '', position: null, positionAt: 0, onlyDue: false };
 const POSITION_FRESH_MS = 2 * 60 * 1000;
 
 const todayText = () => {
@@ -23,6 +32,7 @@ export function marketBadge(t, marketClass) {
 
 export default function marketsScreen(ctx) {
   const { store } = ctx;
+  const userId = ctx.app.session?.user?.id ?? null;
   const root = h('section', { class: 'screen', 'aria-labelledby': 'screen-title' });
   const state = {
     loading: true,
@@ -31,10 +41,13 @@ export default function marketsScreen(ctx) {
     geo: memory.position ? 'ok' : 'idle', // idle | locating | ok | error
     geoError: null,
     limit: PAGE,
+    overdue: store.cachedOverdue?.(userId) ?? null, // kept copy: marks work offline at once
+    due: new Map(),
   };
   let listEl = null;
   let countEl = null;
   let geoEl = null;
+  let dueEl = null;
   let timer = 0;
   let lastSyncSeen = ctx.app.status.lastSyncedAt;
 
@@ -48,6 +61,7 @@ export default function marketsScreen(ctx) {
       state.signature = signature;
       state.entries = indexMarkets(markets, orgUnits, todayText());
       state.lastVisits = lastVisits;
+      state.due = dueMarkets(state.overdue, lastVisits, Date.now());
       state.loadError = '';
     } catch (err) {
       state.entries = [];
@@ -55,6 +69,16 @@ export default function marketsScreen(ctx) {
     }
     state.loading = false;
     drawList();
+  }
+
+  /** In the background: the picker is drawn from what the phone holds, whatever happens here. */
+  async function refreshOverdue(force = false) {
+    if (!store.refreshOverdue) return;
+    const overdue = await store.refreshOverdue(userId, compactOverdue, { force });
+    if (!overdue || overdue === state.overdue) return;
+    state.overdue = overdue;
+    state.due = dueMarkets(overdue, state.lastVisits, Date.now());
+    if (!state.loading) drawList();
   }
 
   async function locate(manual = false) {
@@ -114,6 +138,12 @@ export default function marketsScreen(ctx) {
           h('span', { class: 'market__title' },
             h('span', { class: 'market__name' }, market.name), ' ', marketBadge(t, market.market_class)),
           place ? h('span', { class: 'market__meta' }, place) : null,
+          item.due
+            ? h('span', { class: 'market__meta market__due' },
+                h('span', { class: 'chip chip--warn' }, icon('clock'), t('markets.due.badge')),
+                ' ',
+                dueSince(item))
+            : null,
           drafts.has(item.entry.id)
             ? h('span', { class: 'market__draft' }, icon('edit'), t('markets.draft'))
             : null,
@@ -126,6 +156,37 @@ export default function marketsScreen(ctx) {
           : null,
         icon('chevron', 'market__chevron'),
       ),
+    );
+  }
+
+  function dueSince(item) {
+    const { t } = ctx;
+    const last = state.due.get(item.entry.id);
+    return last
+      ? t('markets.due.since', { when: formatWhen(new Date(last)) })
+      : t('markets.due.never');
+  }
+
+  function drawDueFilter(dueCount) {
+    if (!dueEl) return;
+    const { t } = ctx;
+    if (!dueCount && !memory.onlyDue) {
+      replaceChildren(dueEl);
+      return;
+    }
+    replaceChildren(
+      dueEl,
+      h('button', {
+        type: 'button',
+        class: 'btn btn--ghost btn--small',
+        'aria-pressed': String(memory.onlyDue),
+        onclick: () => {
+          memory.onlyDue = !memory.onlyDue;
+          state.limit = PAGE;
+          drawList();
+        },
+      }, icon(memory.onlyDue ? 'check' : 'filter'), ' ', t('markets.due.filter', { count: dueCount })),
+      h('span', { class: 'hint' }, t('markets.due.hint', { days: state.overdue?.days ?? 30 })),
     );
   }
 
@@ -151,14 +212,21 @@ export default function marketsScreen(ctx) {
     }
     drafts = draftMarketIds();
     const position = state.geo === 'ok' ? memory.position : null;
-    const { recent, others, total } = orderMarkets(state.entries, {
+    const { recent, others, total, dueCount } = orderMarkets(state.entries, {
       query: memory.query,
       position,
       lastVisits: state.lastVisits,
+      due: state.due,
+      onlyDue: memory.onlyDue,
     });
+    drawDueFilter(dueCount);
     countEl.textContent = memory.query
       ? t('markets.countFound', { count: total })
       : t('markets.count', { count: total });
+    if (!total && memory.onlyDue) {
+      replaceChildren(listEl, h('p', { class: 'empty' }, t('markets.due.none')));
+      return;
+    }
     if (!total) {
       replaceChildren(listEl, h('p', { class: 'empty' }, t('markets.noMatch', { query: memory.query })));
       return;
@@ -171,7 +239,8 @@ export default function marketsScreen(ctx) {
         : null,
       shown.length
         ? [
-            h('h3', { class: 'list-title' }, t(position ? 'markets.nearest' : 'markets.all')),
+            h('h3', { class: 'list-title' },
+              t(memory.onlyDue ? 'markets.due.title' : position ? 'markets.nearest' : 'markets.all')),
             h('ul', { class: 'markets' }, shown.map((i) => row(i, false))),
           ]
         : null,
@@ -216,6 +285,7 @@ export default function marketsScreen(ctx) {
       },
     });
     geoEl = h('div', { class: 'geo-line', role: 'status' });
+    dueEl = h('div', { class: 'geo-line' });
     countEl = h('p', { id: 'market-count', class: 'count', role: 'status' });
     listEl = h('div', { id: 'market-list', class: 'market-list' });
     replaceChildren(
@@ -226,6 +296,7 @@ export default function marketsScreen(ctx) {
         h('div', { class: 'search__box' }, icon('search', 'search__icon'), search),
       ),
       geoEl,
+      dueEl,
       countEl,
       listEl,
     );
@@ -238,11 +309,13 @@ export default function marketsScreen(ctx) {
     if (status.lastSyncedAt !== lastSyncSeen && !status.syncing) {
       lastSyncSeen = status.lastSyncedAt;
       load();
+      refreshOverdue();
     } else if (!state.entries.length) drawList();
   }
 
   draw();
   load();
+  refreshOverdue();
   if (!memory.position || Date.now() - memory.positionAt > POSITION_FRESH_MS) locate();
   return { root, titleKey: 'markets.title', draw, onStatus, destroy: () => clearTimeout(timer) };
 }
