@@ -5,6 +5,7 @@ from marshmallow import ValidationError
 from server.api import flatten_errors
 from server.auth.scope import visit_visible
 from server.extensions import db
+from server.indicator.snapshots import mark_dirty
 from server.markets.models import Market
 from server.review.models import ReviewDecision
 from server.sync.changes import record_changes, visit_change
@@ -67,6 +68,7 @@ def decide(user, device_id: str, data: dict) -> dict:
             visit_rev=visit.rev,
         )
     )
+    mark_dirty(visit.observed_at)  # the indicator's snapshots for its periods are stale
     db.session.flush()
     record_changes([visit_change(visit, market.org_unit_id)])
     return visit_record(visit)

@@ -1,0 +1,106 @@
+"""The org-unit hierarchy as it stood in a period, and which unit a request asks for.
+
+Units carry valid_from/valid_to (Hanoi's 2025 reform ends the district level): a period sees
+only the units valid at some time in it, each under the parent it had then. Org units are few
+(hundreds), so the tree is walked in Python; markets and visits never are."""
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from server.auth.scope import unit_scope
+from server.errors import ApiError
+from server.extensions import db
+from server.indicator.periods import Period
+from server.orgunits.models import OrgUnit
+
+CITY_NAME = "Thành phố Hà Nội"
+
+
+@dataclass
+class Tree:
+    """Units valid in one period, keyed by id; None stands for the whole city."""
+
+    units: dict[int, OrgUnit]
+    parent: dict[int, int | None]  # parent key within the period (None: the city)
+    children: dict[int | None, list[int]] = field(default_factory=dict)
+
+    def subtree(self, key: int | None) -> list[int]:
+        """`key` and every unit below it (for the city: every unit)."""
+        found, stack = [], [key]
+        while stack:
+            current = stack.pop()
+            if current is not None:
+                found.append(current)
+            stack.extend(self.children.get(current, ()))
+        return found
+
+
+def valid_in(unit: OrgUnit, period: Period) -> bool:
+    return ((unit.valid_from is None or unit.valid_from <= period.end)
+            and (unit.valid_to is None or unit.valid_to >= period.start))
+
+
+def load_tree(period: Period) -> Tree:
+    everything = {u.id: u for u in db.session.scalars(select(OrgUnit))}
+    units = {uid: u for uid, u in everything.items()
+             if u.level != "city" and valid_in(u, period)}
+    parent = {uid: (u.parent_id if u.parent_id in units else None) for uid, u in units.items()}
+    tree = Tree(units=units, parent=parent)
+    for uid in sorted(units, key=lambda i: (units[i].code, i)):
+        tree.children.setdefault(parent[uid], []).append(uid)
+    return tree
+
+
+def unit_out(unit: OrgUnit | None) -> dict:
+    if unit is None:
+        return {"id": None, "code": None, "name": city_name(), "level": "city"}
+    return {"id": unit.id, "code": unit.code, "name": unit.name, "level": unit.level}
+
+
+def city_name() -> str:
+    name = db.session.scalar(
+        select(OrgUnit.name).where(OrgUnit.level == "city", OrgUnit.parent_id.is_(None))
+        .order_by(OrgUnit.id).limit(1)
+    )
+    return name or CITY_NAME
+
+
+def find_unit(value) -> OrgUnit:
+    """An org unit by id (integer or digits) or code, or 400 invalid_org_unit."""
+    unit = None
+    text_value = str(value).strip()
+    if text_value.isdigit():
+        unit = db.session.get(OrgUnit, int(text_value))
+    if unit is None and text_value:
+        unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == text_value))
+    if unit is None:
+        raise ApiError(400, "invalid_org_unit", "There is no such org unit.",
+                       {"org_unit": [f"Unknown org unit {text_value!r}."]})
+    return unit
+
+
+def requested_unit(user, value) -> int | None:
+    """The unit a user asks for (None: the whole city), after the scope check.
+
+    Default: the whole city for city officers and admins, their own unit for ward officers.
+    A city-level unit (e.g. code HN) means the whole city."""
+    if value is None or str(value).strip() == "":
+        if user.role == "ward_officer":
+            return _city_as_none(db.session.get(OrgUnit, user.org_unit_id), user)
+        return None
+    return _city_as_none(find_unit(value), user)
+
+
+def _city_as_none(unit: OrgUnit | None, user) -> int | None:
+    key = None if unit is None or unit.level == "city" else unit.id
+    scope = unit_scope(user)
+    if scope is not None and (key is None or key not in scope):
+        raise ApiError(403, "forbidden", "This org unit is outside your area.")
+    return key
+
+
+def check_in_period(tree: Tree, key: int | None) -> None:
+    if key is not None and key not in tree.units:
+        raise ApiError(400, "invalid_org_unit", "This org unit did not exist in that period.",
+                       {"org_unit": ["Not valid in the requested period."]})

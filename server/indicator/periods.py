@@ -1,0 +1,88 @@
+"""Reporting periods: YYYY, YYYY-Qn, YYYY-MM, with Asia/Ho_Chi_Minh (UTC+7) boundaries.
+
+Visits store observed_at as naive UTC, so a period is compared as the half-open UTC interval
+[local start 00:00, local day after the end 00:00) shifted by seven hours."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from server.errors import ApiError
+from server.timeutil import utcnow
+
+LOCAL_OFFSET = timedelta(hours=7)  # Vietnam has no daylight saving time
+PERIOD_RE = re.compile(r"^(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?$")
+
+
+@dataclass(frozen=True)
+class Period:
+    id: str
+    start: date  # local, inclusive
+    end: date  # local, inclusive
+
+    @property
+    def year(self) -> int:
+        return self.start.year
+
+    @property
+    def kind(self) -> str:
+        return "year" if len(self.id) == 4 else ("quarter" if "Q" in self.id else "month")
+
+    @property
+    def utc_start(self) -> datetime:
+        return datetime.combine(self.start, datetime.min.time()) - LOCAL_OFFSET
+
+    @property
+    def utc_end(self) -> datetime:
+        """Exclusive."""
+        return datetime.combine(self.end + timedelta(days=1), datetime.min.time()) - LOCAL_OFFSET
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def _month_end(year: int, month: int) -> date:
+    return (date(year + month // 12, month % 12 + 1, 1)) - timedelta(days=1)
+
+
+def parse_period(value: str | None) -> Period:
+    """A Period, or 400 invalid_period. None means the current (local) year."""
+    if value is None or value == "":
+        return year_period(local_today().year)
+    match = PERIOD_RE.match(value.strip())
+    if not match or not 1900 <= int(match.group(1)) <= 2999:
+        raise ApiError(400, "invalid_period", "Use a period YYYY, YYYY-Qn (n = 1..4) or YYYY-MM.",
+                       {"period": [f"{value!r} is not a period."]})
+    year = int(match.group(1))
+    if match.group(2):
+        quarter = int(match.group(2))
+        return Period(f"{year}-Q{quarter}", date(year, 3 * quarter - 2, 1),
+                      _month_end(year, 3 * quarter))
+    if match.group(3):
+        return month_period(year, int(match.group(3)))
+    return year_period(year)
+
+
+def year_period(year: int) -> Period:
+    return Period(f"{year:04d}", date(year, 1, 1), date(year, 12, 31))
+
+
+def month_period(year: int, month: int) -> Period:
+    return Period(f"{year:04d}-{month:02d}", date(year, month, 1), _month_end(year, month))
+
+
+def local_today(now: datetime | None = None) -> date:
+    return ((now or utcnow()) + LOCAL_OFFSET).date()
+
+
+def periods_containing(observed_at_utc: datetime) -> list[str]:
+    """The year, quarter and month (ids) a UTC instant falls in, in local time."""
+    local = observed_at_utc + LOCAL_OFFSET
+    quarter = (local.month - 1) // 3 + 1
+    return [f"{local.year:04d}", f"{local.year:04d}-Q{quarter}",
+            f"{local.year:04d}-{local.month:02d}"]
+
+
+def to_local(value: datetime | None) -> datetime | None:
+    """A stored naive UTC time as naive local (UTC+7) time, for reports."""
+    return None if value is None else value + LOCAL_OFFSET

@@ -1,0 +1,187 @@
+"""Indicator snapshots: computed per period (the city and every unit at once), read by the
+dashboard, reports and exports; provisional until a city officer marks the period final.
+
+The scheduler helper calls, by name:
+  server.indicator.snapshots:recompute_dirty    - periods a review decision made stale
+  server.indicator.snapshots:recompute_nightly  - the current year, quarter and month
+Both take no required argument and open an app context themselves when there is none.
+"""
+
+import logging
+from datetime import datetime
+from functools import wraps
+
+from flask import has_app_context
+from sqlalchemy import delete, select, text, update
+
+from server.errors import ApiError
+from server.extensions import begin_write, db
+from server.indicator.hierarchy import load_tree
+from server.indicator.models import IndicatorDirtyPeriod, IndicatorSnapshot, IndicatorSnapshotItem
+from server.indicator.periods import Period, local_today, parse_period, periods_containing
+from server.indicator.reconcile import counts_by_unit, insert_items
+from server.indicator.targets import target_lookup
+from server.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+SNAPSHOT_LOCK = 293_0045  # PostgreSQL advisory lock: one snapshot writer at a time
+COUNTS = ("markets_total", "compliant", "non_compliant", "not_assessed", "pending_review")
+
+
+def _lock() -> None:
+    begin_write()  # BEGIN IMMEDIATE on SQLite
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SNAPSHOT_LOCK})
+
+
+def period_rows(period_id: str) -> list[IndicatorSnapshot]:
+    return list(db.session.scalars(
+        select(IndicatorSnapshot).where(IndicatorSnapshot.period == period_id)
+        .order_by(IndicatorSnapshot.id)
+    ))
+
+
+def city_row(rows: list[IndicatorSnapshot]) -> IndicatorSnapshot | None:
+    return next((r for r in rows if r.org_unit_id is None), None)
+
+
+def _write(period: Period, now: datetime) -> None:
+    """Replace the period's provisional snapshot (inside the caller's write transaction)."""
+    old_ids = select(IndicatorSnapshot.id).where(IndicatorSnapshot.period == period.id)
+    db.session.execute(
+        delete(IndicatorSnapshotItem).where(IndicatorSnapshotItem.snapshot_id.in_(old_ids))
+    )
+    db.session.execute(delete(IndicatorSnapshot).where(IndicatorSnapshot.period == period.id))
+    tree = load_tree(period)
+    target_for = target_lookup(period)
+    zero = dict.fromkeys(COUNTS, 0)
+    city = IndicatorSnapshot(period=period.id, org_unit_id=None, parent_unit_id=None,
+                             computed_at=now, final=False, target=target_for(None), **zero)
+    db.session.add(city)
+    db.session.flush()
+    db.session.execute(insert_items(city.id, period))
+    by_unit = {row.org_unit_id: row for row in db.session.execute(counts_by_unit(city.id))}
+    for name in COUNTS:
+        setattr(city, name, sum(getattr(row, name) for row in by_unit.values()))
+    # Roll-ups sum counts over each unit's subtree, never average percentages.
+    for unit_id in tree.units:
+        below = [by_unit[u] for u in tree.subtree(unit_id) if u in by_unit]
+        db.session.add(IndicatorSnapshot(
+            period=period.id, org_unit_id=unit_id, parent_unit_id=tree.parent[unit_id],
+            computed_at=now, final=False, target=target_for(unit_id),
+            **{name: sum(getattr(row, name) for row in below) for name in COUNTS},
+        ))
+
+
+def compute(period: Period, now: datetime | None = None) -> list[IndicatorSnapshot]:
+    """Recompute and store the period's snapshot, unless it is final; returns its rows."""
+    started = now or utcnow()
+    _lock()
+    rows = period_rows(period.id)
+    if rows and city_row(rows) is not None and city_row(rows).final:
+        db.session.rollback()
+        return rows  # a final snapshot never changes
+    _write(period, started)
+    db.session.execute(delete(IndicatorDirtyPeriod).where(
+        IndicatorDirtyPeriod.period == period.id, IndicatorDirtyPeriod.marked_at <= started
+    ))
+    db.session.commit()
+    return period_rows(period.id)
+
+
+def snapshot_rows(period: Period, unit_key: int | None = None) -> list[IndicatorSnapshot]:
+    """The period's snapshot rows, computing them when missing (or when the unit is new)."""
+    rows = period_rows(period.id)
+    city = city_row(rows)
+    if city is None:
+        return compute(period)
+    unit_is_new = unit_key is not None and all(r.org_unit_id != unit_key for r in rows)
+    if unit_is_new and not city.final and unit_key in load_tree(period).units:
+        return compute(period)
+    return rows
+
+
+def finalize(period: Period, now: datetime | None = None) -> IndicatorSnapshot:
+    """Recompute the period one last time and mark it final (city and every unit)."""
+    rows = snapshot_rows(period)
+    if city_row(rows).final:
+        raise ApiError(409, "already_final", f"The period {period.id} is already final.")
+    rows = compute(period, now)
+    _lock()
+    city = city_row(period_rows(period.id))
+    if city.final:  # someone else finalised it meanwhile
+        db.session.rollback()
+        raise ApiError(409, "already_final", f"The period {period.id} is already final.")
+    db.session.execute(
+        update(IndicatorSnapshot).where(IndicatorSnapshot.period == period.id).values(final=True)
+    )
+    db.session.commit()
+    return city_row(period_rows(period.id))
+
+
+# ------------------------------------------------------------------ stale marks and jobs
+
+def mark_dirty(observed_at: datetime) -> None:
+    """Cheap, inside a review decision's transaction: the visit's year, quarter and month
+    need recomputing. An upsert on a tiny table; the recompute itself is debounced."""
+    now = utcnow()
+    for period_id in periods_containing(observed_at):
+        db.session.execute(
+            text("INSERT INTO indicator_dirty_period (period, marked_at) VALUES (:p, :t) "
+                 "ON CONFLICT (period) DO UPDATE SET marked_at = excluded.marked_at"),
+            {"p": period_id, "t": now},
+        )
+
+
+def _with_app_context(job):
+    """Scheduled jobs may run outside a request: build the app when no context is active."""
+
+    @wraps(job)
+    def run(*args, **kwargs):
+        if has_app_context():
+            return job(*args, **kwargs)
+        from server import create_app
+
+        with create_app().app_context():
+            return job(*args, **kwargs)
+
+    return run
+
+
+@_with_app_context
+def recompute_dirty() -> list[str]:
+    """Recompute every period marked stale that has a provisional snapshot; returns their ids.
+    A period never computed is left to be computed on demand (its mark is dropped)."""
+    marked = list(db.session.scalars(select(IndicatorDirtyPeriod.period)))
+    db.session.rollback()
+    done = []
+    for period_id in marked:
+        period = parse_period(period_id)
+        city = city_row(period_rows(period_id))
+        provisional = city is not None and not city.final
+        db.session.rollback()
+        if provisional:
+            compute(period)
+            done.append(period_id)
+        else:
+            begin_write()
+            db.session.execute(
+                delete(IndicatorDirtyPeriod).where(IndicatorDirtyPeriod.period == period_id)
+            )
+            db.session.commit()
+    if done:
+        log.info("recomputed indicator snapshots: %s", ", ".join(done))
+    return done
+
+
+@_with_app_context
+def recompute_nightly(now: datetime | None = None) -> list[str]:
+    """Recompute the current (local) year, quarter and month, for the city and every unit."""
+    today = local_today(now)
+    done = []
+    for period_id in periods_containing(datetime(today.year, today.month, today.day, 12)):
+        rows = compute(parse_period(period_id), now)
+        if not city_row(rows).final:
+            done.append(period_id)
+    log.info("nightly indicator snapshots: %s", ", ".join(done) or "all final")
+    return done
