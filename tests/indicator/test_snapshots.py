@@ -1,0 +1,97 @@
+"""Snapshots: the dashboard reads them; decisions mark periods stale and recompute_dirty()
+catches up; a final snapshot never changes."""
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+
+from server.extensions import db
+from server.indicator.models import IndicatorDirtyPeriod, IndicatorSnapshot
+from server.indicator.snapshots import recompute_dirty, recompute_nightly
+from tests.factories import decision, login, push
+from tests.indicator import fixture
+
+
+@pytest.fixture
+def world(app):
+    return fixture.build()
+
+
+def figures(client, headers, period, unit="HBT-1"):
+    response = client.get("/api/v1/indicator", headers=headers,
+                          query_string={"period": period, "org_unit": unit})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    return body["compliant"], body["pending_review"], body["computed_at"], body["final"]
+
+
+def dirty() -> set[str]:
+    db.session.rollback()
+    return set(db.session.scalars(select(IndicatorDirtyPeriod.period)))
+
+
+def test_a_decision_marks_its_periods_and_recompute_dirty_catches_up(client, world):
+    city, ward = login(client, "city"), login(client, "ward_hbt")
+    before = figures(client, city, "2023")
+    assert before[:2] == (1, 1)  # M01 compliant, M04 awaiting review
+    [result] = push(client, ward, decision(fixture.vid(4), 1, "approve"))
+    assert result["status"] == "applied", result
+    assert dirty() == {"2023", "2023-Q2", "2023-06"}  # M04 was observed on 1 June 2023
+    assert figures(client, city, "2023") == before  # debounced: the snapshot still holds
+    done = recompute_dirty()
+    assert done == ["2023"]  # only computed periods are recomputed; the rest on demand
+    assert dirty() == set()
+    after = figures(client, city, "2023")
+    assert after[:2] == (2, 0) and after[2] > before[2]  # computed_at is the new snapshot's
+    assert figures(client, city, "2023-06")[:2] == (1, 0)
+
+
+def test_a_final_snapshot_never_changes(client, world):
+    city, ward = login(client, "city"), login(client, "ward_hbt")
+    response = client.post("/api/v1/indicator/final", json={"period": "2023"}, headers=city)
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["final"] is True and body["period"]["id"] == "2023"
+    frozen = figures(client, city, "2023")
+    assert frozen[3] is True and frozen[2] == body["computed_at"]
+    frozen_markets = client.get("/api/v1/indicator/markets", headers=city,
+                                query_string={"period": "2023"}).get_json()
+
+    assert push(client, ward, decision(fixture.vid(4), 1, "approve"))[0]["status"] == "applied"
+    assert push(client, ward, decision(fixture.vid(152), 1, "approve"))[0]["status"] == "applied"
+    recompute_dirty()
+    recompute_nightly(now=datetime(2023, 12, 1, 5))
+    assert figures(client, city, "2023") == frozen
+    assert client.get("/api/v1/indicator/markets", headers=city,
+                      query_string={"period": "2023"}).get_json() == frozen_markets
+    # Quarters are separate periods: 2023-Q1 is still provisional and sees M15's approval.
+    assert figures(client, city, "2023-Q1", "HBT-2")[:2] == (1, 1)
+
+    again = client.post("/api/v1/indicator/final", json={"period": "2023"}, headers=city)
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "already_final"
+    rows = db.session.scalars(select(IndicatorSnapshot).where(IndicatorSnapshot.period == "2023"))
+    assert all(r.final for r in rows)
+
+
+def test_only_city_officers_and_admins_finalise(client, world):
+    for username in ("ward_hbt", "insp_hbt"):
+        response = client.post("/api/v1/indicator/final", json={"period": "2023"},
+                               headers=login(client, username))
+        assert response.status_code == 403
+    admin = login(client, "admin")
+    bad = client.post("/api/v1/indicator/final", json={"period": "2023-Q7"}, headers=admin)
+    assert bad.status_code == 400 and bad.get_json()["error"]["code"] == "invalid_period"
+    assert client.post("/api/v1/indicator/final", json={}, headers=admin).status_code == 400
+
+
+def test_recompute_nightly_computes_the_current_year_quarter_and_month(app, world):
+    done = recompute_nightly(now=datetime(2023, 12, 31, 18, 0))  # 01:00 on 1 Jan 2024, Hanoi
+    assert done == ["2024", "2024-Q1", "2024-01"]
+    rows = db.session.scalars(
+        select(IndicatorSnapshot).where(IndicatorSnapshot.period == "2024-01")
+    )
+    by_unit = {r.org_unit_id: r for r in rows}
+    assert by_unit[None].markets_total == 16 and by_unit[None].compliant == 1  # M09
+    units = world["units"]
+    assert {units[c].id for c in ("HBT", "HBT-1", "HBT-2", "BD", "BD-1", "BD-2")} <= set(by_unit)
