@@ -98,13 +98,27 @@ def approve(record: dict) -> dict:
 
 def make_data_set(api: Api) -> dict:
     """Ward A: one compliant and one non-compliant market, both approved; ward B: one compliant
-    approved, one visit still waiting for review. → {name: market row} of the markets used."""
-    markets = api.get("/indicator/markets", period=PERIOD, org_unit=DISTRICT_CODE)["markets"]
-    ward_a = [m for m in markets if m["ward"]["code"] == WARD_A][:2]
-    ward_b = [m for m in markets if m["ward"]["code"] == WARD_B][:2]
+    approved, one visit still waiting for review. → {role: market} of the markets used.
+
+    The markets are found through the inspector's pull, not the indicator: the indicator's first
+    answer for a period is a snapshot, and the data set must be in place before it is taken."""
+    units, markets, cursor = {}, [], None
+    while True:
+        body = api.get("/sync/pull", "kiemtra", limit=500, **({"cursor": cursor} if cursor else {}))
+        for change in body["changes"]:
+            if change["entity"] == "org_unit":
+                units[change["data"]["id"]] = change["data"]["code"]
+            elif change["entity"] == "market" and change["op"] != "delete":
+                markets.append(change["data"])
+        cursor = body["cursor"]
+        if not body["has_more"]:
+            break
+    in_ward = {code: sorted((m for m in markets if units.get(m["org_unit_id"]) == code),
+                            key=lambda m: m["id"])[:2] for code in (WARD_A, WARD_B)}
+    ward_a, ward_b = in_ward[WARD_A], in_ward[WARD_B]
     assert len(ward_a) == 2 and len(ward_b) == 2, "the demo has markets in both wards"
     plan = [(ward_a[0], 0, True), (ward_a[1], 7, True), (ward_b[0], 0, True), (ward_b[1], 3, False)]
-    results = api.push("kiemtra", *[visit(m["market"]["id"], using, "2023-03-0" + str(i + 1))
+    results = api.push("kiemtra", *[visit(m["id"], using, "2023-03-0" + str(i + 1))
                                     for i, (m, using, _) in enumerate(plan)])
     api.push("phuong", *[approve(r["record"]) for r, (_, _, ok) in zip(results, plan, strict=True)
                          if ok])
@@ -173,7 +187,7 @@ def test_dashboard_drill_down_download_and_report_match_the_api(server, api, des
     # The non-compliant list names the market, with its evidence.
     bad = page.locator(".markets-table tr[data-status='non_compliant']")
     expect(bad).to_have_count(1)
-    expect(bad).to_contain_text(used["non_compliant"]["market"]["name"])
+    expect(bad).to_contain_text(used["non_compliant"]["name"])
 
     # Sorting by compliance puts the district with compliant markets first.
     page.get_by_role("button", name="Tỷ lệ đạt").click()
@@ -200,9 +214,9 @@ def test_dashboard_drill_down_download_and_report_match_the_api(server, api, des
     expect(page.get_by_role("heading", name="Danh sách chợ")).to_be_visible()
     listed = api.get("/indicator/markets", period=PERIOD, org_unit=ward_row["org_unit"]["id"],
                      status="compliant")["markets"]
-    row = page.locator(f".markets-table tr[data-market='{used['compliant']['market']['id']}']")
+    row = page.locator(f".markets-table tr[data-market='{used['compliant']['id']}']")
     expect(page.locator(".markets-table tbody tr")).to_have_count(len(listed))
-    evidence = next(m for m in listed if m["market"]["id"] == used["compliant"]["market"]["id"])
+    evidence = next(m for m in listed if m["market"]["id"] == used["compliant"]["id"])
     expect(row).to_contain_text("Trần Thị Phương")  # the reviewer
     expect(row).to_contain_text("08:30 01/03/2023")  # observed at, Hanoi time
     link = row.get_by_role("link", name="Xem lượt kiểm tra")
@@ -210,7 +224,7 @@ def test_dashboard_drill_down_download_and_report_match_the_api(server, api, des
     # The visit behind the figure: observed by kiemtra, approved by phuong (its review page, with
     # the photos, is the review screens' /review/visits/:id).
     record = api.get(f"/visits/{evidence['visit_id']}")
-    assert record["market"]["id"] == used["compliant"]["market"]["id"]
+    assert record["market"]["id"] == used["compliant"]["id"]
     assert [(h["decision"], h["reviewer_username"]) for h in record["history"]] == [
         ("approve", "phuong")]
 
@@ -225,16 +239,24 @@ def test_dashboard_drill_down_download_and_report_match_the_api(server, api, des
     download.save_as(path)
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf"), "UTF-8 with BOM, so Excel shows Vietnamese"
-    text = raw.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text)))
-    flat = [cell for r in rows for cell in r]
     server_csv = requests.get(
         f"{api.url}/reports/compliance.csv", params={"period": PERIOD, "org_unit": DISTRICT_CODE},
         headers=api.headers("thanhpho"), timeout=TIMEOUT)
     assert raw == server_csv.content, "the browser saved exactly the server's file"
-    for key in ("markets_total", "compliant", "non_compliant", "not_assessed"):
-        assert str(district[key]) in flat, key
-    assert used["non_compliant"]["market"]["name"] in text
+    # One row for the district, then one per ward: each equal to the API's figures.
+    table = csv.DictReader(io.StringIO(raw.decode("utf-8-sig")))
+    by_code = {row["Mã đơn vị"]: row for row in table}
+    expected = {r["org_unit"]["code"]: r for r in district["breakdown"]}
+    expected[DISTRICT_CODE] = district
+    assert sorted(by_code) == sorted(expected)
+    columns = {"markets_total": "Tổng số chợ", "compliant": "Tuân thủ",
+               "non_compliant": "Không tuân thủ", "not_assessed": "Chưa đánh giá",
+               "pending_review": "Chờ duyệt"}
+    for code, figures in expected.items():
+        for key, column in columns.items():
+            assert int(by_code[code][column]) == figures[key], (code, key)
+        assert by_code[code]["Tỷ lệ tuân thủ (%)"] == f"{figures['value'] * 100:.2f}", code
+    assert by_code[WARD_A]["Tuân thủ"] == "1" and by_code[WARD_A]["Không tuân thủ"] == "1"
 
     # The A4 report: its title, its figures, and no app chrome when printed.
     page.get_by_role("link", name="Báo cáo in (A4)").click()
@@ -248,7 +270,7 @@ def test_dashboard_drill_down_download_and_report_match_the_api(server, api, des
     expect(page.locator(".report")).to_contain_text("NGƯỜI LẬP BIỂU")
     expect(page.locator(".report")).to_contain_text("Quận Hai Bà Trưng")
     expect(page.locator(".report-markets").first).to_contain_text(
-        used["non_compliant"]["market"]["name"])
+        used["non_compliant"]["name"])
     print_button = page.get_by_role("button", name="In báo cáo")
     for chrome in (".topbar", "#tabs", "#syncbar", print_button):
         target = page.locator(chrome) if isinstance(chrome, str) else chrome

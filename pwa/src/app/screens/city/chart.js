@@ -42,7 +42,7 @@ function svg(tag, attrs, ...children) {
   for (const [key, value] of Object.entries(attrs ?? {})) {
     if (value !== null && value !== undefined) el.setAttribute(key, String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined) continue;
     el.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
   }
