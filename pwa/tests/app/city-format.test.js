@@ -52,6 +52,9 @@ describe('dates in Hanoi time', () => {
 
   it('dates the report in Hanoi', () => {
     expect(placeDate(vi, new Date('2026-11-24T18:30:00Z'))).toBe('Hà Nội, ngày 25 tháng 11 năm 2026');
+    // Decree 30/2020: zero before days under 10 and months 1–2 only.
+    expect(placeDate(vi, new Date('2023-02-04T03:00:00Z'))).toBe('Hà Nội, ngày 04 tháng 02 năm 2023');
+    expect(placeDate(vi, new Date('2023-03-04T03:00:00Z'))).toBe('Hà Nội, ngày 04 tháng 3 năm 2023');
   });
 });
 

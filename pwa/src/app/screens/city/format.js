@@ -90,8 +90,13 @@ export function gapToTarget(figures) {
   return Math.round((figures.target - figures.value) * 1000) / 10;
 }
 
-/** "Hà Nội, ngày 24 tháng 11 năm 2026" for the report (Hanoi date of `now`). */
+/**
+ * "Hà Nội, ngày 24 tháng 11 năm 2026" for the report (Hanoi date of `now`). As Decree
+ * 30/2020/NĐ-CP writes dates: a zero before days under 10 and before months 1 and 2 only.
+ */
 export function placeDate(t, now = new Date()) {
   const p = hanoiParts(now);
-  return t('city.report.placeDate', { day: pad(p.day), month: pad(p.month), year: p.year });
+  return t('city.report.placeDate', { day: pad(p.day), month: p.month <= 2 ? pad(p.month) : String(p.month), year: p.year });
 }
+
+export const ROMAN_NUMERALS = ['I', 'II', 'III', 'IV', 'V', 'VI'];

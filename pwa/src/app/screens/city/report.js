@@ -3,7 +3,7 @@
 // layout (national motto, place and date, signature block); the app chrome is hidden in print.
 import { h, icon, redraw, replaceChildren } from '../../dom.js';
 import { loadIndicator, loadMarkets } from '../../cityStore.js';
-import { formatCount, formatDay, formatDayTime, formatPercent, headline, periodLabel, placeDate } from './format.js';
+import { ROMAN_NUMERALS, formatCount, formatDay, formatDayTime, formatPercent, headline, periodLabel, placeDate } from './format.js';
 import { partitionMarkets, sortRows } from './model.js';
 import { cityHref, readQuery } from './period.js';
 import { cell, problemNote } from './widgets.js';
@@ -93,6 +93,8 @@ export default function cityReport(ctx, { query }) {
     const parts = partitionMarkets(state.markets.data?.markets);
     const user = ctx.app.session?.user;
     const stale = state.indicator.stale || state.markets.stale;
+    let section = 0; // a ward has no breakdown: the sections after it move up a number
+    const numbered = (key, params = {}) => h('h3', null, t(key, { ...params, n: ROMAN_NUMERALS[section++] }));
     replaceChildren(root,
       toolbar,
       stale ? h('div', { class: 'no-print' }, problemNote(t, null, { stale: true, fetchedAt: state.indicator.fetchedAt, retry: load })) : null,
@@ -107,14 +109,14 @@ export default function cityReport(ctx, { query }) {
         })),
         h('p', { class: 'report-to' }, t('city.report.to')),
         h('p', { class: 'report-basis' }, t('city.report.basis')),
-        h('h3', null, t('city.report.section1')),
+        numbered('city.report.section1'),
         figuresTable(f),
         h('p', { class: 'report-sentence', dataset: { role: 'headline' } }, headline(t, lang, f)),
         h('p', { class: 'report-note' }, t(f.final ? 'city.report.final' : 'city.report.provisional', { when: formatDayTime(f.computed_at) })),
-        f.breakdown?.length ? [h('h3', null, t('city.report.section2')), breakdown(f.breakdown)] : null,
-        h('h3', null, t('city.report.section3', { count: formatCount(parts.nonCompliant.length, lang) })),
+        f.breakdown?.length ? [numbered('city.report.section2'), breakdown(f.breakdown)] : null,
+        numbered('city.report.section3', { count: formatCount(parts.nonCompliant.length, lang) }),
         parts.nonCompliant.length ? marketList(parts.nonCompliant, true) : h('p', null, t('city.report.noneListed')),
-        h('h3', null, t('city.report.section4', { count: formatCount(parts.notAssessed.length, lang) })),
+        numbered('city.report.section4', { count: formatCount(parts.notAssessed.length, lang) }),
         parts.notAssessed.length ? marketList(parts.notAssessed, false) : h('p', null, t('city.report.noneListed')),
         h('p', { class: 'report-method' }, t('city.report.method')),
         h('div', { class: 'signatures' },
