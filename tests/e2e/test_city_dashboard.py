@@ -12,6 +12,7 @@ import io
 import uuid
 from urllib.parse import quote
 
+import openpyxl
 import pytest
 import requests
 from playwright.sync_api import Page, expect
@@ -258,6 +259,18 @@ def test_dashboard_drill_down_download_and_report_match_the_api(server, api, des
         assert by_code[code]["Tỷ lệ tuân thủ (%)"] == f"{figures['value'] * 100:.2f}", code
     assert by_code[WARD_A]["Tuân thủ"] == "1" and by_code[WARD_A]["Không tuân thủ"] == "1"
 
+    # The XLSX: the same figures on its summary sheet.
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Tải Excel (XLSX)").click()
+    download = download_info.value
+    assert download.suggested_filename == f"chi-tieu-4.4_{PERIOD}_{DISTRICT_CODE}.xlsx"
+    download.save_as(tmp_path / download.suggested_filename)
+    book = openpyxl.load_workbook(tmp_path / download.suggested_filename)
+    summary = {row[0]: row[1] for row in book["Tổng hợp"].iter_rows(min_row=2, values_only=True)}
+    for key, column in columns.items():
+        assert summary[column] == district[key], key
+    assert summary["Tỷ lệ tuân thủ"] == pytest.approx(district["value"])
+
     # The A4 report: its title, its figures, and no app chrome when printed.
     page.get_by_role("link", name="Báo cáo in (A4)").click()
     title = page.get_by_role("heading", name="Báo cáo kết quả thực hiện chỉ tiêu 4.4")
@@ -332,8 +345,8 @@ def test_offline_keeps_the_last_loaded_view_and_says_so(server, api, desk):
     server.stop()  # no network
     try:
         page.reload()
-        expect(page.get_by_role("status").filter(has_text="Không có mạng")).to_be_visible(
-            timeout=WAIT_MS)
+        kept = page.get_by_role("status").filter(has_text="Không có mạng — đang hiện số liệu")
+        expect(kept).to_be_visible(timeout=WAIT_MS)
         expect_figures(page, city)
         # A view never loaded before cannot be shown: the screen says why, plainly.
         page.goto(f"{server.url}/city?period=2023-Q2")
