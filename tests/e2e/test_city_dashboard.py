@@ -167,9 +167,15 @@ def api(server):
 
 @pytest.fixture
 def desk(browser):
+    """A desk browser; at the end, no page of the test broke the server's CSP."""
     context = browser.new_context(**DESK)
-    yield context.new_page()
+    page = context.new_page()
+    violations = []
+    page.on("console", lambda m: violations.append(m.text)
+            if "Content Security Policy" in m.text else None)
+    yield page
     context.close()
+    assert violations == []
 
 
 def test_dashboard_drill_down_download_and_report_match_the_api(server, api, desk, tmp_path):
