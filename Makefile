@@ -35,6 +35,7 @@ setup: $(VENV)/.installed pwa/dist/index.html
 run: setup
 	$(PY) manage.py db upgrade
 	$(PY) manage.py seed-demo --if-empty
+	$(PY) manage.py seed-demo-visits
 	@echo
 	@echo "Chợ Xanh: open http://$(HOST):$(PORT)/  (API health: http://$(HOST):$(PORT)/api/v1/health)"
 	@echo

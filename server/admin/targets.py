@@ -8,8 +8,11 @@ from server.extensions import begin_write, db
 from server.indicator.models import IndicatorTarget
 from server.orgunits.models import OrgUnit
 
-# The unique constraint on (period, org_unit_id) does not stop two city-wide rows: NULLs are
-# distinct in SQL. On PostgreSQL, writers of targets serialise on this advisory lock instead.
+# One target per (period, unit) holds in the database: the unique (period, org_unit_id)
+# constraint for units, and a partial unique index (migration 0002) for the city-wide row, whose
+# NULL org_unit_id the constraint lets through. Writers also serialise (BEGIN IMMEDIATE on
+# SQLite, this advisory lock on PostgreSQL) so that a second writer updates the first one's row
+# instead of failing on the index.
 TARGET_LOCK = 293_0044
 
 

@@ -34,6 +34,11 @@ def _percent(share: float | None) -> str:
 
 
 def register(app: Flask) -> None:
+    from server.demo.cli import register as register_demo
+
+    # The demo's visits exist for the indicator's dashboard; manage.py wires only this hook.
+    register_demo(app)
+
     @app.cli.command("snapshot")
     @click.option("--period", required=True, help="YYYY, YYYY-Qn or YYYY-MM (Hanoi time).")
     def snapshot_command(period):

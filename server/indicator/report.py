@@ -1,6 +1,6 @@
 """What the dashboard, the downloads and the CLI read: figures from a period's snapshot."""
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
 from server.auth.models import User
@@ -9,7 +9,7 @@ from server.extensions import db
 from server.indicator.hierarchy import unit_out
 from server.indicator.models import IndicatorSnapshot, IndicatorSnapshotItem
 from server.indicator.periods import Period, month_period, year_period
-from server.indicator.snapshots import COUNTS, city_row, snapshot_rows
+from server.indicator.snapshots import COUNTS, ensure_snapshot
 from server.indicator.targets import target_lookup
 from server.markets.models import Market
 from server.orgunits.models import OrgUnit
@@ -33,23 +33,22 @@ def figures(row: IndicatorSnapshot) -> dict:
 
 
 class PeriodView:
-    """A period's snapshot rows, with the unit tree as it was when they were computed."""
+    """A unit's row in a period's snapshot and its children's rows (the tree as it was when
+    the snapshot was computed). Reads a few dozen rows, never the whole period."""
 
     def __init__(self, period: Period, unit_key: int | None):
         self.period = period
-        self.rows = snapshot_rows(period, unit_key)
-        self.city = city_row(self.rows)
-        self.by_unit = {r.org_unit_id: r for r in self.rows if r.org_unit_id is not None}
+        self.key = unit_key
+        self.city = ensure_snapshot(period, unit_key)
+        snap = IndicatorSnapshot
+        near = (snap.parent_unit_id.is_(None) if unit_key is None
+                else or_(snap.org_unit_id == unit_key, snap.parent_unit_id == unit_key))
+        rows = db.session.scalars(select(snap).where(snap.period == period.id, near))
+        self.by_unit = {r.org_unit_id: r for r in rows if r.org_unit_id is not None}
         if unit_key is not None and unit_key not in self.by_unit:
             raise ApiError(400, "invalid_org_unit", "This org unit did not exist in that period.",
                            {"org_unit": ["Not valid in the requested period."]})
-        self.key = unit_key
-        self.children: dict[int | None, list[int]] = {}
-        for unit_id, row in self.by_unit.items():
-            self.children.setdefault(row.parent_unit_id, []).append(unit_id)
-        self.units = {u.id: u for u in db.session.scalars(
-            select(OrgUnit).where(OrgUnit.id.in_(list(self.by_unit)))
-        )}
+        self.units = load_units(self.by_unit)
 
     @property
     def row(self) -> IndicatorSnapshot:
@@ -65,32 +64,39 @@ class PeriodView:
     def target(self, unit_id: int | None) -> float | None:
         """Final snapshots keep the target they were finalised with; others read it live."""
         if self.final:
-            return (self.city if unit_id is None else self.by_unit[unit_id]).target
+            return self.row.target
         return target_lookup(self.period)(unit_id)
 
-    def child_ids(self, unit_id: int | None) -> list[int]:
-        return sorted(self.children.get(unit_id, ()), key=lambda u: self.units[u].code)
-
-    def subtree(self, unit_id: int | None) -> list[int]:
-        found, stack = [], [unit_id]
-        while stack:
-            current = stack.pop()
-            if current is not None:
-                found.append(current)
-            stack.extend(self.children.get(current, ()))
-        return found
+    def child_ids(self) -> list[int]:
+        children = [u for u, r in self.by_unit.items()
+                    if u != self.key and r.parent_unit_id == self.key]
+        return sorted(children, key=lambda u: self.units[u].code)
 
     def head(self) -> dict:
         return {"period": self.period.to_dict(), "org_unit": self.unit(self.key),
                 "computed_at": iso_z(self.city.computed_at), "final": self.final}
 
 
+def load_units(ids) -> dict[int, OrgUnit]:
+    ids = [i for i in ids if i is not None]
+    if not ids:
+        return {}
+    return {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))}
+
+
+def period_parents(period_id: str) -> dict[int, int | None]:
+    """unit → parent as recorded in the period's snapshot (a few hundred pairs)."""
+    snap = IndicatorSnapshot
+    return dict(db.session.execute(
+        select(snap.org_unit_id, snap.parent_unit_id)
+        .where(snap.period == period_id, snap.org_unit_id.is_not(None))
+    ).all())
+
+
 def indicator(period: Period, unit_key: int | None) -> dict:
     view = PeriodView(period, unit_key)
     breakdown = [{"org_unit": view.unit(c), **figures(view.by_unit[c])}
-                 for c in view.child_ids(unit_key)]
-    if view.units.get(unit_key) is not None and view.units[unit_key].level == "ward":
-        breakdown = []
+                 for c in view.child_ids()]
     head = view.head()
     return {
         "indicator": "4.4", "period": head["period"], "org_unit": head["org_unit"],
@@ -113,19 +119,18 @@ def market_rows(view: PeriodView, status: str | None = None) -> list[dict]:
         .outerjoin(reviewer, reviewer.id == item.reviewer_id)
         .where(item.snapshot_id == view.city.id)
     )
+    parents = period_parents(view.period.id)
     if view.key is not None:
-        query = query.where(item.org_unit_id.in_(view.subtree(view.key)))
+        query = query.where(item.org_unit_id.in_(subtree(parents, view.key)))
     if status == "pending_review":
         query = query.where(item.pending_review.is_(True))
     elif status:
         query = query.where(item.status == status)
     rows = db.session.execute(query).all()
-    extra = {r[0].org_unit_id for r in rows} - set(view.units)
-    units = {**view.units, **{u.id: u for u in db.session.scalars(
-        select(OrgUnit).where(OrgUnit.id.in_(extra)))}}
+    units = load_units(_with_ancestors({r[0].org_unit_id for r in rows}, parents))
     out = []
     for it, market, inspector_name, reviewer_name in rows:
-        ward, district = _ward_and_district(view, units, it.org_unit_id)
+        ward, district = _ward_and_district(parents, units, it.org_unit_id)
         out.append({
             "market": {"id": market.id, "code": market.code, "name": market.name,
                        "market_class": market.market_class},
@@ -143,16 +148,39 @@ def market_rows(view: PeriodView, status: str | None = None) -> list[dict]:
     return out
 
 
-def _ward_and_district(view: PeriodView, units: dict, unit_id: int | None):
+def subtree(parents: dict[int, int | None], key: int) -> list[int]:
+    children: dict[int | None, list[int]] = {}
+    for unit_id, parent_id in parents.items():
+        children.setdefault(parent_id, []).append(unit_id)
+    found, stack = [], [key]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(children.get(current, ()))
+    return found
+
+
+def _with_ancestors(ids: set, parents: dict[int, int | None]) -> set:
+    found, stack = set(), list(ids)
+    while stack:
+        unit_id = stack.pop()
+        if unit_id is not None and unit_id not in found:
+            found.add(unit_id)
+            stack.append(parents.get(unit_id))
+    return found
+
+
+def _ward_and_district(parents: dict, units: dict, unit_id: int | None):
     ward = district = None
-    while unit_id is not None and unit_id in units:
+    seen = set()
+    while unit_id is not None and unit_id in units and unit_id not in seen:
+        seen.add(unit_id)
         unit = units[unit_id]
         if unit.level == "ward" and ward is None:
             ward = unit
         elif unit.level == "district" and district is None:
             district = unit
-        row = view.by_unit.get(unit_id)
-        unit_id = row.parent_unit_id if row is not None else unit.parent_id
+        unit_id = parents.get(unit_id)
     return ward, district
 
 
@@ -162,12 +190,19 @@ def markets(period: Period, unit_key: int | None, status: str | None = None) -> 
 
 
 def trend(year: int, unit_key: int | None) -> dict:
+    """Twelve monthly rows in one query (months never computed are computed first)."""
+    periods = [month_period(year, month) for month in range(1, 13)]
+    for period in periods:
+        ensure_snapshot(period, unit_key)
+    snap = IndicatorSnapshot
+    same_unit = snap.org_unit_id.is_(None) if unit_key is None else snap.org_unit_id == unit_key
+    rows = {r.period: r for r in db.session.scalars(
+        select(snap).where(snap.period.in_([p.id for p in periods]), same_unit))}
     months = []
-    head = None
-    for month in range(1, 13):
-        view = PeriodView(month_period(year, month), unit_key)
-        head = head or view
-        months.append({"period": view.period.to_dict(), **figures(view.row)})
-    year_target = target_lookup(year_period(year))(unit_key)
-    return {"year": year, "org_unit": head.unit(unit_key), "target": year_target,
-            "months": months}
+    for period in periods:
+        if period.id not in rows:
+            raise ApiError(400, "invalid_org_unit", "This org unit did not exist in that year.",
+                           {"org_unit": [f"Not valid in {period.id}."]})
+        months.append({"period": period.to_dict(), **figures(rows[period.id])})
+    return {"year": year, "org_unit": unit_out(load_units([unit_key]).get(unit_key)),
+            "target": target_lookup(year_period(year))(unit_key), "months": months}

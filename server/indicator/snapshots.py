@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import wraps
 
 from flask import has_app_context
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, insert, select, text, update
 
 from server.errors import ApiError
 from server.extensions import begin_write, db
@@ -34,17 +34,6 @@ def _lock() -> None:
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SNAPSHOT_LOCK})
 
 
-def period_rows(period_id: str) -> list[IndicatorSnapshot]:
-    return list(db.session.scalars(
-        select(IndicatorSnapshot).where(IndicatorSnapshot.period == period_id)
-        .order_by(IndicatorSnapshot.id)
-    ))
-
-
-def city_row(rows: list[IndicatorSnapshot]) -> IndicatorSnapshot | None:
-    return next((r for r in rows if r.org_unit_id is None), None)
-
-
 def _write(period: Period, now: datetime) -> None:
     """Replace the period's provisional snapshot (inside the caller's write transaction)."""
     old_ids = select(IndicatorSnapshot.id).where(IndicatorSnapshot.period == period.id)
@@ -64,59 +53,75 @@ def _write(period: Period, now: datetime) -> None:
     for name in COUNTS:
         setattr(city, name, sum(getattr(row, name) for row in by_unit.values()))
     # Roll-ups sum counts over each unit's subtree, never average percentages.
-    for unit_id in tree.units:
-        below = [by_unit[u] for u in tree.subtree(unit_id) if u in by_unit]
-        db.session.add(IndicatorSnapshot(
-            period=period.id, org_unit_id=unit_id, parent_unit_id=tree.parent[unit_id],
-            computed_at=now, final=False, target=target_for(unit_id),
-            **{name: sum(getattr(row, name) for row in below) for name in COUNTS},
-        ))
+    unit_rows = [
+        {"period": period.id, "org_unit_id": unit_id, "parent_unit_id": tree.parent[unit_id],
+         "computed_at": now, "final": False, "target": target_for(unit_id),
+         **{name: sum(getattr(by_unit[u], name) for u in tree.subtree(unit_id) if u in by_unit)
+            for name in COUNTS}}
+        for unit_id in tree.units
+    ]
+    if unit_rows:
+        db.session.execute(insert(IndicatorSnapshot), unit_rows)
 
 
-def compute(period: Period, now: datetime | None = None) -> list[IndicatorSnapshot]:
-    """Recompute and store the period's snapshot, unless it is final; returns its rows."""
+def compute(period: Period, now: datetime | None = None) -> IndicatorSnapshot:
+    """Recompute and store the period's snapshot, unless it is final; returns its city row."""
     started = now or utcnow()
     _lock()
-    rows = period_rows(period.id)
-    if rows and city_row(rows) is not None and city_row(rows).final:
+    city = city_snapshot(period.id)
+    if city is not None and city.final:
         db.session.rollback()
-        return rows  # a final snapshot never changes
+        return city  # a final snapshot never changes
     _write(period, started)
-    db.session.execute(delete(IndicatorDirtyPeriod).where(
-        IndicatorDirtyPeriod.period == period.id, IndicatorDirtyPeriod.marked_at <= started
-    ))
+    _clear_mark(period.id, started)
     db.session.commit()
-    return period_rows(period.id)
+    return city_snapshot(period.id)
 
 
-def snapshot_rows(period: Period, unit_key: int | None = None) -> list[IndicatorSnapshot]:
-    """The period's snapshot rows, computing them when missing (or when the unit is new)."""
-    rows = period_rows(period.id)
-    city = city_row(rows)
+def city_snapshot(period_id: str) -> IndicatorSnapshot | None:
+    return db.session.scalar(select(IndicatorSnapshot).where(
+        IndicatorSnapshot.period == period_id, IndicatorSnapshot.org_unit_id.is_(None)))
+
+
+def unit_snapshot(period_id: str, unit_id: int) -> IndicatorSnapshot | None:
+    return db.session.scalar(select(IndicatorSnapshot).where(
+        IndicatorSnapshot.period == period_id, IndicatorSnapshot.org_unit_id == unit_id))
+
+
+def ensure_snapshot(period: Period, unit_key: int | None = None) -> IndicatorSnapshot:
+    """The period's city row, computing the snapshot when missing (or when a unit valid in
+    the period is not in it yet, e.g. created since)."""
+    city = city_snapshot(period.id)
     if city is None:
         return compute(period)
-    unit_is_new = unit_key is not None and all(r.org_unit_id != unit_key for r in rows)
-    if unit_is_new and not city.final and unit_key in load_tree(period).units:
+    if (unit_key is not None and not city.final and unit_snapshot(period.id, unit_key) is None
+            and unit_key in load_tree(period).units):
         return compute(period)
-    return rows
+    return city
 
 
 def finalize(period: Period, now: datetime | None = None) -> IndicatorSnapshot:
-    """Recompute the period one last time and mark it final (city and every unit)."""
-    rows = snapshot_rows(period)
-    if city_row(rows).final:
-        raise ApiError(409, "already_final", f"The period {period.id} is already final.")
-    rows = compute(period, now)
+    """Recompute the period one last time and mark it final (city and every unit), in one
+    transaction: nothing decided meanwhile can slip between the figures and the seal."""
+    started = now or utcnow()
     _lock()
-    city = city_row(period_rows(period.id))
-    if city.final:  # someone else finalised it meanwhile
+    city = city_snapshot(period.id)
+    if city is not None and city.final:
         db.session.rollback()
         raise ApiError(409, "already_final", f"The period {period.id} is already final.")
+    _write(period, started)
     db.session.execute(
         update(IndicatorSnapshot).where(IndicatorSnapshot.period == period.id).values(final=True)
     )
+    _clear_mark(period.id, started)
     db.session.commit()
-    return city_row(period_rows(period.id))
+    return city_snapshot(period.id)
+
+
+def _clear_mark(period_id: str, started: datetime) -> None:
+    db.session.execute(delete(IndicatorDirtyPeriod).where(
+        IndicatorDirtyPeriod.period == period_id, IndicatorDirtyPeriod.marked_at <= started
+    ))
 
 
 # ------------------------------------------------------------------ stale marks and jobs
@@ -157,7 +162,7 @@ def recompute_dirty() -> list[str]:
     done = []
     for period_id in marked:
         period = parse_period(period_id)
-        city = city_row(period_rows(period_id))
+        city = city_snapshot(period_id)
         provisional = city is not None and not city.final
         db.session.rollback()
         if provisional:
@@ -180,8 +185,7 @@ def recompute_nightly(now: datetime | None = None) -> list[str]:
     today = local_today(now)
     done = []
     for period_id in periods_containing(datetime(today.year, today.month, today.day, 12)):
-        rows = compute(parse_period(period_id), now)
-        if not city_row(rows).final:
+        if not compute(parse_period(period_id), now).final:
             done.append(period_id)
     log.info("nightly indicator snapshots: %s", ", ".join(done) or "all final")
     return done

@@ -1,0 +1,150 @@
+"""`manage.py seed-demo-visits`: a year of 2023 inspections for the demo dashboard.
+
+Run after seed-demo (`make run` does). Separate from seed-demo on purpose: the browser tests
+seed the demo and expect a server with no visits at all. Deterministic (fixed random seed,
+UUID5 ids) and idempotent (a visit already there is left alone).
+
+About 550 visits by demo inspectors other than `kiemtra` (whose list stays empty for the
+inspector walkthrough): `kiemtra2` in Quận Hai Bà Trưng, reviewed by `phuong`, who is left
+with a queue of submitted visits; a city inspection team elsewhere, reviewed by `thanhpho`.
+Compliance improves over the year, as the plan's outreach takes hold."""
+
+import random
+import uuid
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import insert, select
+from werkzeug.security import generate_password_hash
+
+from server.auth.models import User
+from server.demo.seed import DEMO_PASSWORD
+from server.extensions import db
+from server.markets.models import Market
+from server.orgunits.models import OrgUnit
+from server.review.models import ReviewDecision
+from server.sync.changes import record_changes
+from server.sync.models import Visit
+from server.sync.visits import distance_m
+
+NAMESPACE = uuid.UUID("0c1d2e3f-4a5b-4c6d-8e7f-202320232023")
+HBT = "Quận Hai Bà Trưng"
+INSPECTORS = [  # username, display name, unit name (None: the city)
+    ("kiemtra2", "Phạm Thu Hà (cán bộ kiểm tra, demo)", HBT),
+    ("doankt1", "Đỗ Quang Minh (đoàn kiểm tra TP, demo)", None),
+    ("doankt2", "Vũ Thị Lan (đoàn kiểm tra TP, demo)", None),
+    ("doankt3", "Hoàng Đức Anh (đoàn kiểm tra TP, demo)", None),
+]
+RETURN_COMMENTS = ["Thiếu ảnh quầy hàng thịt, đề nghị bổ sung.",
+                   "Số hộ kiểm tra chưa khớp với sổ theo dõi của ban quản lý chợ."]
+REJECT_COMMENTS = ["Trùng với lượt kiểm tra trước trong cùng ngày.",
+                   "Vị trí ghi nhận cách chợ quá xa."]
+ALTERNATIVES = ["biodegradable_bag", "paper_bag", "cloth_bag", "leaf_wrap", "customer_own_bag"]
+LOCAL = timedelta(hours=7)
+
+
+def _inspectors(units_by_name: dict) -> dict[str, User]:
+    users = {u.username: u for u in db.session.scalars(
+        select(User).where(User.username.in_([i[0] for i in INSPECTORS])))}
+    city = db.session.scalar(select(OrgUnit).where(OrgUnit.level == "city"))
+    for username, name, unit_name in INSPECTORS:
+        if username not in users:
+            unit = units_by_name[unit_name] if unit_name else city
+            users[username] = User(username=username, display_name=name, role="inspector",
+                                   org_unit_id=unit.id, active=True,
+                                   password_hash=generate_password_hash(DEMO_PASSWORD))
+            db.session.add(users[username])
+    db.session.flush()
+    return users
+
+
+def _answers(rng: random.Random, compliant: bool) -> dict:
+    total = rng.randint(15, 260)
+    using = 0 if compliant else rng.randint(1, max(1, min(25, total // 4)))
+    alternatives = rng.sample(ALTERNATIVES, rng.randint(1, 3)) if rng.random() < 0.9 else ["none"]
+    answers = {"stalls_total": total, "stalls_using_nondegradable": using,
+               "alternatives": sorted(alternatives), "signage_present": rng.random() < 0.8,
+               "outreach_held": rng.random() < 0.6}
+    if not compliant and rng.random() < 0.5:
+        answers["notes"] = f"{using} hộ bán thịt, cá vẫn dùng túi nilon khó phân hủy."
+    return answers
+
+
+def _plan(markets, district_of: dict, users: dict, rng: random.Random):
+    """(visit row, decisions) per planned visit, in a fixed order."""
+    team = [users["doankt1"], users["doankt2"], users["doankt3"]]
+    for market in markets:
+        start = max(market.opened_on or date(2023, 1, 1), date(2023, 1, 1))
+        if start > date(2023, 12, 31):
+            continue
+        in_hbt = district_of.get(market.org_unit_id) == HBT
+        count = rng.choices([0, 1, 2, 3], weights=[12, 55, 27, 6])[0]
+        span = (date(2023, 12, 31) - start).days
+        for n in range(count):
+            day = start + timedelta(days=rng.randint(0, span))
+            observed = datetime(day.year, day.month, day.day, rng.randint(7, 16),
+                                rng.randint(0, 59)) - LOCAL
+            compliant = rng.random() < 0.52 + 0.036 * day.month
+            inspector = users["kiemtra2"] if in_hbt else team[market.id % 3]
+            roll = rng.random()
+            waiting = 0.4 if in_hbt else 0.05  # phuong keeps a queue to clear
+            outcome = ("submitted" if roll < waiting else "returned" if roll < waiting + 0.05
+                       else "rejected" if roll < waiting + 0.08 else "approved")
+            visit = {
+                "id": str(uuid.uuid5(NAMESPACE, f"{market.code}/{n}")), "market_id": market.id,
+                "inspector_id": inspector.id, "device_id": f"demo-{inspector.username}",
+                "form_version": "2023.1", "observed_at": observed, "observed_offset_min": 420,
+                "received_at": observed + timedelta(hours=rng.randint(1, 30)),
+                "answers": _answers(rng, compliant), "compliant": compliant,
+                "status": outcome, "rev": 1 if outcome == "submitted" else 2,
+            }
+            if market.lat is not None:
+                lat = market.lat + rng.uniform(-0.0003, 0.0003)
+                lon = market.lon + rng.uniform(-0.0003, 0.0003)
+                visit.update(location_lat=round(lat, 6), location_lon=round(lon, 6),
+                             location_accuracy_m=rng.randint(5, 30),
+                             distance_m=distance_m(market.lat, market.lon, lat, lon))
+            visit["updated_at"] = visit["received_at"]
+            yield visit, in_hbt, rng.randint(1, 5)
+
+
+def seed_demo_visits() -> dict:
+    units = list(db.session.scalars(select(OrgUnit)))
+    units_by_name = {u.name: u for u in units}
+    by_id = {u.id: u for u in units}
+    district_of = {u.id: by_id[u.parent_id].name for u in units if u.parent_id in by_id}
+    users = _inspectors(units_by_name)
+    reviewers = {u.username: u for u in db.session.scalars(
+        select(User).where(User.username.in_(["phuong", "thanhpho"])))}
+    markets = list(db.session.scalars(
+        select(Market).where(Market.code.like("CX-%")).order_by(Market.code)))
+    unit_of = {m.id: m.org_unit_id for m in markets}
+    existing = set(db.session.scalars(select(Visit.id)))
+    rng = random.Random(2023)
+    comment_rng = random.Random(293)  # apart, so the plan never depends on what is skipped
+    visits, decisions, changes = [], [], []
+    for visit, in_hbt, delay_days in _plan(markets, district_of, users, rng):
+        if visit["id"] in existing:
+            continue
+        visits.append(visit)
+        if visit["status"] != "submitted":
+            reviewer = reviewers["phuong" if in_hbt else "thanhpho"]
+            name = {"approved": "approve", "returned": "return", "rejected": "reject"}
+            comments = {"returned": RETURN_COMMENTS, "rejected": REJECT_COMMENTS}
+            reasons = comments.get(visit["status"])
+            decisions.append({
+                "visit_id": visit["id"], "decision": name[visit["status"]],
+                "comment": comment_rng.choice(reasons) if reasons else None,
+                "reviewer_id": reviewer.id, "visit_rev": 2,
+                "decided_at": visit["received_at"] + timedelta(days=delay_days),
+            })
+        changes.append({"entity": "visit", "entity_id": visit["id"], "op": "upsert",
+                        "rev": visit["rev"], "owner_id": visit["inspector_id"],
+                        "org_unit_id": unit_of[visit["market_id"]]})
+    if visits:
+        db.session.execute(insert(Visit), visits)
+        if decisions:
+            db.session.execute(insert(ReviewDecision), decisions)
+        record_changes(changes)
+    db.session.commit()
+    return {"visits_added": len(visits), "decisions_added": len(decisions),
+            "inspectors": sorted(users)}
