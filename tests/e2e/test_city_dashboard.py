@@ -32,10 +32,10 @@ DESK = {"viewport": {"width": 1280, "height": 900}, "locale": "vi-VN", "timezone
 
 
 def vi_percent(value: float | None) -> str:
-    """The dashboard's percentage: vi-VN, at most one decimal ("87,5%")."""
+    """The dashboard's percentage: vi-VN, at most two decimals, as in the CSV ("87,5%")."""
     if value is None:
         return "—"
-    text = f"{round(value * 100, 1):.1f}".rstrip("0").rstrip(".")
+    text = f"{value * 100:.2f}".rstrip("0").rstrip(".")
     return text.replace(".", ",") + "%"
 
 

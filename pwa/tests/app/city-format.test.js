@@ -11,9 +11,10 @@ const vi = (key, params) => t('vi', key, params);
 const en = (key, params) => t('en', key, params);
 
 describe('percentages and counts', () => {
-  it('writes shares the Vietnamese way, one decimal at most', () => {
+  it('writes shares the Vietnamese way, two decimals at most (as the downloads do)', () => {
     expect(formatPercent(0.875, 'vi')).toBe('87,5%');
-    expect(formatPercent(2 / 3, 'vi')).toBe('66,7%');
+    expect(formatPercent(0.6186, 'vi')).toBe('61,86%');
+    expect(formatPercent(2 / 3, 'vi')).toBe('66,67%');
     expect(formatPercent(1, 'vi')).toBe('100%');
     expect(formatPercent(0, 'vi')).toBe('0%');
     expect(formatPercent(0.875, 'en')).toBe('87.5%');
@@ -72,6 +73,7 @@ describe('the headline sentence', () => {
 
   it('measures the gap in percentage points', () => {
     expect(gapToTarget(figures)).toBe(12.5);
+    expect(gapToTarget({ value: 0.6186, target: 1 })).toBe(38.14);
     expect(gapToTarget({ value: 1, target: 1 })).toBe(0);
     expect(gapToTarget({ value: null, target: 1 })).toBeNull();
   });

@@ -13,10 +13,14 @@ function numberFormat(lang, options) {
 
 const isNumber = (v) => typeof v === 'number' && Number.isFinite(v);
 
-/** 0.875 → "87,5%" (vi) / "87.5%" (en); at most one decimal; null → "—". */
+/**
+ * 0.875 → "87,5%" (vi) / "87.5%" (en); 0.6186 → "61,86%": at most two decimals, as the CSV and
+ * XLSX downloads write them, so the screen, the printed report and the files agree to the digit.
+ * null → "—".
+ */
 export function formatPercent(value, lang = 'vi') {
   if (!isNumber(value)) return '—';
-  return numberFormat(lang, { style: 'percent', maximumFractionDigits: 1 }).format(value);
+  return numberFormat(lang, { style: 'percent', maximumFractionDigits: 2 }).format(value);
 }
 
 /** 1234 → "1.234" (vi); null → "—". */
@@ -25,10 +29,10 @@ export function formatCount(value, lang = 'vi') {
   return numberFormat(lang, { maximumFractionDigits: 0 }).format(value);
 }
 
-/** 12.5 → "12,5" (vi); at most one decimal; null → "—". */
+/** 12.5 → "12,5" (vi); at most two decimals; null → "—". */
 export function formatDecimal(value, lang = 'vi') {
   if (!isNumber(value)) return '—';
-  return numberFormat(lang, { maximumFractionDigits: 1 }).format(value);
+  return numberFormat(lang, { maximumFractionDigits: 2 }).format(value);
 }
 
 const pad = (n) => String(n).padStart(2, '0');
@@ -87,7 +91,7 @@ export function headline(t, lang, figures) {
 /** How far the value is from the target, in percentage points; null when either is missing. */
 export function gapToTarget(figures) {
   if (!isNumber(figures?.value) || !isNumber(figures?.target)) return null;
-  return Math.round((figures.target - figures.value) * 1000) / 10;
+  return Math.round((figures.target - figures.value) * 10000) / 100;
 }
 
 /**
