@@ -9,6 +9,7 @@ CSV download carries the same numbers, and the A4 report prints without the app'
 
 import csv
 import io
+import re
 import uuid
 from urllib.parse import quote
 
@@ -309,6 +310,11 @@ def test_dashboard_drill_down_download_and_report_match_the_api(server, api, des
     expect(print_button).to_be_hidden()
     expect(title).to_be_visible()
     expect(figures).to_be_visible()
+    # Printed, the page is A4 (the report's @page rule; Chromium's default would be Letter).
+    pdf = page.pdf(prefer_css_page_size=True)
+    boxes = {tuple(float(x) for x in box.split()) for box in
+             re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)}
+    assert boxes and all(abs(w - 595.3) < 1 and abs(h - 841.9) < 1 for _, _, w, h in boxes), boxes
     page.emulate_media(media="screen")
 
 

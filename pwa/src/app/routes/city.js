@@ -3,6 +3,7 @@
 // Ward officers may open these pages for their own unit (the server scopes every figure);
 // the tab is for the city office and admins, whose desk job this is.
 import '../screens/city/city.css';
+import '../screens/city/report.css';
 import cityDashboard from '../screens/city/dashboard.js';
 import cityMarkets from '../screens/city/markets.js';
 import cityReport from '../screens/city/report.js';
