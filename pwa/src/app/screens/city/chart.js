@@ -52,8 +52,11 @@ function svg(tag, attrs, ...children) {
 /** Month number of a trend row ("2023-03" → 3). */
 const monthOf = (row, i) => Number(String(row?.period?.id ?? '').slice(5, 7)) || i + 1;
 
-/** The chart (role img, with a one-sentence summary) and its table alternative. */
-export function trendChart(ctx, trend) {
+/**
+ * The chart (role img, with a one-sentence summary) and its table alternative, whose month
+ * names open that month's dashboard when `monthHref` is given.
+ */
+export function trendChart(ctx, trend, monthHref = null) {
   const { t, lang } = ctx;
   const months = trend?.months ?? [];
   const geo = trendGeometry(months, trend?.target);
@@ -102,7 +105,9 @@ export function trendChart(ctx, trend) {
       h('th', { scope: 'col', class: 'num' }, t('city.col.value')),
       h('th', { scope: 'col', class: 'num' }, t('city.col.coverage')))),
     h('tbody', null, months.map((m, i) => h('tr', null,
-      h('th', { scope: 'row' }, t('city.period.monthOf', { month: monthOf(m, i), year: trend?.year ?? '' })),
+      h('th', { scope: 'row' }, monthHref && m.period?.id
+        ? h('a', { href: monthHref(m.period.id) }, t('city.period.monthOf', { month: monthOf(m, i), year: trend?.year ?? '' }))
+        : t('city.period.monthOf', { month: monthOf(m, i), year: trend?.year ?? '' })),
       h('td', { class: 'num' }, formatCount(m.compliant, lang)),
       h('td', { class: 'num' }, formatCount(m.markets_total, lang)),
       h('td', { class: 'num' }, formatPercent(m.value, lang)),

@@ -133,6 +133,7 @@ export default function cityDashboard(ctx, { query }) {
     replaceChildren(root,
       head,
       breadcrumb(ctx, place.path, figures.org_unit, (id) => hrefFor(id)),
+      view.badPeriod ? h('p', { class: 'banner banner--warn', role: 'alert' }, t('city.error.badPeriodShown', { period: figures.period?.id ?? '' })) : null,
       pickers(ctx, { period: view.period, path: place.path, tree: place.tree, scope: place.scope, go }),
       state.result.stale ? problemNote(t, null, { stale: true, fetchedAt: state.result.fetchedAt, retry: load }) : null,
       h('p', { class: 'city-period' }, t('city.period.range', { label: periodLabel(t, view.period), start: formatDay(figures.period?.start), end: formatDay(figures.period?.end) })),
@@ -147,7 +148,9 @@ export default function cityDashboard(ctx, { query }) {
         : null,
       h('section', { class: 'city-section', 'aria-labelledby': 'trend-heading' },
         h('h3', { id: 'trend-heading', class: 'list-title' }, t('city.trend.heading', { year: view.period.year })),
-        state.trend?.error ? problemNote(t, state.trend.error) : trendChart(ctx, state.trend?.data)),
+        state.trend?.error
+          ? problemNote(t, state.trend.error)
+          : trendChart(ctx, state.trend?.data, (id) => cityHref('/city', { period: id, org_unit: view.orgUnit }))),
       marketLists(),
       overdueSection());
   }
