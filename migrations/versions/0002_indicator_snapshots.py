@@ -27,6 +27,13 @@ def upgrade():
     with op.batch_alter_table("indicator_snapshot_item", schema=None) as batch_op:
         batch_op.alter_column("pending_review", server_default=None)
 
+    with op.batch_alter_table("visit", schema=None) as batch_op:
+        batch_op.create_index("ix_visit_status_market_observed",
+                              ["status", "market_id", "observed_at"], unique=False)
+
+    with op.batch_alter_table("review_decision", schema=None) as batch_op:
+        batch_op.create_index("ix_review_decision_visit_id_id", ["visit_id", "id"], unique=False)
+
     op.create_table(
         "indicator_dirty_period",
         sa.Column("period", sa.String(length=10), nullable=False),
@@ -52,6 +59,10 @@ def downgrade():
     with op.batch_alter_table("indicator_target", schema=None) as batch_op:
         batch_op.drop_index("uq_indicator_target_city_period")
     op.drop_table("indicator_dirty_period")
+    with op.batch_alter_table("visit", schema=None) as batch_op:
+        batch_op.drop_index("ix_visit_status_market_observed")
+    with op.batch_alter_table("review_decision", schema=None) as batch_op:
+        batch_op.drop_index("ix_review_decision_visit_id_id")
     with op.batch_alter_table("indicator_snapshot_item", schema=None) as batch_op:
         batch_op.drop_column("inspector_id")
         batch_op.drop_column("observed_at")

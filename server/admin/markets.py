@@ -6,6 +6,7 @@ from server.admin.http import get_or_404
 from server.auth.scope import subtree_ids
 from server.errors import ApiError
 from server.extensions import begin_write, db
+from server.indicator.snapshots import mark_all_dirty
 from server.markets.importer import moved_visit_changes
 from server.markets.models import Market
 from server.orgunits.models import OrgUnit
@@ -76,6 +77,7 @@ def change_market(market_id: int, body: dict) -> dict:
                 "prev_org_unit_id": previous_unit if moved else None}]
     if moved:  # its visits move along: officers on both sides must hear of each
         changes += moved_visit_changes({market.id: previous_unit})
+    mark_all_dirty()  # the indicator's universe may have changed
     record_changes(changes)
     db.session.commit()
     return market_out(market)

@@ -14,6 +14,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.extensions import db
+from server.review.models import ReviewDecision
+from server.sync.models import Visit
 from server.timeutil import utcnow
 
 
@@ -84,3 +86,11 @@ class IndicatorDirtyPeriod(db.Model):
 
     period: Mapped[str] = mapped_column(String(10), primary_key=True)
     marked_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# The reconciliation's first step reads, per market, the latest approved visit in a period:
+# with (status, market_id, observed_at) that is an index-only scan. Declared here, next to its
+# only reader, on the visit table (server/sync/models.py), and created by migration 0002.
+Index("ix_visit_status_market_observed", Visit.status, Visit.market_id, Visit.observed_at)
+# …and the latest decision of each evidence visit, max(id) per visit_id: index-only with this.
+Index("ix_review_decision_visit_id_id", ReviewDecision.visit_id, ReviewDecision.id)

@@ -1,23 +1,28 @@
 """The reconciliation of DESIGN §7 as set-based SQL, identical on SQLite and PostgreSQL.
 
-One INSERT … SELECT writes every market's status for a period into a snapshot's items; one
+Three statements write every market's status for a period into a snapshot's items, and one
 GROUP BY counts them per org unit. No Python loop ever runs over visits or markets.
+The universe is the markets open at any time in the period (opened_on <= end, closed_on null
+or >= start).
 
-- universe: markets open at any time in the period (opened_on <= end, closed_on null or >= start)
-- evidence: the latest approved visit observed in the period (ties: the later decision, then the
-  higher visit id), picked with ROW_NUMBER() over the market's approved in-period visits
-- pending_review: no evidence, but a submitted in-period visit awaits review
+1. evidence: for each market of the universe, the latest approved visit observed in the period
+   (ties: the later decision, then the higher visit id, by ROW_NUMBER() among the candidates),
+   inserted as compliant or non-compliant;
+2. the rest of the universe, inserted as not assessed;
+3. pending_review: no evidence, but a submitted in-period visit awaits review.
+
+Separate statements on purpose: in one big LEFT JOIN, PostgreSQL misjudged the size of the
+ranked set (estimated 1 row) and chose a nested loop over it (30 s at 1M visits).
 """
 
-from sqlalchemy import and_, case, false, func, insert, literal, or_, select, true
+from sqlalchemy import and_, case, false, func, insert, literal, or_, select, true, update
+from sqlalchemy.orm import aliased
 
 from server.indicator.models import IndicatorSnapshotItem
 from server.indicator.periods import Period
 from server.markets.models import Market
 from server.review.models import ReviewDecision
 from server.sync.models import Visit
-
-STATUSES = ("compliant", "non_compliant", "not_assessed")
 
 
 def observed_in(period: Period):
@@ -31,66 +36,95 @@ def open_in(period: Period):
     )
 
 
-def market_status_select(period: Period):
-    """One row per market of the universe: (market_id, org_unit_id, status, pending_review,
-    visit_id, observed_at, inspector_id, reviewer_id, decided_at)."""
-    # An approved visit's status comes from its latest decision (decisions are append-only,
-    # so the highest id): that decision is the approval, with its reviewer and time.
-    approval = (
-        select(ReviewDecision.visit_id, func.max(ReviewDecision.id).label("decision_id"))
-        .join(Visit, Visit.id == ReviewDecision.visit_id)
-        .where(observed_in(period), Visit.status == "approved")
-        .group_by(ReviewDecision.visit_id)
-        .subquery("approval")
+def evidence_select(period: Period):
+    """Per market with an approved in-period visit: that evidence (rank 1 only)."""
+    # Narrow first: per market of the universe, the latest observation among its approved
+    # in-period visits (one backward probe of ix_visit_status_market_observed each); only
+    # the visits observed at that instant are candidates, so decisions are looked up for a
+    # few thousand visits, not for every visit of the year.
+    probe = aliased(Visit)
+    latest_at = (
+        select(func.max(probe.observed_at))
+        .where(probe.market_id == Market.id, probe.status == "approved",
+               probe.observed_at >= period.utc_start, probe.observed_at < period.utc_end)
+        .correlate(Market).scalar_subquery()
+    )
+    latest = (
+        select(Market.id.label("market_id"), Market.org_unit_id,
+               latest_at.label("observed_at"))
+        .where(open_in(period)).subquery("latest")
+    )
+    # An approved visit's status comes from its latest decision (decisions are append-only, so
+    # the highest id): that decision is the approval, with its reviewer and time.
+    earlier = aliased(ReviewDecision)
+    last_decision = (
+        select(func.max(earlier.id)).where(earlier.visit_id == Visit.id)
+        .correlate(Visit).scalar_subquery()
     )
     ranked = (
         select(
-            Visit.id.label("visit_id"), Visit.market_id, Visit.compliant, Visit.observed_at,
-            Visit.inspector_id, ReviewDecision.reviewer_id, ReviewDecision.decided_at,
+            Visit.id.label("visit_id"), Visit.market_id, latest.c.org_unit_id, Visit.compliant,
+            Visit.observed_at, Visit.inspector_id, ReviewDecision.reviewer_id,
+            ReviewDecision.decided_at,
+            # Ties on the observation time: the later decision, then the higher visit id.
             func.row_number().over(
                 partition_by=Visit.market_id,
-                order_by=(Visit.observed_at.desc(), ReviewDecision.decided_at.desc(),
-                          Visit.id.desc()),
+                order_by=(ReviewDecision.decided_at.desc(), Visit.id.desc()),
             ).label("rank"),
         )
-        .join(approval, approval.c.visit_id == Visit.id)
-        .join(ReviewDecision, ReviewDecision.id == approval.c.decision_id)
+        .join(latest, and_(latest.c.market_id == Visit.market_id,
+                           latest.c.observed_at == Visit.observed_at))
+        .join(ReviewDecision, ReviewDecision.id == last_decision)
+        .where(Visit.status == "approved")
         .subquery("ranked")
     )
-    waiting = (
-        select(Visit.market_id).where(observed_in(period), Visit.status == "submitted")
-        .distinct().subquery("waiting")
+    return select(ranked).where(ranked.c.rank == 1).subquery("evidence")
+
+
+EVIDENCE_COLUMNS = ("snapshot_id", "market_id", "org_unit_id", "status", "pending_review",
+                    "visit_id", "observed_at", "inspector_id", "reviewer_id", "decided_at")
+
+
+def insert_evidence(snapshot_id: int, period: Period):
+    """Markets with evidence, as compliant or non-compliant."""
+    evidence = evidence_select(period)
+    status = case((evidence.c.compliant == true(), literal("compliant")),
+                  else_=literal("non_compliant"))
+    source = select(
+        literal(snapshot_id), evidence.c.market_id, evidence.c.org_unit_id, status, false(),
+        evidence.c.visit_id, evidence.c.observed_at, evidence.c.inspector_id,
+        evidence.c.reviewer_id, evidence.c.decided_at,
     )
-    no_evidence = ranked.c.visit_id.is_(None)
-    status = case(
-        (no_evidence, literal("not_assessed")),
-        (ranked.c.compliant == true(), literal("compliant")),
-        else_=literal("non_compliant"),
-    )
-    pending = case((and_(no_evidence, waiting.c.market_id.is_not(None)), true()), else_=false())
+    return insert(IndicatorSnapshotItem).from_select(EVIDENCE_COLUMNS, source)
+
+
+def insert_not_assessed(snapshot_id: int, period: Period):
+    """The rest of the universe: markets without evidence."""
+    item = IndicatorSnapshotItem
+    has_item = (select(item.market_id)
+                .where(item.snapshot_id == snapshot_id, item.market_id == Market.id).exists())
+    source = select(
+        literal(snapshot_id), Market.id, Market.org_unit_id, literal("not_assessed"), false()
+    ).where(open_in(period), ~has_item)
+    return insert(item).from_select(EVIDENCE_COLUMNS[:5], source)
+
+
+def update_pending(snapshot_id: int, period: Period):
+    waiting = select(Visit.market_id).where(observed_in(period), Visit.status == "submitted")
+    item = IndicatorSnapshotItem
     return (
-        select(
-            Market.id.label("market_id"), Market.org_unit_id, status.label("status"),
-            pending.label("pending_review"), ranked.c.visit_id, ranked.c.observed_at,
-            ranked.c.inspector_id, ranked.c.reviewer_id, ranked.c.decided_at,
-        )
-        .select_from(Market)
-        .outerjoin(ranked, and_(ranked.c.market_id == Market.id, ranked.c.rank == 1))
-        .outerjoin(waiting, waiting.c.market_id == Market.id)
-        .where(open_in(period))
+        update(item)
+        .where(item.snapshot_id == snapshot_id, item.visit_id.is_(None),
+               item.market_id.in_(waiting))
+        .values(pending_review=true())
     )
 
 
-ITEM_COLUMNS = ("market_id", "org_unit_id", "status", "pending_review", "visit_id",
-                "observed_at", "inspector_id", "reviewer_id", "decided_at")
-
-
-def insert_items(snapshot_id: int, period: Period):
-    """The INSERT … SELECT that fills a snapshot's items for `period`."""
-    rows = market_status_select(period).subquery("statuses")
-    source = select(literal(snapshot_id).label("snapshot_id"),
-                    *(rows.c[name] for name in ITEM_COLUMNS))
-    return insert(IndicatorSnapshotItem).from_select(["snapshot_id", *ITEM_COLUMNS], source)
+def fill_items(session, snapshot_id: int, period: Period) -> None:
+    for statement in (insert_evidence(snapshot_id, period),
+                      insert_not_assessed(snapshot_id, period),
+                      update_pending(snapshot_id, period)):
+        session.execute(statement, execution_options={"synchronize_session": False})
 
 
 def counts_by_unit(snapshot_id: int):

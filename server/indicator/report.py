@@ -113,7 +113,12 @@ def market_rows(view: PeriodView, status: str | None = None) -> list[dict]:
     """Every market of the unit's universe with the evidence behind its status."""
     item, inspector, reviewer = IndicatorSnapshotItem, aliased(User), aliased(User)
     query = (
-        select(item, Market, inspector.display_name, reviewer.display_name)
+        # Plain columns, not ORM objects: a district lists hundreds of markets.
+        select(item.org_unit_id, item.status, item.pending_review, item.visit_id,
+               item.observed_at, item.inspector_id, item.reviewer_id, item.decided_at,
+               Market.id.label("market_id"), Market.code, Market.name, Market.market_class,
+               inspector.display_name.label("inspector_name"),
+               reviewer.display_name.label("reviewer_name"))
         .join(Market, Market.id == item.market_id)
         .outerjoin(inspector, inspector.id == item.inspector_id)
         .outerjoin(reviewer, reviewer.id == item.reviewer_id)
@@ -127,19 +132,23 @@ def market_rows(view: PeriodView, status: str | None = None) -> list[dict]:
     elif status:
         query = query.where(item.status == status)
     rows = db.session.execute(query).all()
-    units = load_units(_with_ancestors({r[0].org_unit_id for r in rows}, parents))
+    units = load_units(_with_ancestors({r.org_unit_id for r in rows}, parents))
+    places = {}
     out = []
-    for it, market, inspector_name, reviewer_name in rows:
-        ward, district = _ward_and_district(parents, units, it.org_unit_id)
+    for it in rows:
+        if it.org_unit_id not in places:
+            ward, district = _ward_and_district(parents, units, it.org_unit_id)
+            places[it.org_unit_id] = (_ref(ward), _ref(district))
+        ward, district = places[it.org_unit_id]
         out.append({
-            "market": {"id": market.id, "code": market.code, "name": market.name,
-                       "market_class": market.market_class},
-            "ward": _ref(ward), "district": _ref(district),
+            "market": {"id": it.market_id, "code": it.code, "name": it.name,
+                       "market_class": it.market_class},
+            "ward": ward, "district": district,
             "status": it.status, "pending_review": bool(it.pending_review),
             "visit_id": it.visit_id, "observed_at": iso_z(it.observed_at),
-            "inspector": ({"id": it.inspector_id, "name": inspector_name}
+            "inspector": ({"id": it.inspector_id, "name": it.inspector_name}
                           if it.inspector_id is not None else None),
-            "reviewer": ({"id": it.reviewer_id, "name": reviewer_name}
+            "reviewer": ({"id": it.reviewer_id, "name": it.reviewer_name}
                          if it.reviewer_id is not None else None),
             "decided_at": iso_z(it.decided_at),
         })

@@ -8,7 +8,7 @@ Both take no required argument and open an app context themselves when there is 
 """
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import has_app_context
@@ -19,12 +19,13 @@ from server.extensions import begin_write, db
 from server.indicator.hierarchy import load_tree
 from server.indicator.models import IndicatorDirtyPeriod, IndicatorSnapshot, IndicatorSnapshotItem
 from server.indicator.periods import Period, local_today, parse_period, periods_containing
-from server.indicator.reconcile import counts_by_unit, insert_items
+from server.indicator.reconcile import counts_by_unit, fill_items
 from server.indicator.targets import target_lookup
 from server.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 SNAPSHOT_LOCK = 293_0045  # PostgreSQL advisory lock: one snapshot writer at a time
+MARK_GRACE = timedelta(seconds=60)  # longer than any decision's transaction
 COUNTS = ("markets_total", "compliant", "non_compliant", "not_assessed", "pending_review")
 
 
@@ -48,7 +49,7 @@ def _write(period: Period, now: datetime) -> None:
                              computed_at=now, final=False, target=target_for(None), **zero)
     db.session.add(city)
     db.session.flush()
-    db.session.execute(insert_items(city.id, period))
+    fill_items(db.session, city.id, period)
     by_unit = {row.org_unit_id: row for row in db.session.execute(counts_by_unit(city.id))}
     for name in COUNTS:
         setattr(city, name, sum(getattr(row, name) for row in by_unit.values()))
@@ -64,12 +65,15 @@ def _write(period: Period, now: datetime) -> None:
         db.session.execute(insert(IndicatorSnapshot), unit_rows)
 
 
-def compute(period: Period, now: datetime | None = None) -> IndicatorSnapshot:
-    """Recompute and store the period's snapshot, unless it is final; returns its city row."""
+def compute(period: Period, now: datetime | None = None,
+            if_missing: bool = False) -> IndicatorSnapshot:
+    """Recompute and store the period's snapshot, unless it is final (or, with `if_missing`,
+    unless another request stored one while this one waited for the lock); returns its city
+    row."""
     started = now or utcnow()
     _lock()
     city = city_snapshot(period.id)
-    if city is not None and city.final:
+    if city is not None and (city.final or if_missing):
         db.session.rollback()
         return city  # a final snapshot never changes
     _write(period, started)
@@ -93,7 +97,7 @@ def ensure_snapshot(period: Period, unit_key: int | None = None) -> IndicatorSna
     the period is not in it yet, e.g. created since)."""
     city = city_snapshot(period.id)
     if city is None:
-        return compute(period)
+        return compute(period, if_missing=True)
     if (unit_key is not None and not city.final and unit_snapshot(period.id, unit_key) is None
             and unit_key in load_tree(period).units):
         return compute(period)
@@ -119,8 +123,12 @@ def finalize(period: Period, now: datetime | None = None) -> IndicatorSnapshot:
 
 
 def _clear_mark(period_id: str, started: datetime) -> None:
+    """Drop the period's stale mark unless it is recent: a decision marks before it commits, so
+    a mark just before `started` may belong to a decision this computation did not see yet.
+    Keeping it costs one more recompute at most."""
     db.session.execute(delete(IndicatorDirtyPeriod).where(
-        IndicatorDirtyPeriod.period == period_id, IndicatorDirtyPeriod.marked_at <= started
+        IndicatorDirtyPeriod.period == period_id,
+        IndicatorDirtyPeriod.marked_at <= started - MARK_GRACE,
     ))
 
 
@@ -136,6 +144,18 @@ def mark_dirty(observed_at: datetime) -> None:
                  "ON CONFLICT (period) DO UPDATE SET marked_at = excluded.marked_at"),
             {"p": period_id, "t": now},
         )
+
+
+def mark_all_dirty() -> None:
+    """A market was added, moved, opened or closed: every provisional period may have a
+    different universe. One INSERT … SELECT (the SELECT's WHERE also keeps SQLite's parser
+    from reading ON CONFLICT as a join's ON)."""
+    db.session.execute(
+        text("INSERT INTO indicator_dirty_period (period, marked_at) "
+             "SELECT DISTINCT period, :t FROM indicator_snapshot WHERE final = :no "
+             "ON CONFLICT (period) DO UPDATE SET marked_at = excluded.marked_at"),
+        {"t": utcnow(), "no": False},
+    )
 
 
 def _with_app_context(job):
@@ -154,7 +174,7 @@ def _with_app_context(job):
 
 
 @_with_app_context
-def recompute_dirty() -> list[str]:
+def recompute_dirty(now: datetime | None = None) -> list[str]:
     """Recompute every period marked stale that has a provisional snapshot; returns their ids.
     A period never computed is left to be computed on demand (its mark is dropped)."""
     marked = list(db.session.scalars(select(IndicatorDirtyPeriod.period)))
@@ -166,7 +186,7 @@ def recompute_dirty() -> list[str]:
         provisional = city is not None and not city.final
         db.session.rollback()
         if provisional:
-            compute(period)
+            compute(period, now)
             done.append(period_id)
         else:
             begin_write()

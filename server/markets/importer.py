@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from server.csv_import import ImportReport, RowError, optional, parse_date, read_rows, required
 from server.extensions import db
+from server.indicator.snapshots import mark_all_dirty
 from server.markets.models import MARKET_CLASSES, Market
 from server.orgunits.models import OrgUnit
 from server.sync.changes import record_changes
@@ -116,6 +117,7 @@ def import_markets(path: str | Path, dry_run: bool = False) -> ImportReport:
     ]
     moved = {r.id: prev for r, prev in changed if prev is not None and prev != r.org_unit_id}
     changes += moved_visit_changes(moved)
+    mark_all_dirty()  # the indicator's universe may have changed
     record_changes(changes)
     db.session.commit()
     return report
