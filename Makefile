@@ -38,8 +38,9 @@ run: setup
 	$(PY) manage.py seed-demo-visits
 	@echo
 	@echo "Chợ Xanh: open http://$(HOST):$(PORT)/  (API health: http://$(HOST):$(PORT)/api/v1/health)"
+	@echo "The demo's inspections are in 2023: http://$(HOST):$(PORT)/city?period=2023 (as thanhpho)"
 	@echo
-	$(PY) manage.py serve --host $(HOST) --port $(PORT)
+	$(PY) manage.py serve --host $(HOST) --port $(PORT) --with-scheduler
 
 # Debian's Chromium drives the browser tests; install it when missing and we may.
 chromium:

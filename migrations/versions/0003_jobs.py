@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003'
-down_revision = '0001_initial'
+revision = '0003_jobs'
+down_revision = '0002_indicator'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 // The city screens' routes and tabs, merged into main.js's tables.
 // A route: {pattern, name, screen, tab?, roles}. A tab: {tab, href, labelKey, icon, roles}.
 // Ward officers may open these pages for their own unit (the server scopes every figure);
-// the tab is for the city office and admins, whose desk job this is.
+// a ward officer's tab shows their own unit's figures.
 import '../screens/city/city.css';
 import '../screens/city/report.css';
 import cityDashboard from '../screens/city/dashboard.js';
@@ -17,5 +17,5 @@ export const routes = [
 ];
 
 export const tabs = [
-  { tab: 'city', href: '/city', labelKey: 'city.tab', icon: 'target', roles: ['city_officer', 'admin'] },
+  { tab: 'city', href: '/city', labelKey: 'city.tab', icon: 'target', roles: READERS },
 ];
