@@ -17,12 +17,12 @@ from server.indicator import report
 from server.indicator.periods import Period, to_local
 
 LEVELS = {"city": "Thành phố", "district": "Quận/Huyện/Thị xã", "ward": "Phường/Xã/Thị trấn"}
-STATUSES = {"compliant": "Tuân thủ", "non_compliant": "Không tuân thủ",
+STATUSES = {"compliant": "Đạt", "non_compliant": "Không đạt",
             "not_assessed": "Chưa đánh giá"}
 TITLE = ("Chỉ tiêu 4.4 (Kế hoạch 293/KH-UBND): tỷ lệ chợ truyền thống không sử dụng "
          "túi nilon khó phân hủy")
-UNIT_COLUMNS = ["Đơn vị", "Mã đơn vị", "Cấp", "Tổng số chợ", "Tuân thủ", "Không tuân thủ",
-                "Chưa đánh giá", "Chờ duyệt", "Tỷ lệ tuân thủ (%)", "Tỷ lệ bao phủ (%)",
+UNIT_COLUMNS = ["Đơn vị", "Mã đơn vị", "Cấp", "Tổng số chợ", "Đạt", "Không đạt",
+                "Chưa đánh giá", "Chờ duyệt", "Tỷ lệ đạt (%)", "Tỷ lệ bao phủ (%)",
                 "Chỉ tiêu (%)"]
 MARKET_COLUMNS = ["Mã chợ", "Tên chợ", "Hạng chợ", "Quận/Huyện", "Phường/Xã", "Trạng thái",
                   "Chờ duyệt", "Mã lượt kiểm tra", "Ngày kiểm tra", "Cán bộ kiểm tra",
@@ -95,11 +95,11 @@ def _summary_sheet(sheet, period: Period, summary: dict) -> None:
     lines = [
         ("Kỳ báo cáo", period.id, None), ("Từ ngày", period.start, DATE),
         ("Đến ngày", period.end, DATE), ("Đơn vị", summary["org_unit"]["name"], None),
-        ("Tổng số chợ", summary["markets_total"], None), ("Tuân thủ", summary["compliant"], None),
-        ("Không tuân thủ", summary["non_compliant"], None),
+        ("Tổng số chợ", summary["markets_total"], None), ("Đạt", summary["compliant"], None),
+        ("Không đạt", summary["non_compliant"], None),
         ("Chưa đánh giá", summary["not_assessed"], None),
         ("Chờ duyệt", summary["pending_review"], None),
-        ("Tỷ lệ tuân thủ", summary["value"], PERCENT),
+        ("Tỷ lệ đạt", summary["value"], PERCENT),
         ("Tỷ lệ bao phủ", summary["coverage"], PERCENT),
         ("Chỉ tiêu", summary["target"], PERCENT),
         ("Thời điểm tính (giờ Hà Nội)", _iso_local(summary["computed_at"]), DATETIME),

@@ -267,13 +267,13 @@ def test_dashboard_drill_down_download_and_report_match_the_api(server, api, des
     expected = {r["org_unit"]["code"]: r for r in district["breakdown"]}
     expected[DISTRICT_CODE] = district
     assert sorted(by_code) == sorted(expected)
-    columns = {"markets_total": "Tổng số chợ", "compliant": "Tuân thủ",
-               "non_compliant": "Không tuân thủ", "not_assessed": "Chưa đánh giá",
+    columns = {"markets_total": "Tổng số chợ", "compliant": "Đạt",
+               "non_compliant": "Không đạt", "not_assessed": "Chưa đánh giá",
                "pending_review": "Chờ duyệt"}
     for code, figures in expected.items():
         for key, column in columns.items():
             assert int(by_code[code][column]) == figures[key], (code, key)
-        assert by_code[code]["Tỷ lệ tuân thủ (%)"] == f"{figures['value'] * 100:.2f}", code
+        assert by_code[code]["Tỷ lệ đạt (%)"] == f"{figures['value'] * 100:.2f}", code
 
     # The XLSX: the same figures on its summary sheet.
     with page.expect_download() as download_info:
@@ -285,7 +285,7 @@ def test_dashboard_drill_down_download_and_report_match_the_api(server, api, des
     summary = {row[0]: row[1] for row in book["Tổng hợp"].iter_rows(min_row=2, values_only=True)}
     for key, column in columns.items():
         assert summary[column] == district[key], key
-    assert summary["Tỷ lệ tuân thủ"] == pytest.approx(district["value"])
+    assert summary["Tỷ lệ đạt"] == pytest.approx(district["value"])
 
     # The A4 report: its title, its figures, and no app chrome when printed.
     page.get_by_role("link", name="Báo cáo in (A4)").click()

@@ -37,10 +37,10 @@ def test_export_csv(runner, world, tmp_path, period, unit):
     assert result.exit_code == 0, result.output
     first = next(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
     total, compliant, non, none, pending, value, coverage, target = EXPECTED[(period, unit)]
-    assert (int(first["Tổng số chợ"]), int(first["Tuân thủ"]), int(first["Không tuân thủ"]),
+    assert (int(first["Tổng số chợ"]), int(first["Đạt"]), int(first["Không đạt"]),
             int(first["Chưa đánh giá"]), int(first["Chờ duyệt"])) == (
         total, compliant, non, none, pending)
-    assert first["Tỷ lệ tuân thủ (%)"] == f"{value * 100:.2f}"
+    assert first["Tỷ lệ đạt (%)"] == f"{value * 100:.2f}"
 
 
 def test_export_xlsx_for_a_ward(runner, world, tmp_path):
@@ -51,7 +51,7 @@ def test_export_xlsx_for_a_ward(runner, world, tmp_path):
     sheet = load_workbook(out)["Tổng hợp"]
     values = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
     total, compliant, non, none, pending, value, coverage, target = EXPECTED[("2023-Q1", "HBT-1")]
-    assert (values["Tổng số chợ"], values["Tuân thủ"], values["Tỷ lệ tuân thủ"],
+    assert (values["Tổng số chợ"], values["Đạt"], values["Tỷ lệ đạt"],
             values["Chỉ tiêu"]) == (total, compliant, value, target)
 
 

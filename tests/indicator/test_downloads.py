@@ -45,10 +45,10 @@ def test_csv_has_the_same_figures_as_the_api(client, city, period, unit):
     first = rows[0]
     assert first["Kỳ báo cáo"] == period
     total, compliant, non, none, pending, value, coverage, target = EXPECTED[(period, unit)]
-    assert [int(first[k]) for k in ("Tổng số chợ", "Tuân thủ", "Không tuân thủ",
+    assert [int(first[k]) for k in ("Tổng số chợ", "Đạt", "Không đạt",
                                     "Chưa đánh giá", "Chờ duyệt")] == [
         total, compliant, non, none, pending]
-    assert first["Tỷ lệ tuân thủ (%)"] == pct(value)
+    assert first["Tỷ lệ đạt (%)"] == pct(value)
     assert first["Tỷ lệ bao phủ (%)"] == pct(coverage)
     assert first["Chỉ tiêu (%)"] == pct(target)
     api = client.get("/api/v1/indicator", headers=city,
@@ -57,8 +57,8 @@ def test_csv_has_the_same_figures_as_the_api(client, city, period, unit):
     assert [r["Mã đơn vị"] for r in rows[1:]] == children
     for row in rows[1:]:
         expected = EXPECTED[(period, row["Mã đơn vị"])]
-        assert int(row["Tổng số chợ"]) == expected[0] and int(row["Tuân thủ"]) == expected[1]
-        assert row["Tỷ lệ tuân thủ (%)"] == pct(expected[5])
+        assert int(row["Tổng số chợ"]) == expected[0] and int(row["Đạt"]) == expected[1]
+        assert row["Tỷ lệ đạt (%)"] == pct(expected[5])
 
 
 @pytest.mark.parametrize(("period", "unit"), CASES)
@@ -69,10 +69,10 @@ def test_xlsx_has_the_same_figures_as_the_api(client, city, period, unit):
         ([c.value for c in r], r[1].number_format) for r in book["Tổng hợp"].iter_rows(min_row=2)
     )}
     total, compliant, non, none, pending, value, coverage, target = EXPECTED[(period, unit)]
-    assert [summary[k][0] for k in ("Tổng số chợ", "Tuân thủ", "Không tuân thủ",
+    assert [summary[k][0] for k in ("Tổng số chợ", "Đạt", "Không đạt",
                                     "Chưa đánh giá", "Chờ duyệt")] == [
         total, compliant, non, none, pending]
-    assert summary["Tỷ lệ tuân thủ"] == (value, "0.00%")  # a number, shown as a percentage
+    assert summary["Tỷ lệ đạt"] == (value, "0.00%")  # a number, shown as a percentage
     assert summary["Tỷ lệ bao phủ"] == (coverage, "0.00%")
     assert summary["Chỉ tiêu"][0] == target
     assert summary["Kỳ báo cáo"][0] == period
@@ -88,7 +88,7 @@ def test_xlsx_lists_every_market_with_its_evidence(client, city):
     rows = {r[0]: dict(zip(header, r, strict=True))
             for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert set(rows) == set(YEAR_MARKETS)
-    labels = {"compliant": "Tuân thủ", "non_compliant": "Không tuân thủ",
+    labels = {"compliant": "Đạt", "non_compliant": "Không đạt",
               "not_assessed": "Chưa đánh giá"}
     for code, (status, pending, visit_id) in YEAR_MARKETS.items():
         assert rows[code]["Trạng thái"] == labels[status]
