@@ -44,9 +44,10 @@ def create_app(config: dict | None = None) -> Flask:
     from server.reports.routes import bp as reports_bp
     from server.review.routes import bp as review_bp
     from server.sync.routes import bp as sync_bp
-    from server.web import add_security_headers
+    from server.web import add_security_headers, install_log_redaction
     from server.web import bp as web_bp
 
+    install_log_redaction()
     app.before_request(forget_cached_scopes)
     register_error_handlers(app)
     register_commands(app)
