@@ -61,12 +61,15 @@ class Stats:
 
 
 class Phone:
-    def __init__(self, url: str, store: Path, stats: Stats, seed: int):
+    def __init__(self, url: str, store: Path, stats: Stats, seed: int,
+                 username: str = DEMO["inspector"], password: str = DEMO_PASSWORD, **options):
         self.rng = random.Random(seed)
-        self.client = SyncClient(url, DEMO["inspector"], DEMO_PASSWORD, store_path=store,
-                                 session=CountingSession(stats), max_attempts=3,
-                                 base_delay=0.05, max_delay=0.3, timeout=(2, 15),
-                                 rng=random.Random(seed + 1))
+        options = {"max_attempts": 3, "base_delay": 0.05, "max_delay": 0.3, "timeout": (2, 15),
+                   **options}
+        self.client = SyncClient(url, username, password, store_path=store,
+                                 session=CountingSession(stats), rng=random.Random(seed + 1),
+                                 **options)
+        self.username = username
         self.stats, self.recorded, self.seed = stats, [], seed
 
     def record(self, count: int) -> None:

@@ -93,6 +93,9 @@ class Server(LiveServer):
                 self.process.wait(timeout=10)
         self.process = None
 
+    def attachments_dir(self) -> Path:
+        return Path(self.env["ATTACHMENTS_DIR"])
+
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
