@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from server import models  # noqa: F401  (registers every table with the metadata)
     from server.admin.routes import bp as admin_bp
+    from server.api import refuse_nul_in_url
     from server.api.openapi import bp as openapi_bp
     from server.attachments.routes import bp as attachments_bp
     from server.auth.routes import bp as auth_bp
@@ -48,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.web import bp as web_bp
 
     install_log_redaction()
+    app.before_request(refuse_nul_in_url)
     app.before_request(forget_cached_scopes)
     register_error_handlers(app)
     register_commands(app)

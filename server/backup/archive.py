@@ -220,7 +220,8 @@ def restore(backup_dir: Path, database_url: str, attachments_dir: Path) -> dict:
                 # --clean --if-exists: the dump may re-create schema public, which an empty
                 # database already has (the target was checked to hold no table).
                 ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error",
-                 "--single-transaction", "--clean", "--if-exists", f"--dbname={libpq_url(database_url)}", str(snapshot)],
+                 "--single-transaction", "--clean", "--if-exists",
+                 f"--dbname={libpq_url(database_url)}", str(snapshot)],
                 capture_output=True, text=True)
             if result.returncode != 0:
                 raise BackupError(f"pg_restore failed: {result.stderr.strip()}")
