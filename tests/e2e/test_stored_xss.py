@@ -16,7 +16,6 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import browser, seeded_database, server  # noqa: F401  (fixtures)
 from tests.e2e.test_inspector_offline import MARKETS, Inspector, new_phone
 from tests.resilience.live import DEMO, DEMO_PASSWORD
 
@@ -80,7 +79,7 @@ def store_hostile_text(live) -> dict:
 
 @pytest.mark.parametrize(("role", "path", "texts"), SCREENS,
                          ids=[f"{role} {path}" for role, path, _ in SCREENS])
-def test_hostile_text_renders_as_text(browser, server, role, path, texts):  # noqa: F811
+def test_hostile_text_renders_as_text(browser, server, role, path, texts):
     ids = store_hostile_text(server)
     context = new_phone(browser)
     try:
