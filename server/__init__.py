@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from server import models  # noqa: F401  (registers every table with the metadata)
     from server.admin.routes import bp as admin_bp
+    from server.api import refuse_nul_in_url
     from server.api.openapi import bp as openapi_bp
     from server.attachments.routes import bp as attachments_bp
     from server.auth.routes import bp as auth_bp
@@ -45,9 +46,11 @@ def create_app(config: dict | None = None) -> Flask:
     from server.reports.routes import bp as reports_bp
     from server.review.routes import bp as review_bp
     from server.sync.routes import bp as sync_bp
-    from server.web import add_security_headers
+    from server.web import add_security_headers, install_log_redaction
     from server.web import bp as web_bp
 
+    install_log_redaction()
+    app.before_request(refuse_nul_in_url)
     app.before_request(forget_cached_scopes)
     register_error_handlers(app)
     register_commands(app)

@@ -71,7 +71,7 @@ def register_commands(app: Flask) -> None:
         prompt=True,
         hide_input=True,
         confirmation_prompt=True,
-        help="At least 8 characters (asked for when not given).",
+        help="10+ characters, not the username, not a common one (asked when not given).",
     )
     @click.option("--display-name", default="", help="Name shown in the app and in reports.")
     def create_user_command(username, role, org_unit, password, display_name):

@@ -1,6 +1,8 @@
 """Serves the built PWA (pwa/dist) at / and sets the security headers of DESIGN §9."""
 
+import logging
 import mimetypes
+import re
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, request, send_from_directory
@@ -32,11 +34,44 @@ NOT_BUILT = """<!doctype html><html lang="vi"><meta charset="utf-8"><title>Chợ
 (The PWA is not built: run <code>make run</code>.)</p></html>"""
 
 
+# A client that puts a secret in a URL (ours never do) must not get it written to the access log.
+SECRET_IN_TEXT = re.compile(
+    r"(?i)((?:token|access_token|password|passwd|secret)=|bearer\s+)[^&\s\"']+"
+)
+ACCESS_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
+
+
+class RedactSecrets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True
+        redacted = SECRET_IN_TEXT.sub(r"\1[redacted]", message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def install_log_redaction() -> None:
+    """Idempotent: create_app may run many times in one process (tests)."""
+    for name in ACCESS_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactSecrets) for f in logger.filters):
+            logger.addFilter(RedactSecrets())
+
+
 def add_security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    # The app calls no other origin; its URLs (visit ids, filters) stay on the server.
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    # The inspector's phone needs its camera and position; nothing else, and no other frame.
+    response.headers.setdefault(
+        "Permissions-Policy", "camera=(self), geolocation=(self), microphone=(), payment=()"
+    )
     if request.path.startswith("/api/"):
         response.headers.setdefault("Cache-Control", "no-store")
     return response

@@ -49,14 +49,25 @@ class Moment(fields.Field):
             except ValueError:
                 raise ValidationError("Not a valid date (YYYY-MM-DD).") from None
             local = datetime.combine(day, time(), HANOI)
-            return local.astimezone(UTC).replace(tzinfo=None), True
+            return _utc(local, is_day=True), True
         try:
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
             raise ValidationError("Not a valid ISO 8601 time.") from None
         if moment.tzinfo is None:
             raise ValidationError("Give the time with its UTC offset, e.g. +07:00.")
-        return moment.astimezone(UTC).replace(tzinfo=None), False
+        return _utc(moment), False
+
+
+def _utc(moment: datetime, is_day: bool = False) -> datetime:
+    """Naive UTC; a moment at the edge of the calendar (0001-01-01 in Hanoi) has none."""
+    try:
+        utc = moment.astimezone(UTC).replace(tzinfo=None)
+        if is_day:
+            utc + timedelta(days=1)  # bounds() adds a day to a day given as the upper bound
+    except OverflowError:
+        raise ValidationError("The date is out of range.") from None
+    return utc
 
 
 def bounds(args: dict) -> tuple[datetime | None, datetime | None, bool]:

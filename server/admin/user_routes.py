@@ -60,7 +60,8 @@ def users_show(user_id: int):
 @bp.post("/users")
 @require_auth("admin")
 def users_create():
-    """Create a user (inspectors and ward officers need an org unit; password ≥ 8 characters).
+    """Create a user (inspectors and ward officers need an org unit; passwords: see
+    server/auth/passwords.py).
     ---
     post:
       tags: [admin]

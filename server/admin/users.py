@@ -58,7 +58,7 @@ def get_user(user_id: int) -> dict:
 def add_user(body: dict) -> dict:
     begin_write()
     try:
-        validate_password(body["password"])
+        validate_password(body["password"], body["username"])
         user = create_user(body["username"], body["role"], body["password"],
                            _unit_code(body["org_unit_id"]), body["display_name"].strip())
     except ApiError as exc:
@@ -119,12 +119,13 @@ def revoke_user_devices(user_id: int) -> int:
 
 
 def reset_password(user_id: int, body: dict) -> dict:
-    try:
-        validate_password(body["password"])
-    except ApiError as exc:
-        raise _with_field(exc, "password") from None
     begin_write()
     user = get_or_404(User, user_id, "user", lock=True)
+    try:
+        validate_password(body["password"], user.username)
+    except ApiError as exc:
+        db.session.rollback()
+        raise _with_field(exc, "password") from None
     user.password_hash = generate_password_hash(body["password"])
     revoked = revoke_user_devices(user.id) if body["revoke_devices"] else 0
     throttle.clear_failures(user.username)  # the new password works at once

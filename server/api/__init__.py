@@ -1,11 +1,24 @@
 """Helpers every /api/v1 route uses: reading the JSON body strictly."""
 
+import re
+
 from flask import request
 from marshmallow import ValidationError
 
 from server.errors import ApiError
 
 API_PREFIX = "/api/v1"
+
+
+def refuse_nul_in_url() -> None:
+    """Before every API request: a NUL in the path or query string is never a real id or
+    filter, and PostgreSQL refuses it in text parameters (a 500 otherwise)."""
+    if not request.path.startswith(API_PREFIX + "/"):
+        return
+    if "\x00" in request.path or any(
+        "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
+    ):
+        raise ApiError(400, "bad_request", "The address may not contain NUL characters.")
 
 
 def json_body(expect=dict):
@@ -31,14 +44,22 @@ def json_body(expect=dict):
 
 
 MAX_DEPTH = 20
+# JSON may escape half of a UTF-16 pair ("\ud800"); such a string cannot be encoded as UTF-8,
+# so no database (or response) could hold it.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _unstorable(value, depth: int = 0) -> str | None:
-    """Refuse what no field needs and a database may choke on: NUL characters, deep nesting."""
+    """Refuse what no field needs and a database may choke on: NUL characters, unpaired
+    surrogates, deep nesting."""
     if depth > MAX_DEPTH:
         return f"The JSON is nested deeper than {MAX_DEPTH} levels."
     if isinstance(value, str):
-        return "Text may not contain NUL characters." if "\x00" in value else None
+        if "\x00" in value:
+            return "Text may not contain NUL characters."
+        if LONE_SURROGATE.search(value):
+            return "Text may not contain unpaired surrogate escapes (\\ud800-\\udfff)."
+        return None
     if isinstance(value, dict):
         items = value.items()
     elif isinstance(value, list):

@@ -4,18 +4,17 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from server.auth.models import ROLES, User
+from server.auth.passwords import MIN_LENGTH, check_password_rules
 from server.errors import ApiError
 from server.extensions import db
 from server.orgunits.models import OrgUnit
 
-MIN_PASSWORD_LENGTH = 8
+MIN_PASSWORD_LENGTH = MIN_LENGTH
 
 
-def validate_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ApiError(
-            422, "weak_password", f"A password needs at least {MIN_PASSWORD_LENGTH} characters."
-        )
+def validate_password(password: str, username: str | None = None) -> None:
+    """The rules of server/auth/passwords.py; 422 `weak_password` naming the field."""
+    check_password_rules(password, username)
 
 
 def create_user(
@@ -25,7 +24,7 @@ def create_user(
         raise ApiError(422, "validation_failed", f"role must be one of {', '.join(ROLES)}")
     if db.session.scalar(select(User.id).where(User.username == username)) is not None:
         raise ApiError(409, "user_exists", f"user {username!r} already exists")
-    validate_password(password)
+    validate_password(password, username)
     org_unit_id = None
     if org_unit_code:
         org_unit_id = db.session.scalar(select(OrgUnit.id).where(OrgUnit.code == org_unit_code))

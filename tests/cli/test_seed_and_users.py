@@ -106,7 +106,7 @@ def test_create_user_refuses_bad_input(runner):
             "does not exist",
         ),
         (["x", "--role", "inspector", "--password", "longenough"], "needs an org unit"),
-        (["x", "--role", "admin", "--password", "short"], "at least 8"),
+        (["x", "--role", "admin", "--password", "short"], "at least 10"),
         (["x", "--role", "boss", "--password", "longenough"], "Invalid value for '--role'"),
     ]
     for args, message in cases:

@@ -1,0 +1,31 @@
+"""Fixtures for real server processes (see tests/resilience/live.py)."""
+
+import pytest
+
+from tests.resilience.live import Server
+
+
+@pytest.fixture(scope="session")
+def seeded_sqlite(tmp_path_factory):
+    """The demo, migrated and seeded once per run; SQLite servers start on a copy of it."""
+    workdir = tmp_path_factory.mktemp("seeded")
+    return Server(workdir, "sqlite").prepare().db_path
+
+
+@pytest.fixture
+def make_server(tmp_path, seeded_sqlite):
+    """make_server(backend, name=..., gunicorn_workers=0): a seeded server, not started;
+    every server made is killed at the end."""
+    made = []
+
+    def build(backend: str, name: str = "server", gunicorn_workers: int = 0) -> Server:
+        workdir = tmp_path / name
+        workdir.mkdir()
+        server = Server(workdir, backend, gunicorn_workers)
+        server.prepare(template=seeded_sqlite if backend == "sqlite" else None)
+        made.append(server)
+        return server
+
+    yield build
+    for server in made:
+        server.stop(hard=True)
