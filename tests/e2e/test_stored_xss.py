@@ -35,6 +35,10 @@ SCREENS = [
     ("inspector", "/visits", ["market"]),
     ("inspector", "/visits/{visit}", ["market", "notes"]),
     ("inspector", "/login", ["user"]),
+    ("ward_officer", "/review?status=all", ["market"]),
+    ("ward_officer", "/review/visits/{visit}", ["market", "notes"]),
+    ("city_officer", "/city/markets?period=2023&status=pending_review", ["market"]),
+    ("admin", "/admin/users?q=kiemtra", ["user"]),
 ]
 WATCH = """
 window.__xss = undefined;
