@@ -36,6 +36,10 @@ PASSWORD = "bench password"
 PG_ADMIN_URL = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
 
 
+# A benchmark stopped with SIGTERM still runs its `finally` blocks, which stop its servers.
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -46,14 +50,31 @@ def median(values) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and all its descendants (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total, stack = 0.0, [pid]
+    while stack:
+        current = stack.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                stack.extend(int(c) for c in children)
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return total
+
+
 # --- processes ---------------------------------------------------------------------------
 
 
 @contextlib.contextmanager
 def process(argv, ready_url: str, env=None, cwd=None, log_name="server", timeout=60):
     """Start `argv`, wait until GET ready_url answers < 500, yield, then stop it (SIGTERM)."""
-    log = tempfile.NamedTemporaryFile(prefix=f"chx-bench-{log_name}-", suffix=".log",
-                                      delete=False)
+    log = tempfile.NamedTemporaryFile(  # noqa: SIM115  (outlives this frame: the server's log)
+        prefix=f"chx-bench-{log_name}-", suffix=".log", delete=False)
     proc = subprocess.Popen(argv, env={**os.environ, **(env or {})}, cwd=cwd, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
     try:
@@ -130,8 +151,9 @@ def our_database(kind: str, workdir: Path, pg_db: str) -> str:
 
 
 def seed_world(url: str, workdir: Path, inspectors: int = 1, markets: int = 20) -> dict:
-    """One city > district > ward, `markets` markets in the ward, inspectors insp1..N and a
-    city officer `city` (all with PASSWORD). Returns ids."""
+    """City > district > wards HBT-1 and HBT-2. HBT-1: `markets` markets, inspectors
+    insp1..N (district-wide) and the city officer `city`; HBT-2: 5 markets, its inspector
+    `inspB` and ward officer `wardB`. All with PASSWORD. Returns ids."""
     from werkzeug.security import generate_password_hash
 
     from server import create_app
@@ -143,50 +165,60 @@ def seed_world(url: str, workdir: Path, inspectors: int = 1, markets: int = 20) 
     app = create_app({"DATABASE_URL": url, "INSTANCE_DIR": str(workdir),
                       "ATTACHMENTS_DIR": str(workdir / "attachments")})
     with app.app_context():
-        city = OrgUnit(code="HN", name="Thành phố Hà Nội", level="city")
-        db.session.add(city)
-        db.session.flush()
-        district = OrgUnit(code="HBT", name="Quận Hai Bà Trưng", level="district",
-                           parent_id=city.id)
-        db.session.add(district)
-        db.session.flush()
-        ward = OrgUnit(code="HBT-1", name="Phường Phố Huế", level="ward", parent_id=district.id)
-        db.session.add(ward)
-        db.session.flush()
+        def unit(code, name, level, parent=None):
+            row = OrgUnit(code=code, name=name, level=level,
+                          parent_id=parent.id if parent else None)
+            db.session.add(row)
+            db.session.flush()
+            return row
+
+        city = unit("HN", "Thành phố Hà Nội", "city")
+        district = unit("HBT", "Quận Hai Bà Trưng", "district", city)
+        ward = unit("HBT-1", "Phường Phố Huế", "ward", district)
+        ward_b = unit("HBT-2", "Phường Đồng Nhân", "ward", district)
         rng = random.Random(7)
-        for i in range(markets):
-            db.session.add(Market(code=f"M-{i:04d}", name=f"Chợ số {i + 1}", org_unit_id=ward.id,
+        for i in range(markets + 5):
+            db.session.add(Market(code=f"M-{i:04d}", name=f"Chợ số {i + 1}",
+                                  org_unit_id=ward.id if i < markets else ward_b.id,
                                   lat=21.0 + rng.uniform(0, 0.05), lon=105.8 + rng.uniform(0, 0.05),
                                   market_class=rng.choice("123")))
         cheap = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-        for i in range(inspectors):
-            db.session.add(User(username=f"insp{i + 1}", display_name=f"Kiểm tra viên {i + 1}",
-                                role="inspector", org_unit_id=district.id, password_hash=cheap))
-        db.session.add(User(username="city", display_name="Sở Công Thương", role="city_officer",
-                            org_unit_id=None, password_hash=cheap))
+        users = [(f"insp{i + 1}", "inspector", district.id) for i in range(inspectors)]
+        users += [("city", "city_officer", None), ("inspB", "inspector", ward_b.id),
+                  ("wardB", "ward_officer", ward_b.id)]
+        for username, role, unit_id in users:
+            db.session.add(User(username=username, display_name=username, role=role,
+                                org_unit_id=unit_id, password_hash=cheap))
         db.session.commit()
-        ids = {"city": city.id, "district": district.id, "ward": ward.id,
-               "markets": list(db.session.scalars(db.select(Market.id).order_by(Market.id))),
+
+        def market_ids(unit_id):
+            return list(db.session.scalars(
+                db.select(Market.id).where(Market.org_unit_id == unit_id).order_by(Market.id)))
+
+        ids = {"city": city.id, "district": district.id, "ward": ward.id, "ward_b": ward_b.id,
+               "markets": market_ids(ward.id), "markets_b": market_ids(ward_b.id),
                "inspectors": list(db.session.scalars(
-                   db.select(User.id).where(User.role == "inspector").order_by(User.id)))}
+                   db.select(User.id).where(User.username.like("insp%"),
+                                            User.username != "inspB").order_by(User.id)))}
         db.session.remove()
         db.engine.dispose()
     return ids
 
 
 @contextlib.contextmanager
-def our_server(url: str, workdir: Path, workers: int = 1, threads: int = 1):
-    """gunicorn "server:create_app()" on a free loopback port; yields the base URL."""
+def our_server(url: str, workdir: Path, workers: int = 1, threads: int = 1, root: Path = ROOT):
+    """gunicorn "server:create_app()" (the code under `root`) on a free loopback port; yields
+    (base URL, the gunicorn master's pid)."""
     port = free_port()
     argv = [str(VENV_BIN / "gunicorn"), "server:create_app()", "-b", f"127.0.0.1:{port}",
             "-w", str(workers), "--threads", str(threads), "--timeout", "120",
             "--log-level", "warning"]
     env = {"DATABASE_URL": url, "INSTANCE_DIR": str(workdir),
            "ATTACHMENTS_DIR": str(workdir / "attachments"), "SECRET_KEY": "bench",
-           "PYTHONPATH": str(ROOT)}
+           "PYTHONPATH": str(root)}
     base = f"http://127.0.0.1:{port}"
-    with process(argv, base + "/api/v1/health", env=env, cwd=ROOT, log_name="ours"):
-        yield base
+    with process(argv, base + "/api/v1/health", env=env, cwd=root, log_name="ours") as proc:
+        yield base, proc.pid
 
 
 def login(base: str, username: str, device_id: str | None = None) -> requests.Session:

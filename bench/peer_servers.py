@@ -17,7 +17,6 @@ import tempfile
 from pathlib import Path
 
 import requests
-
 from harness import PEERS, PEERS_BIN, POUCHDB_SERVER, free_port, pg_url, process
 
 KINTO_USER = ("bench", "bench password")
@@ -100,10 +99,12 @@ format = %(levelname)s %(name)s %(message)s
 
 @contextlib.contextmanager
 def kinto_server(backend: str, pg_db: str | None = None, batch: int = 500, page: int = 500):
-    """Kinto on a free port with a fresh store; yields (base URL of /v1, requests.Session)
-    whose bucket and collection exist. backend: "memory" or "postgresql" (pg_db is EMPTIED)."""
-    from harness import empty_pg_database
+    """Kinto on a free port with a fresh store whose bucket and collection exist; yields
+    (base URL of /v1, requests.Session, pid). backend: "memory" or "postgresql" (pg_db is
+    EMPTIED)."""
     import subprocess
+
+    from harness import empty_pg_database
 
     with tempfile.TemporaryDirectory(prefix="chx-bench-kinto-") as tmp:
         url = ""
@@ -120,7 +121,7 @@ def kinto_server(backend: str, pg_db: str | None = None, batch: int = 500, page:
                 f"127.0.0.1:{port}", "-w", "1", "--timeout", "300", "--log-level", "warning"]
         base = f"http://127.0.0.1:{port}/v1"
         with process(argv, base + "/", env={"KINTO_INI": str(ini)}, cwd=PEERS,
-                     log_name=f"kinto-{backend}"):
+                     log_name=f"kinto-{backend}") as proc:
             session = requests.Session()
             session.auth = KINTO_USER
             r = session.put(f"{base}/buckets/{BUCKET}", json={"data": {}})
@@ -128,7 +129,7 @@ def kinto_server(backend: str, pg_db: str | None = None, batch: int = 500, page:
             r = session.put(f"{base}/buckets/{BUCKET}/collections/{COLLECTION}",
                             json={"data": {"schema": VISIT_SCHEMA}})
             assert r.status_code in (200, 201), r.text
-            yield base, session
+            yield base, session, proc.pid
 
 
 def kinto_records_path() -> str:
@@ -137,7 +138,8 @@ def kinto_records_path() -> str:
 
 @contextlib.contextmanager
 def pouchdb_server(in_memory: bool):
-    """PouchDB Server on a free port; yields (URL of the `visits` database, Session)."""
+    """PouchDB Server on a free port; yields (URL of the `visits` database, Session,
+    pid)."""
     with tempfile.TemporaryDirectory(prefix="chx-bench-pouch-") as tmp:
         port = free_port()
         argv = [str(POUCHDB_SERVER), "-p", str(port), "-o", "127.0.0.1", "-n",
@@ -146,8 +148,8 @@ def pouchdb_server(in_memory: bool):
             argv.append("--in-memory")
         (Path(tmp) / "data").mkdir()
         base = f"http://127.0.0.1:{port}"
-        with process(argv, base + "/", cwd=tmp, log_name="pouchdb"):
+        with process(argv, base + "/", cwd=tmp, log_name="pouchdb") as proc:
             session = requests.Session()
             r = session.put(base + "/visits")
             assert r.status_code in (201, 412), r.text
-            yield base + "/visits", session
+            yield base + "/visits", session, proc.pid

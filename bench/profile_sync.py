@@ -4,8 +4,8 @@ The app runs in this process (Flask test client, no HTTP server) on a fresh migr
 so the profile shows our code and the database driver, not the network. It prints the timings
 and pyinstrument's call tree (only frames over --min-percent of the time).
 
-    .venv/bin/python bench/profile_sync.py push                    # SQLite, 1000 visits, batches of 500
-    .venv/bin/python bench/profile_sync.py push --pg-db chx_bench  # PostgreSQL (database EMPTIED)
+    .venv/bin/python bench/profile_sync.py push                    # SQLite, 1000 visits, 500 a push
+    .venv/bin/python bench/profile_sync.py push --pg-db chx_bench_ours  # PostgreSQL (EMPTIED)
     .venv/bin/python bench/profile_sync.py pull --visits 20000     # full pull as the city officer
 """
 

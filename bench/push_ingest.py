@@ -20,8 +20,8 @@ request from send to parsed answer. Targets, each started here on loopback and s
     .venv/bin/python bench/push_ingest.py --visits 5000 --runs 5
     .venv/bin/python bench/push_ingest.py --targets ours-sqlite,ours-pg --profile
 
-PostgreSQL databases (EMPTIED): --pg-db (default chx_bench) and --kinto-pg-db
-(chx_bench_kinto, created if missing). The peers need `bench/peers/setup.sh` once.
+PostgreSQL databases (EMPTIED; created if missing): --pg-db (default chx_bench_ours) and
+--kinto-pg-db (chx_bench_kinto). The peers need `bench/peers/setup.sh` once.
 """
 
 import argparse
@@ -44,10 +44,10 @@ ALL_TARGETS = ("ours-sqlite", "ours-pg", "raw-sqlite", "raw-pg", "kinto-mem", "k
 # --- pushers: each takes a list of batches and returns the seconds each batch took ------
 
 
-def push_ours(base, world, batches, profile_dir=None):
+def push_ours(base, world, batches):
     session = login(base, "insp1", "bench-phone")
     times = []
-    for n, batch in enumerate(batches):
+    for batch in batches:
         body = {"device_id": "bench-phone", "mutations": mutations(batch)}
         payload = json.dumps(body, ensure_ascii=False).encode()
         headers = {"Content-Type": "application/json"}
@@ -165,56 +165,71 @@ def batches_for(visits, size):
     return [visits[i : i + size] for i in range(0, len(visits), size)]
 
 
+def export_baseline(rev: str, into: Path) -> Path:
+    """The tree of commit `rev` (git archive), with this checkout's .venv: the code before."""
+    import subprocess
+
+    root = into / "baseline"
+    root.mkdir()
+    archive = subprocess.run(["git", "archive", rev], cwd=harness.ROOT, check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
+    (root / ".venv").symlink_to(harness.ROOT / ".venv")
+    return root
+
+
 def run_target(target, args, sizes, tmp: Path):
-    """{batch size: [visits/s of each run]} (plus raw-1tx rows for raw targets)."""
-    rates: dict[tuple[str, int], list[float]] = {}
+    """{(name, batch size): [(visits/s, server CPU ms per visit or None) of each run]}."""
+    rates: dict[tuple[str, int], list[tuple]] = {}
     seed = [0]
 
     def visits_for(world_markets):
         seed[0] += 1
-        return phone_visits(args.visits, world_markets, seed=seed[0] * 100 + ALL_TARGETS.index(target))
+        return phone_visits(args.visits, world_markets, seed=seed[0] * 100 + len(rates))
 
-    def record(name, size, times):
-        rates.setdefault((name, size), []).append(args.visits / sum(times))
+    def timed(name, size, pid, push):
+        cpu = harness.cpu_seconds(pid) if pid else None
+        times = push()
+        cpu_ms = (harness.cpu_seconds(pid) - cpu) * 1000 / args.visits if pid else None
+        rates.setdefault((name, size), []).append((args.visits / sum(times), cpu_ms))
 
-    if target.startswith(("ours", "raw")):
+    if target.startswith(("ours", "raw", "base")):
         kind = "sqlite" if target.endswith("sqlite") else "postgresql"
         url = our_database(kind, tmp, args.pg_db)
         world = harness.seed_world(url, tmp)
         if target.startswith("raw"):
             for size in sizes:
                 for _ in range(args.runs):
-                    record(target, size,
-                           push_raw(url, tmp, world, batches_for(visits_for(world["markets"]),
-                                                                 size), False))
-                    record(target + "-1tx", size,
-                           push_raw(url, tmp, world, batches_for(visits_for(world["markets"]),
-                                                                 size), True))
+                    for per_visit, name in ((False, target), (True, target + "-1tx")):
+                        batches = batches_for(visits_for(world["markets"]), size)
+                        timed(name, size, None,
+                              lambda b=batches, p=per_visit: push_raw(url, tmp, world, b, p))
             return rates
-        with our_server(url, tmp) as base:
+        root = args.baseline_root if target.startswith("base") else harness.ROOT
+        with our_server(url, tmp, root=root) as (base, pid):
             for size in sizes:
                 for _ in range(args.runs):
                     batches = batches_for(visits_for(world["markets"]), size)
-                    record(target, size, push_ours(base, world, batches))
+                    timed(target, size, pid, lambda b=batches: push_ours(base, world, b))
         return rates
     markets = list(range(1, 21))
     if target.startswith("kinto"):
         from peer_servers import kinto_server
 
         backend = "memory" if target == "kinto-mem" else "postgresql"
-        with kinto_server(backend, args.kinto_pg_db, batch=max(sizes)) as (base, session):
+        with kinto_server(backend, args.kinto_pg_db, batch=max(sizes)) as (base, session, pid):
             for size in sizes:
                 for _ in range(args.runs):
-                    record(target, size,
-                           push_kinto(base, session, batches_for(visits_for(markets), size)))
+                    batches = batches_for(visits_for(markets), size)
+                    timed(target, size, pid, lambda b=batches: push_kinto(base, session, b))
         return rates
     from peer_servers import pouchdb_server
 
-    with pouchdb_server(in_memory=target == "pouch-mem") as (db_url, session):
+    with pouchdb_server(in_memory=target == "pouch-mem") as (db_url, session, pid):
         for size in sizes:
             for _ in range(args.runs):
-                record(target, size, push_pouch(db_url, session,
-                                                batches_for(visits_for(markets), size)))
+                batches = batches_for(visits_for(markets), size)
+                timed(target, size, pid, lambda b=batches: push_pouch(db_url, session, b))
     return rates
 
 
@@ -223,13 +238,22 @@ def print_table(rates, sizes):
     for name, _ in rates:
         if name not in names:
             names.append(name)
+
+    def rate(name, size):
+        return median([r for r, _ in rates.get((name, size), [])])
+
+    def cpu(name, size):
+        values = [c for _, c in rates.get((name, size), []) if c is not None]
+        return f"{median(values):.2f}" if values else "-"
+
     print()
-    print("| target | " + " | ".join(f"batch {s}: visits/s (median)" for s in sizes)
-          + " | runs |")
-    print("| --- | " + " | ".join("---:" for _ in sizes) + " | --- |")
+    print("| target | " + " | ".join(f"batch {s}: visits/s" for s in sizes) + " | "
+          + " | ".join(f"batch {s}: server CPU ms/visit" for s in sizes) + " | runs (visits/s) |")
+    print("| --- | " + " | ".join("---:" for _ in sizes * 2) + " | --- |")
     for name in names:
-        cells = [f"{median(rates.get((name, s), [])):,.0f}" for s in sizes]
-        runs = "; ".join(" ".join(f"{r:,.0f}" for r in rates.get((name, s), [])) for s in sizes)
+        cells = [f"{rate(name, s):,.0f}" for s in sizes] + [cpu(name, s) for s in sizes]
+        runs = "; ".join(" ".join(f"{r:,.0f}" for r, _ in rates.get((name, s), []))
+                         for s in sizes)
         print(f"| {name} | " + " | ".join(cells) + f" | {runs} |")
     print()
     ours = [n for n in names if n.startswith("ours")]
@@ -242,7 +266,7 @@ def print_table(rates, sizes):
             for other in others:
                 cells = []
                 for s in sizes:
-                    a, b = median(rates.get((mine, s), [])), median(rates.get((other, s), []))
+                    a, b = rate(mine, s), rate(other, s)
                     cells.append(f"{a / b:.2f}×" if b else "-")
                 print(f"| {mine} | {other} | " + " | ".join(cells) + " |")
 
@@ -253,14 +277,22 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--batches", default="100,500")
     parser.add_argument("--targets", default=",".join(ALL_TARGETS))
-    parser.add_argument("--pg-db", default="chx_bench")
+    parser.add_argument("--pg-db", default="chx_bench_ours")
     parser.add_argument("--kinto-pg-db", default="chx_bench_kinto")
+    parser.add_argument("--baseline", metavar="REV",
+                        help="also push to the server as of git commit REV (targets base-sqlite, "
+                             "base-pg): before/after a change, in the same run")
     args = parser.parse_args()
     sizes = [int(s) for s in args.batches.split(",")]
     targets = [t for t in args.targets.split(",") if t]
     unknown = set(targets) - set(ALL_TARGETS)
     if unknown:
         parser.error(f"unknown targets {sorted(unknown)}; choose from {ALL_TARGETS}")
+    keep = tempfile.TemporaryDirectory(prefix="chx-bench-baseline-")
+    if args.baseline:
+        args.baseline_root = export_baseline(args.baseline, Path(keep.name))
+        at = targets.index("ours-pg") + 1 if "ours-pg" in targets else len(targets)
+        targets[at:at] = ["base-sqlite", "base-pg"]
     print(f"push ingest: {args.visits} visits per run, {args.runs} runs, batches {sizes}, "
           f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
     rates = {}
@@ -270,6 +302,7 @@ def main():
             rates.update(run_target(target, args, sizes, Path(tmp)))
             print(f"  {target}: done in {time.perf_counter() - started:.0f} s", flush=True)
     print_table(rates, sizes)
+    keep.cleanup()
 
 
 if __name__ == "__main__":
