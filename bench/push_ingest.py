@@ -15,10 +15,15 @@ request from send to parsed answer. Targets, each started here on loopback and s
   kinto-mem, kinto-pg    Kinto 26 under gunicorn (1 worker), POST /v1/batch of PUTs with
                          If-None-Match: * (create-only), JSON Schema validation on
   pouch-mem, pouch-disk  PouchDB Server 4.2, POST /visits/_bulk_docs (no validation)
+  base-sqlite, base-pg   with --baseline REV: our server as of commit REV (before a change)
 
-    .venv/bin/python bench/push_ingest.py                       # everything, 1000 visits x 3 runs
+Besides visits/s (wall clock, client side), it prints the server's CPU time per visit (the
+server process and its workers, from /proc; not the PostgreSQL backend's), which a busy,
+shared machine disturbs much less than the wall clock.
+
+    .venv/bin/python bench/push_ingest.py                       # everything, 500 visits x 3 runs
     .venv/bin/python bench/push_ingest.py --visits 5000 --runs 5
-    .venv/bin/python bench/push_ingest.py --targets ours-sqlite,ours-pg --profile
+    .venv/bin/python bench/push_ingest.py --targets ours-sqlite,ours-pg --baseline d4a54ac
 
 PostgreSQL databases (EMPTIED; created if missing): --pg-db (default chx_bench_ours) and
 --kinto-pg-db (chx_bench_kinto). The peers need `bench/peers/setup.sh` once.
@@ -273,7 +278,7 @@ def print_table(rates, sizes):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--visits", type=int, default=1000, help="visits per run")
+    parser.add_argument("--visits", type=int, default=500, help="visits per run")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--batches", default="100,500")
     parser.add_argument("--targets", default=",".join(ALL_TARGETS))

@@ -49,10 +49,15 @@ def _load(data: dict) -> dict:
     return fields
 
 
-def _market_for(user, market_id: int) -> Market:
-    # FOR SHARE: a market moving to another ward concurrently waits, so the change below is
-    # logged under the unit the market really is in.
-    market = db.session.get(Market, market_id, with_for_update={"read": True})
+_MARKET = select(Market.id, Market.org_unit_id, Market.lat, Market.lon)
+
+
+def _market_for(user, market_id: int):
+    """The market's id, unit and location (a plain row). FOR SHARE: a market moving to
+    another ward concurrently waits, so the change is logged under the unit it really is in."""
+    market = db.session.execute(
+        _MARKET.where(Market.id == market_id).with_for_update(read=True)
+    ).first()
     if market is None:
         raise invalid({"market_id": ["Unknown market."]})
     if not market_visible(user, market):
@@ -60,7 +65,7 @@ def _market_for(user, market_id: int) -> Market:
     return market
 
 
-def _field_values(fields: dict, market: Market) -> dict:
+def _field_values(fields: dict, market) -> dict:
     """The visit's columns that come from the phone's data (compliance derived here)."""
     observed, location = fields["observed_at"], fields["location"]
     distance = None
@@ -93,7 +98,7 @@ def _replace_attachments(visit_id: str, shas: list[str]) -> None:
     _insert_attachments(visit_id, shas)
 
 
-def _create(user, device_id: str, visit_id: str, fields: dict, market: Market) -> dict:
+def _create(user, device_id: str, visit_id: str, fields: dict, market) -> dict:
     """A new visit, written with plain INSERTs (no ORM unit of work: this is the hot path of
     every push); its record is built from what was written, plus whether its photos arrived."""
     # FOR UPDATE, as for an edit; a concurrent create of the same id waits on the primary key.
