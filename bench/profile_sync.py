@@ -7,6 +7,7 @@ and pyinstrument's call tree (only frames over --min-percent of the time).
     .venv/bin/python bench/profile_sync.py push                    # SQLite, 1000 visits, 500 a push
     .venv/bin/python bench/profile_sync.py push --pg-db chx_bench_ours  # PostgreSQL (EMPTIED)
     .venv/bin/python bench/profile_sync.py pull --visits 20000     # full pull as the city officer
+    .venv/bin/python bench/profile_sync.py pull --visits 100000 --pg-db chx_bench_prof  # SQL-loaded
 """
 
 import argparse
@@ -49,6 +50,11 @@ def main():
         bodies = [json.dumps({"device_id": "profile", "mutations": harness.mutations(
             visits[i : i + args.batch])}) for i in range(0, len(visits), args.batch)]
         profiler = Profiler(interval=0.0005)
+        if args.path == "pull" and args.pg_db:
+            from pull_scale import load_ours  # set-based SQL, as pull_scale.py loads them
+
+            load_ours(url, 0, args.visits, world)
+            bodies = []
         if args.path == "pull":
             # the visits arrive through push, unprofiled; then the city officer pulls them all
             insp = client.post("/api/v1/auth/token", json={

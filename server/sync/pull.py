@@ -21,7 +21,7 @@ from server.markets.models import Market
 from server.orgunits.models import OrgUnit
 from server.sync.changes import org_tree_version
 from server.sync.models import ChangeLog, SyncMeta, Visit
-from server.sync.records import visit_records
+from server.sync.records import one_of, visit_records
 
 CURSOR_VERSION = 1
 PURGED_THROUGH = "change_log_purged_through"
@@ -118,7 +118,7 @@ def _visit_rows(clause, after=None, limit=None, ids=None) -> list:
     and the record needs only their columns (building the objects cost more than the query)."""
     query = _VISITS.where(clause)
     if ids is not None:
-        query = query.where(Visit.id.in_(ids))
+        query = query.where(one_of(Visit.id, ids))
     if after is not None:
         query = query.where(Visit.id > after)
     if limit is not None:

@@ -5,7 +5,8 @@ outer join), and the review decisions of those visits (the latest one per visit 
 A visit created in the running transaction has no decision yet, so its caller skips that one.
 """
 
-from sqlalchemy import select
+from sqlalchemy import String, any_, literal, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from server.attachments.models import Attachment
 from server.extensions import db
@@ -27,6 +28,14 @@ _DECISIONS = select(
 ).order_by(ReviewDecision.id)
 
 
+def one_of(column, ids: list[str]):
+    """`column IN ids`; on PostgreSQL as `= ANY(array)`, one parameter instead of up to a
+    thousand (a full pull's page), which PostgreSQL and the driver handle much faster."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(ids, ARRAY(String)))
+    return column.in_(ids)
+
+
 def visit_records(visits: list[Visit], decided: bool = True) -> list[dict]:
     """Records of `visits` (Visit rows or objects with the same attributes). decided=False:
     none of them has a review decision (they were created in this transaction)."""
@@ -35,13 +44,13 @@ def visit_records(visits: list[Visit], decided: bool = True) -> list[dict]:
     ids = [v.id for v in visits]
     photos: dict[str, list[tuple[str, bool]]] = {}
     for visit_id, sha, stored in db.session.execute(
-        _PHOTOS.where(VisitAttachment.visit_id.in_(ids))
+        _PHOTOS.where(one_of(VisitAttachment.visit_id, ids))
     ):
         photos.setdefault(visit_id, []).append((sha, stored))
     reviews = {}
     if decided:
         # Ordered by decision id: the last one seen for a visit is its latest.
-        for row in db.session.execute(_DECISIONS.where(ReviewDecision.visit_id.in_(ids))):
+        for row in db.session.execute(_DECISIONS.where(one_of(ReviewDecision.visit_id, ids))):
             reviews[row.visit_id] = row
     return [_record(v, photos.get(v.id, ()), reviews.get(v.id)) for v in visits]
 
