@@ -21,7 +21,7 @@ from server.markets.models import Market
 from server.orgunits.models import OrgUnit
 from server.sync.changes import org_tree_version
 from server.sync.models import ChangeLog, SyncMeta, Visit
-from server.sync.records import visit_records
+from server.sync.records import one_of, visit_records
 
 CURSOR_VERSION = 1
 PURGED_THROUGH = "change_log_purged_through"
@@ -96,18 +96,34 @@ def _page_of(entity: str, user, after, limit: int) -> list[dict]:
             else next((i + 1 for i, f in enumerate(forms) if f["id"] == after), len(forms))
         )
         return forms[start : start + limit]
+    if entity == "visit":
+        return [_change("visit", r["id"], r["rev"], r) for r in visit_records(
+            _visit_rows(visit_clause(user), after, limit))]
     model, clause = {
         "org_unit": (OrgUnit, True),
         "market": (Market, market_clause(user)),
-        "visit": (Visit, visit_clause(user)),
     }[entity]
     query = select(model).where(clause).order_by(model.id).limit(limit)
     if after is not None:
         query = query.where(model.id > after)
     rows = db.session.scalars(query).all()
-    if entity == "visit":
-        return [_change("visit", r["id"], r["rev"], r) for r in visit_records(rows)]
     return [_change(entity, r.id, r.rev, r.to_dict()) for r in rows]
+
+
+_VISITS = select(Visit.__table__)
+
+
+def _visit_rows(clause, after=None, limit=None, ids=None) -> list:
+    """Visits as plain rows, not ORM objects: a page of a full pull is up to 1000 of them,
+    and the record needs only their columns (building the objects cost more than the query)."""
+    query = _VISITS.where(clause)
+    if ids is not None:
+        query = query.where(one_of(Visit.id, ids))
+    if after is not None:
+        query = query.where(Visit.id > after)
+    if limit is not None:
+        query = query.order_by(Visit.id).limit(limit)
+    return db.session.execute(query).all()
 
 
 def _change(entity, entity_id, rev, data, op="upsert") -> dict:
@@ -162,7 +178,7 @@ def _current(user, entity: str, ids: list[str]) -> dict[str, dict]:
             select(Market).where(Market.id.in_([int(i) for i in ids]), market_clause(user))
         )
         return {str(r.id): _change(entity, r.id, r.rev, r.to_dict()) for r in rows}
-    rows = db.session.scalars(select(Visit).where(Visit.id.in_(ids), visit_clause(user))).all()
+    rows = _visit_rows(visit_clause(user), ids=ids)
     return {r["id"]: _change(entity, r["id"], r["rev"], r) for r in visit_records(rows)}
 
 

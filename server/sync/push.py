@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from server.extensions import begin_write, db
@@ -38,7 +39,18 @@ def request_hash(mutation: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _replay(claim: AppliedMutation, user, digest: str) -> dict:
+_CLAIM = select(
+    AppliedMutation.id, AppliedMutation.user_id, AppliedMutation.request_hash,
+    AppliedMutation.result,
+)
+
+
+def _claim(mutation_id: str):
+    """The stored answer of this mutation id, if any (a plain row: no ORM object to track)."""
+    return db.session.execute(_CLAIM.where(AppliedMutation.id == mutation_id)).first()
+
+
+def _replay(claim, user, digest: str) -> dict:
     if claim.user_id != user.id or claim.request_hash != digest:
         return MutationRefused(
             "rejected",
@@ -51,17 +63,17 @@ def _replay(claim: AppliedMutation, user, digest: str) -> dict:
 
 
 def _store(user, device_id: str, mutation: dict, digest: str, result: dict) -> None:
-    db.session.add(
-        AppliedMutation(
-            id=mutation["id"],
-            user_id=user.id,
-            device_id=device_id,
-            request_hash=digest,
-            result=result,
-            applied_at=utcnow(),
-        )
+    db.session.execute(
+        insert(AppliedMutation.__table__),
+        {
+            "id": mutation["id"],
+            "user_id": user.id,
+            "device_id": device_id,
+            "request_hash": digest,
+            "result": result,
+            "applied_at": utcnow(),
+        },
     )
-    db.session.flush()
 
 
 def apply_mutation(user, device_id: str, mutation: dict) -> dict:
@@ -69,7 +81,7 @@ def apply_mutation(user, device_id: str, mutation: dict) -> dict:
     for attempt in range(ATTEMPTS):
         try:
             begin_write()
-            claim = db.session.get(AppliedMutation, mutation["id"])
+            claim = _claim(mutation["id"])
             if claim is not None:
                 result = _replay(claim, user, digest)
                 db.session.rollback()
@@ -83,7 +95,7 @@ def apply_mutation(user, device_id: str, mutation: dict) -> dict:
                 # But the refusal may be our own twin's work: a concurrent request with this id
                 # committed while we ran (PostgreSQL reads each statement afresh). Its answer
                 # committed with its change, so a fresh look finds it.
-                claim = db.session.get(AppliedMutation, mutation["id"])
+                claim = _claim(mutation["id"])
                 if claim is not None:
                     result = _replay(claim, user, digest)
                     db.session.rollback()
@@ -107,5 +119,10 @@ def apply_mutation(user, device_id: str, mutation: dict) -> dict:
 
 
 def apply_push(user, device_id: str, mutations: list[dict]) -> list[dict]:
+    # The user as authentication read it serves the whole push: kept in the session, it would
+    # expire at every mutation's commit and be read again by the next one (a query each).
+    if user in db.session:
+        user.role  # noqa: B018  (loads it, if an earlier commit expired it)
+        db.session.expunge(user)
     db.session.commit()  # end the auth transaction: each mutation gets its own
     return [apply_mutation(user, device_id, m) for m in mutations]

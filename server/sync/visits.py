@@ -2,9 +2,10 @@
 
 import math
 from datetime import UTC, timedelta
+from types import SimpleNamespace
 
 from marshmallow import ValidationError
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 
 from server.api import flatten_errors
 from server.auth.scope import market_visible, visit_visible
@@ -21,6 +22,9 @@ from server.timeutil import utcnow
 EDITABLE = ("submitted", "returned")
 FUTURE_TOLERANCE = timedelta(hours=24)
 EARTH_RADIUS_M = 6_371_008.8
+# One instance for every load: building a marshmallow schema copies all its fields, which
+# cost more than the validation itself. Loading keeps no state on the instance.
+UPSERT_SCHEMA = VisitUpsertData()
 
 
 def distance_m(lat1, lon1, lat2, lon2) -> float:
@@ -33,7 +37,7 @@ def distance_m(lat1, lon1, lat2, lon2) -> float:
 
 def _load(data: dict) -> dict:
     try:
-        fields = VisitUpsertData().load(data)
+        fields = UPSERT_SCHEMA.load(data)
     except ValidationError as exc:
         raise invalid(flatten_errors(exc.messages)) from None
     answer_errors = validate_answers(fields["answers"], fields["form_version"])
@@ -45,10 +49,15 @@ def _load(data: dict) -> dict:
     return fields
 
 
-def _market_for(user, market_id: int) -> Market:
-    # FOR SHARE: a market moving to another ward concurrently waits, so the change below is
-    # logged under the unit the market really is in.
-    market = db.session.get(Market, market_id, with_for_update={"read": True})
+_MARKET = select(Market.id, Market.org_unit_id, Market.lat, Market.lon)
+
+
+def _market_for(user, market_id: int):
+    """The market's id, unit and location (a plain row). FOR SHARE: a market moving to
+    another ward concurrently waits, so the change is logged under the unit it really is in."""
+    market = db.session.execute(
+        _MARKET.where(Market.id == market_id).with_for_update(read=True)
+    ).first()
     if market is None:
         raise invalid({"market_id": ["Unknown market."]})
     if not market_visible(user, market):
@@ -56,30 +65,59 @@ def _market_for(user, market_id: int) -> Market:
     return market
 
 
-def _apply_fields(visit: Visit, fields: dict, market: Market) -> None:
-    observed = fields["observed_at"]
-    visit.market_id = market.id
-    visit.form_version = fields["form_version"]
-    visit.observed_at = observed.astimezone(UTC).replace(tzinfo=None)
-    visit.observed_offset_min = int(observed.utcoffset().total_seconds() // 60)
-    visit.answers = fields["answers"]
-    visit.compliant = fields["answers"]["stalls_using_nondegradable"] == 0
-    location = fields["location"]
-    visit.location_lat = location["lat"] if location else None
-    visit.location_lon = location["lon"] if location else None
-    visit.location_accuracy_m = location["accuracy_m"] if location else None
-    visit.distance_m = None
+def _field_values(fields: dict, market) -> dict:
+    """The visit's columns that come from the phone's data (compliance derived here)."""
+    observed, location = fields["observed_at"], fields["location"]
+    distance = None
     if location and market.lat is not None and market.lon is not None:
-        visit.distance_m = distance_m(market.lat, market.lon, location["lat"], location["lon"])
+        distance = distance_m(market.lat, market.lon, location["lat"], location["lon"])
+    return {
+        "market_id": market.id,
+        "form_version": fields["form_version"],
+        "observed_at": observed.astimezone(UTC).replace(tzinfo=None),
+        "observed_offset_min": int(observed.utcoffset().total_seconds() // 60),
+        "answers": fields["answers"],
+        "compliant": fields["answers"]["stalls_using_nondegradable"] == 0,
+        "location_lat": location["lat"] if location else None,
+        "location_lon": location["lon"] if location else None,
+        "location_accuracy_m": location["accuracy_m"] if location else None,
+        "distance_m": distance,
+    }
+
+
+def _insert_attachments(visit_id: str, shas: list[str]) -> None:
+    if shas:
+        db.session.execute(
+            insert(VisitAttachment.__table__),
+            [{"visit_id": visit_id, "position": i, "sha256": sha} for i, sha in enumerate(shas)],
+        )
 
 
 def _replace_attachments(visit_id: str, shas: list[str]) -> None:
     db.session.execute(delete(VisitAttachment).where(VisitAttachment.visit_id == visit_id))
-    if shas:
-        db.session.execute(
-            insert(VisitAttachment),
-            [{"visit_id": visit_id, "position": i, "sha256": sha} for i, sha in enumerate(shas)],
-        )
+    _insert_attachments(visit_id, shas)
+
+
+def _create(user, device_id: str, visit_id: str, fields: dict, market) -> dict:
+    """A new visit, written with plain INSERTs (no ORM unit of work: this is the hot path of
+    every push); its record is built from what was written, plus whether its photos arrived."""
+    # FOR UPDATE, as for an edit; a concurrent create of the same id waits on the primary key.
+    if db.session.scalar(select(Visit.id).where(Visit.id == visit_id).with_for_update()):
+        visit = db.session.get(Visit, visit_id)
+        old_market = db.session.get(Market, visit.market_id)
+        record = visit_record(visit) if visit_visible(user, visit, old_market.org_unit_id) else None
+        raise conflict("already_exists", "A visit with this id already exists.", record)
+    now = utcnow()
+    row = {
+        "id": visit_id, "rev": 1, "inspector_id": user.id, "device_id": device_id,
+        "status": "submitted", "received_at": now, "updated_at": now,
+        **_field_values(fields, market),
+    }
+    db.session.execute(insert(Visit.__table__), row)
+    _insert_attachments(visit_id, fields["attachments"])
+    visit = SimpleNamespace(**row)
+    record_changes([visit_change(visit, market.org_unit_id)])
+    return visit_record(visit, decided=False)
 
 
 def upsert_visit(user, device_id: str, data: dict) -> dict:
@@ -87,44 +125,30 @@ def upsert_visit(user, device_id: str, data: dict) -> dict:
         raise rejected("forbidden", "Only inspectors record visits.")
     fields = _load(data)
     market = _market_for(user, fields["market_id"])
-    visit = db.session.get(Visit, fields["id"].lower(), with_for_update=True)
+    visit_id = fields["id"].lower()
     if fields["base_rev"] is None:
-        if visit is not None:
-            old_market = db.session.get(Market, visit.market_id)
-            record = (
-                visit_record(visit) if visit_visible(user, visit, old_market.org_unit_id) else None
-            )
-            raise conflict("already_exists", "A visit with this id already exists.", record)
-        visit = Visit(
-            id=fields["id"].lower(),
-            rev=1,
-            inspector_id=user.id,
-            device_id=device_id,
-            status="submitted",
-            received_at=utcnow(),
+        return _create(user, device_id, visit_id, fields, market)
+    visit = db.session.get(Visit, visit_id, with_for_update=True)
+    if visit is None or visit.inspector_id != user.id:
+        raise rejected("not_found", "There is no such visit of yours to edit.")
+    if visit.status not in EDITABLE:
+        raise conflict(
+            "locked",
+            f"This visit is {visit.status} and can no longer be edited.",
+            visit_record(visit),
         )
-        previous_unit = None
-        db.session.add(visit)
-    else:
-        if visit is None or visit.inspector_id != user.id:
-            raise rejected("not_found", "There is no such visit of yours to edit.")
-        if visit.status not in EDITABLE:
-            raise conflict(
-                "locked",
-                f"This visit is {visit.status} and can no longer be edited.",
-                visit_record(visit),
-            )
-        if fields["base_rev"] != visit.rev:
-            raise conflict(
-                "stale_rev",
-                "This visit changed on the server since you last synced.",
-                visit_record(visit),
-            )
-        previous_unit = db.session.get(Market, visit.market_id).org_unit_id
-        visit.rev += 1
-        visit.status = "submitted"  # an edit of a returned visit goes back to the queue
-        visit.device_id = device_id
-    _apply_fields(visit, fields, market)
+    if fields["base_rev"] != visit.rev:
+        raise conflict(
+            "stale_rev",
+            "This visit changed on the server since you last synced.",
+            visit_record(visit),
+        )
+    previous_unit = db.session.get(Market, visit.market_id).org_unit_id
+    visit.rev += 1
+    visit.status = "submitted"  # an edit of a returned visit goes back to the queue
+    visit.device_id = device_id
+    for name, value in _field_values(fields, market).items():
+        setattr(visit, name, value)
     db.session.flush()
     _replace_attachments(visit.id, fields["attachments"])
     record_changes([visit_change(visit, market.org_unit_id, previous_unit)])
