@@ -35,12 +35,19 @@ export default function devicesScreen(ctx, { query }) {
   const filter = { active: 'yes' };
   const state = { loading: true, devices: [], total: 0, error: '', done: '', busy: false, limit: admin.PAGE_SIZE, mine: null };
 
+  // Searching as one types sends a request per pause: only the latest answer may be drawn
+  // (an earlier, slower one would put back the unfiltered list).
+  let latest = 0;
+
   async function load() {
+    const mine = ++latest;
     try {
       state.mine ??= await admin.thisDeviceId();
       const body = await admin.listDevices({ user_id: userId, active: filter.active === '' ? '' : filter.active === 'yes', limit: state.limit });
+      if (mine !== latest) return; // a newer search is under way
       Object.assign(state, { devices: body.devices, total: body.total, error: '' });
     } catch (err) {
+      if (mine !== latest) return;
       state.error = errorText(ctx.t, err);
     }
     state.loading = false;

@@ -24,17 +24,24 @@ export default function adminMarketsScreen(ctx) {
   let timer = 0;
   let listHost = null;
 
+  // Searching as one types sends a request per pause: only the latest answer may be drawn
+  // (an earlier, slower one would put back the unfiltered list).
+  let latest = 0;
+
   async function load() {
+    const mine = ++latest;
     try {
       const [units, body] = await Promise.all([loadUnits(), admin.listMarkets({
         q: memory.q.trim(), org_unit_id: memory.org_unit_id, market_class: memory.market_class,
         open: memory.open === '' ? '' : memory.open === 'yes', limit: state.limit,
       })]);
+      if (mine !== latest) return; // a newer search is under way
       const first = !state.units.length && units.length;
       Object.assign(state, { units, markets: body.markets, total: body.total, error: '' });
       state.loading = false;
       if (first) return draw(); // the unit filter needs the units
     } catch (err) {
+      if (mine !== latest) return;
       state.error = errorText(ctx.t, err);
       state.loading = false;
     }

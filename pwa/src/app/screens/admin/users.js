@@ -24,18 +24,25 @@ export function usersScreen(ctx) {
   let timer = 0;
   let listHost = null;
 
+  // Searching as one types sends a request per pause: only the latest answer may be drawn
+  // (an earlier, slower one would put back the unfiltered list).
+  let latest = 0;
+
   async function load() {
+    const mine = ++latest;
     try {
       const [units, body] = await Promise.all([
         loadUnits(),
         admin.listUsers({ q: memory.q.trim(), role: memory.role, org_unit_id: memory.org_unit_id,
           active: memory.active === '' ? '' : memory.active === 'yes' }),
       ]);
+      if (mine !== latest) return; // a newer search is under way
       const first = !state.units.length && units.length;
       Object.assign(state, { units, users: body.users, total: body.total, error: '' });
       state.loading = false;
       if (first) return draw(); // the unit filter needs the units
     } catch (err) {
+      if (mine !== latest) return;
       state.error = errorText(ctx.t, err);
       state.loading = false;
     }
