@@ -60,12 +60,19 @@ class LiveServer:
         self.manage("seed-demo")
         return self
 
-    def start(self, timeout: float = 20) -> "LiveServer":
+    # A subclass may run another command (gunicorn) or put the server in a process group of
+    # its own (so that kill -9 takes its workers down too).
+    new_session = False
+
+    def command(self) -> list[str]:
+        return [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port",
+                str(self.port)]
+
+    def start(self, timeout: float = 30) -> "LiveServer":
         log = open(self.log_path, "a")  # noqa: SIM115  (kept open for the process's life)
-        self.process = subprocess.Popen(
-            [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=REPO_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-        )
+        self.process = subprocess.Popen(self.command(), cwd=REPO_ROOT, env=self.env, stdout=log,
+                                        stderr=subprocess.STDOUT,
+                                        start_new_session=self.new_session)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -73,7 +80,7 @@ class LiveServer:
             try:
                 if requests.get(self.url + "/api/v1/health", timeout=1).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except requests.RequestException:
                 pass
             time.sleep(0.1)
         raise RuntimeError(f"server did not answer within {timeout}s:\n{self.log_path.read_text()}")

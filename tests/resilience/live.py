@@ -7,15 +7,13 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import requests
 from sqlalchemy import create_engine, text
 
 from server.config import normalise_database_url
 from tests.conftest import BACKEND
-from tests.e2e.live_server import REPO_ROOT, LiveServer
+from tests.e2e.live_server import LiveServer
 
 # The suite runs once per backend (Makefile): each pass drives servers on its own backend.
 BACKENDS = [BACKEND]
@@ -54,28 +52,13 @@ class Server(LiveServer):
         self.backend = backend
         self.gunicorn_workers = gunicorn_workers
 
+    new_session = True
+
     def command(self) -> list[str]:
         if self.gunicorn_workers:
             return [GUNICORN, "-w", str(self.gunicorn_workers), "-b", f"127.0.0.1:{self.port}",
                     "--access-logfile", "-", "--graceful-timeout", "2", "server:create_app()"]
-        return [sys.executable, "manage.py", "serve", "--host", "127.0.0.1", "--port",
-                str(self.port)]
-
-    def start(self, timeout: float = 30) -> "Server":
-        log = open(self.log_path, "a")  # noqa: SIM115  (kept open for the process's life)
-        self.process = subprocess.Popen(self.command(), cwd=REPO_ROOT, env=self.env, stdout=log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"server exited early:\n{self.log_path.read_text()}")
-            try:
-                if requests.get(self.url + "/api/v1/health", timeout=1).status_code == 200:
-                    return self
-            except requests.RequestException:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError(f"server did not answer within {timeout}s:\n{self.log()}")
+        return super().command()
 
     def kill9(self) -> None:
         """SIGKILL to the whole process group: no cleanup, no answer, as a crash."""
