@@ -1,4 +1,5 @@
-"""All-or-nothing CSV imports: every bad row is reported with its line number, nothing written."""
+"""All-or-nothing CSV imports: every bad row is reported with its line number, nothing written.
+The reasons are in Vietnamese: admins read them in the import screen and on the command line."""
 
 import csv
 from collections.abc import Callable, Iterator
@@ -31,7 +32,7 @@ def read_rows(path: str | Path, columns: list[str], report: ImportReport) -> Ite
         with open(path, newline="", encoding="utf-8-sig") as handle:
             yield from _rows(handle, columns, report)
     except UnicodeDecodeError as exc:
-        report.error(0, f"the file is not UTF-8 text (byte {exc.start}); save it as CSV UTF-8")
+        report.error(0, f"tệp không phải văn bản UTF-8 (byte {exc.start}); hãy lưu dạng CSV UTF-8")
 
 
 def _rows(handle, columns: list[str], report: ImportReport) -> Iterator[tuple]:
@@ -39,11 +40,11 @@ def _rows(handle, columns: list[str], report: ImportReport) -> Iterator[tuple]:
     header = [name.strip() for name in (reader.fieldnames or [])]
     missing = [name for name in columns if name not in header]
     if missing:
-        report.error(1, f"header is missing column(s): {', '.join(missing)}")
+        report.error(1, f"dòng tiêu đề thiếu cột: {', '.join(missing)}")
         return
     for row in reader:
         if None in row:
-            report.error(reader.line_num, "more cells than columns in the header")
+            report.error(reader.line_num, "nhiều ô hơn số cột của dòng tiêu đề")
             continue
         yield reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items()}
 
@@ -51,9 +52,9 @@ def _rows(handle, columns: list[str], report: ImportReport) -> Iterator[tuple]:
 def required(row: dict, name: str, max_length: int = 200) -> str:
     value = row.get(name, "")
     if not value:
-        raise RowError(f"{name} is required")
+        raise RowError(f"{name} không được để trống")
     if len(value) > max_length:
-        raise RowError(f"{name} is longer than {max_length} characters")
+        raise RowError(f"{name} dài quá {max_length} ký tự")
     return value
 
 
@@ -64,7 +65,7 @@ def optional(row: dict, name: str, parse: Callable[[str], object] = str):
     try:
         return parse(value)
     except ValueError as exc:
-        raise RowError(f"{name} {value!r} is not valid ({exc})") from None
+        raise RowError(f"{name} {value!r} không hợp lệ ({exc})") from None
 
 
 def parse_date(value: str) -> date:

@@ -28,17 +28,18 @@ COLUMNS = [
 def _coordinate(row: dict, name: str, limit: float) -> float | None:
     value = optional(row, name, float)
     if value is not None and not -limit <= value <= limit:
-        raise RowError(f"{name} {value} is outside -{limit}..{limit}")
+        raise RowError(f"{name} {value} nằm ngoài khoảng -{limit}..{limit}")
     return value
 
 
 def _parse_row(row: dict, unit_ids: dict[str, int]) -> dict:
     unit_code = required(row, "org_unit_code", 64)
     if unit_code not in unit_ids:
-        raise RowError(f"org_unit_code {unit_code!r} is not a known org unit")
+        raise RowError(f"org_unit_code {unit_code!r}: không có đơn vị nào mang mã này")
     market_class = row.get("market_class") or "unclassified"
     if market_class not in MARKET_CLASSES:
-        raise RowError(f"market_class {market_class!r} is not one of {', '.join(MARKET_CLASSES)}")
+        allowed = ", ".join(MARKET_CLASSES)
+        raise RowError(f"market_class {market_class!r} phải là một trong: {allowed}")
     market = {
         "code": required(row, "code", 64),
         "name": required(row, "name"),
@@ -51,11 +52,11 @@ def _parse_row(row: dict, unit_ids: dict[str, int]) -> dict:
         "closed_on": optional(row, "closed_on", parse_date),
     }
     if (market["lat"] is None) != (market["lon"] is None):
-        raise RowError("give both lat and lon, or neither")
+        raise RowError("cần có cả lat và lon, hoặc để trống cả hai")
     if market["address"] and len(market["address"]) > 300:
-        raise RowError("address is longer than 300 characters")
+        raise RowError("address dài quá 300 ký tự")
     if market["opened_on"] and market["closed_on"] and market["closed_on"] < market["opened_on"]:
-        raise RowError("closed_on is before opened_on")
+        raise RowError("closed_on sớm hơn opened_on")
     return market
 
 
@@ -88,7 +89,8 @@ def import_markets(path: str | Path, dry_run: bool = False) -> ImportReport:
             report.error(line, str(exc))
             continue
         if market["code"] in parsed:
-            report.error(line, f"code {market['code']!r} repeats line {parsed[market['code']][0]}")
+            first_line = parsed[market["code"]][0]
+            report.error(line, f"code {market['code']!r} trùng với dòng {first_line}")
             continue
         parsed[market["code"]] = (line, market)
     if not report.ok or dry_run:

@@ -16,7 +16,7 @@ LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
 def _parse_row(row: dict) -> dict:
     level = required(row, "level", 16)
     if level not in LEVELS:
-        raise RowError(f"level {level!r} is not one of {', '.join(LEVELS)}")
+        raise RowError(f"level {level!r} phải là một trong: {', '.join(LEVELS)}")
     unit = {
         "code": required(row, "code", 64),
         "name": required(row, "name"),
@@ -26,9 +26,9 @@ def _parse_row(row: dict) -> dict:
         "valid_to": optional(row, "valid_to", parse_date),
     }
     if unit["valid_from"] and unit["valid_to"] and unit["valid_to"] < unit["valid_from"]:
-        raise RowError("valid_to is before valid_from")
+        raise RowError("valid_to sớm hơn valid_from")
     if unit["parent_code"] == unit["code"]:
-        raise RowError("a unit cannot be its own parent")
+        raise RowError("một đơn vị không thể là cấp trên của chính nó")
     return unit
 
 
@@ -42,7 +42,7 @@ def import_org_units(path: str | Path, dry_run: bool = False) -> ImportReport:
             report.error(line, str(exc))
             continue
         if unit["code"] in parsed:
-            report.error(line, f"code {unit['code']!r} repeats line {parsed[unit['code']][0]}")
+            report.error(line, f"code {unit['code']!r} trùng với dòng {parsed[unit['code']][0]}")
             continue
         parsed[unit["code"]] = (line, unit)
 
@@ -54,9 +54,10 @@ def import_org_units(path: str | Path, dry_run: bool = False) -> ImportReport:
         if parent is None:
             continue
         if parent not in levels:
-            report.error(line, f"parent_code {parent!r} is neither in the file nor in the database")
+            report.error(line, f"parent_code {parent!r}: không có trong tệp lẫn cơ sở dữ liệu")
         elif LEVEL_RANK[levels[parent]] >= LEVEL_RANK[unit["level"]]:
-            report.error(line, f"a {unit['level']} cannot sit under a {levels[parent]} ({parent})")
+            report.error(line, f"đơn vị cấp {unit['level']} không thể trực thuộc "
+                               f"đơn vị cấp {levels[parent]} ({parent})")
     if not report.ok or dry_run:
         return report
 

@@ -120,7 +120,7 @@ def test_one_bad_market_row_changes_nothing_and_names_its_line(runner, tmp_path)
     bad = MARKETS.replace("21.0003", "210.003")
     result = runner.invoke(args=["import-markets", write(tmp_path, "m.csv", bad)])
     assert result.exit_code == 1
-    assert "line 3: lat 210.003 is outside -90..90" in result.output
+    assert "line 3: lat 210.003 nằm ngoài khoảng -90..90" in result.output
     assert count(Market) == 0
 
 
@@ -138,9 +138,9 @@ def test_market_rows_checked_for_unit_class_dates_and_coordinates(runner, tmp_pa
     assert result.exit_code == 1
     assert "line 2: org_unit_code 'NOWHERE'" in result.output
     assert "line 3: market_class '4'" in result.output
-    assert "line 4: give both lat and lon" in result.output
-    assert "line 5: opened_on '2020-13-01' is not valid" in result.output
-    assert "line 6: closed_on is before opened_on" in result.output
+    assert "line 4: cần có cả lat và lon" in result.output
+    assert "line 5: opened_on '2020-13-01' không hợp lệ" in result.output
+    assert "line 6: closed_on sớm hơn opened_on" in result.output
     assert count(Market) == 0
 
 
@@ -154,7 +154,7 @@ def test_dry_run_writes_nothing(runner, tmp_path):
 def test_wrong_header_is_reported(runner, tmp_path):
     result = runner.invoke(args=["import-markets", write(tmp_path, "m.csv", "code,name\nA,B\n")])
     assert result.exit_code == 1
-    assert "line 1: header is missing column(s): org_unit_code" in result.output
+    assert "line 1: dòng tiêu đề thiếu cột: org_unit_code" in result.output
 
 
 def test_a_file_that_is_not_utf8_is_reported_not_a_traceback(runner, tmp_path):
@@ -162,5 +162,5 @@ def test_a_file_that_is_not_utf8_is_reported_not_a_traceback(runner, tmp_path):
     path.write_bytes(MARKETS.encode("cp1258", errors="replace"))
     result = runner.invoke(args=["import-markets", str(path)])
     assert result.exit_code == 1
-    assert "not UTF-8" in result.output and "Traceback" not in result.output
+    assert "UTF-8" in result.output and "Traceback" not in result.output
     assert count(Market) == 0

@@ -5,7 +5,7 @@ export default {
     'admin.nav.devices': 'Thiết bị',
     'admin.nav.markets': 'Chợ',
     'admin.nav.units': 'Đơn vị',
-    'admin.nav.targets': 'Chỉ tiêu',
+    'admin.nav.targets': 'Mục tiêu',
     'admin.all': 'Tất cả',
     'admin.loading': 'Đang tải…',
     'admin.save': 'Lưu thay đổi',

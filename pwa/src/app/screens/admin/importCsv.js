@@ -66,18 +66,21 @@ function importScreen(kind, ctx) {
     return null;
   }
 
+  // Made once: a redraw must not replace it, or the browser shows "no file chosen" for the file
+  // that was just checked.
+  const fileInput = h('input', {
+    id: 'import-file', type: 'file', accept: '.csv,text/csv', class: 'input',
+    'aria-describedby': 'import-columns',
+    onchange: (ev) => {
+      state.file = ev.target.files?.[0] ?? null;
+      Object.assign(state, { checked: null, done: null, lines: [], general: '' });
+      draw();
+    },
+  });
+
   function draw() {
     const { t } = ctx;
     const columns = admin.IMPORT_COLUMNS[kind];
-    const fileInput = h('input', {
-      id: 'import-file', type: 'file', accept: '.csv,text/csv', class: 'input',
-      'aria-describedby': 'import-columns',
-      onchange: (ev) => {
-        state.file = ev.target.files?.[0] ?? null;
-        Object.assign(state, { checked: null, done: null, lines: [], general: '' });
-        draw();
-      },
-    });
     replaceChildren(root,
       backLink(keys.back, t(keys.backText)),
       title(t(keys.title)),

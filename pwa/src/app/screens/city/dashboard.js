@@ -97,8 +97,8 @@ export default function cityDashboard(ctx, { query }) {
     else if (!result?.available) body = h('p', { class: 'hint' }, t('city.overdue.unavailable'));
     else {
       const items = overdueInUnit(result.markets, state.place?.tree, view.orgUnit);
-      body = [
-        h('p', { class: 'hint' }, result.computed_at ? t('city.overdue.computed', { when: formatDayTime(result.computed_at) }) : t('city.overdue.notComputed')),
+      body = !result.computed_at ? h('p', { class: 'hint' }, t('city.overdue.notComputed')) : [
+        h('p', { class: 'hint' }, t('city.overdue.computed', { when: formatDayTime(result.computed_at) })),
         items.length
           ? h('ul', { class: 'plain overdue' }, items.slice(0, 50).map((m) => h('li', { dataset: { market: String(m.id) } },
             h('strong', null, m.name), ` (${m.code}) — `,
@@ -148,6 +148,7 @@ export default function cityDashboard(ctx, { query }) {
         : null,
       h('section', { class: 'city-section', 'aria-labelledby': 'trend-heading' },
         h('h3', { id: 'trend-heading', class: 'list-title' }, t('city.trend.heading', { year: view.period.year })),
+        h('p', { class: 'hint' }, t('city.trend.note')),
         state.trend?.error
           ? problemNote(t, state.trend.error)
           : trendChart(ctx, state.trend?.data, (id) => cityHref('/city', { period: id, org_unit: view.orgUnit }))),
