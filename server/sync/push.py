@@ -12,6 +12,7 @@ the winner's row.
 import hashlib
 import json
 import logging
+from types import SimpleNamespace
 
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -22,6 +23,7 @@ from server.review.decide import decide, dirty_marks_at_commit, write_dirty_mark
 from server.sync.changes import changes_at_commit, write_queued_changes
 from server.sync.models import AppliedMutation
 from server.sync.outcome import MutationRefused
+from server.sync.records import one_of
 from server.sync.visits import upsert_visit
 from server.timeutil import utcnow
 
@@ -52,6 +54,14 @@ def _claim(mutation_id: str):
     return db.session.execute(_CLAIM.where(AppliedMutation.id == mutation_id)).first()
 
 
+def _claims(mutation_ids: list[str]) -> dict:
+    """The stored answers of a whole push, in one query. Only a first look: a twin that
+    commits after it is still caught, by the primary key of applied_mutation (or of the
+    visit) or by the conflict it causes, and each of those looks again with `_claim`."""
+    rows = db.session.execute(_CLAIM.where(one_of(AppliedMutation.id, mutation_ids)))
+    return {row.id: row for row in rows}
+
+
 def _replay(claim, user, digest: str) -> dict:
     if claim.user_id != user.id or claim.request_hash != digest:
         return MutationRefused(
@@ -78,12 +88,13 @@ def _store(user, device_id: str, mutation: dict, digest: str, result: dict) -> N
     )
 
 
-def _apply_one(user, device_id: str, mutation: dict, queued_changes: list) -> dict:
+def _apply_one(user, device_id: str, mutation: dict, queued_changes: list, known: dict) -> dict:
     """One mutation inside the push's transaction, under its own savepoint: a refusal (or a
-    lost race) rolls back to it and leaves the earlier mutations' work in place."""
+    lost race) rolls back to it and leaves the earlier mutations' work in place. `known`: the
+    push's stored answers as first read, and those stored since."""
     digest = request_hash(mutation)
-    for _ in range(ATTEMPTS):
-        claim = _claim(mutation["id"])
+    for attempt in range(ATTEMPTS):
+        claim = known.get(mutation["id"]) if attempt == 0 else _claim(mutation["id"])
         if claim is not None:
             return _replay(claim, user, digest)
         queued = len(queued_changes)
@@ -106,6 +117,10 @@ def _apply_one(user, device_id: str, mutation: dict, queued_changes: list) -> di
             result = {"id": mutation["id"], "status": "applied", "record": record}
             _store(user, device_id, mutation, digest, result)
             savepoint.commit()  # RELEASE SAVEPOINT: kept, committed with the whole push
+            # The same id again later in this push replays this answer.
+            known[mutation["id"]] = SimpleNamespace(
+                id=mutation["id"], user_id=user.id, request_hash=digest, result=result
+            )
             return result
         except IntegrityError:
             # Someone else claimed this id (or created this visit) and committed while we ran:
@@ -120,7 +135,8 @@ def _apply_one(user, device_id: str, mutation: dict, queued_changes: list) -> di
 def _apply_all(user, device_id: str, mutations: list[dict]) -> list[dict]:
     begin_write()
     with changes_at_commit() as queued_changes, dirty_marks_at_commit():
-        results = [_apply_one(user, device_id, m, queued_changes) for m in mutations]
+        known = _claims([m["id"] for m in mutations])
+        results = [_apply_one(user, device_id, m, queued_changes, known) for m in mutations]
         # Last, the statements that lock what every writer shares: the indicator's dirty
         # periods, then the change-log sequence (its advisory lock), held only until commit.
         write_dirty_marks()

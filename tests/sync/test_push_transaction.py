@@ -88,3 +88,16 @@ def test_create_then_edit_in_one_push_and_a_review_push_with_a_stale_decision(cl
     assert visit_changes() == [
         (first["id"], 1), (first["id"], 2), (second["id"], 1), (first["id"], 3),
         (second["id"], 2)]
+
+
+def test_the_same_mutation_twice_in_one_push_is_applied_then_duplicate(client, world):
+    headers = login(client, "insp_hbt")
+    mutation = upsert(visit_data(world["markets"]["hom"]))
+    reused = {**mutation, "data": {**mutation["data"], "location": None}}
+    first, again, other = push(client, headers, mutation, mutation, reused)
+    assert (first["status"], again["status"]) == ("applied", "duplicate")
+    assert again["record"] == first["record"]
+    assert other["status"] == "rejected" and other["error"]["code"] == "mutation_id_reused"
+    assert count(Visit) == 1 and count(AppliedMutation) == 1
+    [later] = push(client, headers, mutation)
+    assert later["status"] == "duplicate" and later["record"] == first["record"]
