@@ -12,10 +12,11 @@ the winner's row.
 import hashlib
 import json
 import logging
+from contextlib import suppress
 from types import SimpleNamespace
 
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, ResourceClosedError
 
 from server.extensions import begin_write, db
 from server.faults import fault_point
@@ -125,7 +126,7 @@ def _apply_one(user, device_id: str, mutation: dict, queued_changes: list, known
         except IntegrityError:
             # Someone else claimed this id (or created this visit) and committed while we ran:
             # back to the savepoint, and look again (the claim replays; a visit is a conflict).
-            if savepoint.is_active:
+            with suppress(ResourceClosedError):  # also when a failed flush deactivated it
                 savepoint.rollback()
             del queued_changes[queued:]
             log.info("mutation %s: concurrent claim, replaying", mutation["id"])
