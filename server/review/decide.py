@@ -1,10 +1,13 @@
 """review.decide: approve, return, reject or reopen a visit (DESIGN §6)."""
 
+from contextlib import contextmanager
+
 from marshmallow import ValidationError
 
 from server.api import flatten_errors
 from server.auth.scope import visit_visible
 from server.extensions import db
+from server.indicator.periods import periods_containing
 from server.indicator.snapshots import mark_dirty
 from server.markets.models import Market
 from server.review.models import ReviewDecision
@@ -25,6 +28,36 @@ TRANSITIONS = {
     "reopen": (("approved", "rejected"), "submitted"),
 }
 NEEDS_COMMENT = ("return", "reject", "reopen")
+_DIRTY = "dirty_at_commit"  # key in db.session.info
+
+
+@contextmanager
+def dirty_marks_at_commit():
+    """Within this block (a push's one transaction) decisions only note which periods they
+    made stale; `write_dirty_marks()` upserts them once each, just before the commit, in period
+    order: the rows stay locked for an instant, and two pushes always lock them in one order
+    (no deadlock). A mark left by a mutation rolled back to its savepoint only costs a
+    needless recompute."""
+    db.session.info[_DIRTY] = {}
+    try:
+        yield
+    finally:
+        db.session.info.pop(_DIRTY, None)
+
+
+def write_dirty_marks() -> None:
+    marks = db.session.info[_DIRTY]
+    for _periods, observed_at in sorted(marks.items()):
+        mark_dirty(observed_at)
+    marks.clear()
+
+
+def _mark_dirty(observed_at) -> None:
+    marks = db.session.info.get(_DIRTY)
+    if marks is None:
+        mark_dirty(observed_at)
+    else:
+        marks.setdefault(tuple(periods_containing(observed_at)), observed_at)
 
 
 def decide(user, device_id: str, data: dict) -> dict:
@@ -40,8 +73,12 @@ def decide(user, device_id: str, data: dict) -> dict:
     if decision in NEEDS_COMMENT and not comment:
         raise invalid({"comment": [f"A comment is required to {decision} a visit."]})
 
-    visit = db.session.get(Visit, fields["visit_id"].lower(), with_for_update=True)
-    market = db.session.get(Market, visit.market_id) if visit else None
+    # populate_existing: a push runs in one transaction, so the session may hold this visit
+    # from an earlier mutation; what counts is the row as it is once locked.
+    visit = db.session.get(
+        Visit, fields["visit_id"].lower(), with_for_update=True, populate_existing=True
+    )
+    market = db.session.get(Market, visit.market_id, populate_existing=True) if visit else None
     if visit is None or not visit_visible(user, visit, market.org_unit_id):
         raise rejected("not_found", "There is no such visit in your area.")
     if fields["base_rev"] != visit.rev:
@@ -68,7 +105,7 @@ def decide(user, device_id: str, data: dict) -> dict:
             visit_rev=visit.rev,
         )
     )
-    mark_dirty(visit.observed_at)  # the indicator's snapshots for its periods are stale
+    _mark_dirty(visit.observed_at)  # the indicator's snapshots for its periods are stale
     db.session.flush()
     record_changes([visit_change(visit, market.org_unit_id)])
     return visit_record(visit)

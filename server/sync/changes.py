@@ -4,7 +4,13 @@ Gap-free on PostgreSQL: sequence numbers are handed out under a transaction-scop
 lock taken just before the insert, so they are assigned in commit order and a reader never sees
 seq n+1 committed while seq n is still in flight. SQLite has one writer at a time already.
 Call `record_changes` as the last statement before commit, to keep the lock short.
+
+A push applies up to 500 mutations in one transaction: inside `changes_at_commit()` the rows
+are only queued, and the caller writes them all with `write_queued_changes()` just before its
+commit, so the lock is taken once, for the last instant of the push, not for all of it.
 """
+
+from contextlib import contextmanager
 
 from sqlalchemy import insert, select, text
 
@@ -15,9 +21,39 @@ from server.timeutil import utcnow
 CHANGE_SEQUENCE_LOCK = 293_0404  # any constant unique to this app
 
 
+_QUEUE = "queued_changes"  # key in db.session.info
+
+
+@contextmanager
+def changes_at_commit():
+    """Within this block `record_changes` queues its rows (the queue is yielded: a caller that
+    rolls back to a savepoint truncates it to what it held then)."""
+    queue: list[dict] = []
+    db.session.info[_QUEUE] = queue
+    try:
+        yield queue
+    finally:
+        db.session.info.pop(_QUEUE, None)
+
+
+def write_queued_changes() -> None:
+    queue = db.session.info[_QUEUE]
+    rows, queue[:] = list(queue), []
+    insert_changes(rows)
+
+
 def record_changes(rows: list[dict]) -> None:
     """Each row: entity, entity_id, op, and optionally rev, org_unit_id, prev_org_unit_id,
     owner_id."""
+    queue = db.session.info.get(_QUEUE)
+    if queue is not None:
+        queue.extend(rows)
+        return
+    insert_changes(rows)
+
+
+def insert_changes(rows: list[dict]) -> None:
+    """Write change-log rows now, taking the sequence lock (held until commit)."""
     if not rows:
         return
     if db.session.get_bind().dialect.name == "postgresql":

@@ -1,25 +1,30 @@
 """Exactly-once push (DESIGN §5.1).
 
-Each mutation runs in its own write transaction that applies the change and stores the
-answer in applied_mutation under the mutation id, in the same commit. A repeat —
-a retry, a concurrent request with the same id, a retry after the server died between commit
-and response — finds that row and gets the stored answer back, changing nothing. Concurrent
-requests with one id serialise on the primary keys (of the visit, or of applied_mutation): the
-loser's insert fails, it rolls back, and replays the winner's row.
+A push runs in one write transaction; each mutation applies its change and stores its answer
+in applied_mutation under the mutation id inside its own savepoint, so both commit together
+or not at all. A repeat — a retry, a concurrent request with the same id, a retry after the
+server died between commit and response — finds that row and gets the stored answer back,
+changing nothing. Concurrent requests with one id serialise on the primary keys (of the visit,
+or of applied_mutation): the loser's insert fails, it rolls back to its savepoint, and replays
+the winner's row.
 """
 
 import hashlib
 import json
 import logging
+from contextlib import suppress
+from types import SimpleNamespace
 
 from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, ResourceClosedError
 
 from server.extensions import begin_write, db
 from server.faults import fault_point
-from server.review.decide import decide
+from server.review.decide import decide, dirty_marks_at_commit, write_dirty_marks
+from server.sync.changes import changes_at_commit, write_queued_changes
 from server.sync.models import AppliedMutation
 from server.sync.outcome import MutationRefused
+from server.sync.records import one_of
 from server.sync.visits import upsert_visit
 from server.timeutil import utcnow
 
@@ -50,6 +55,14 @@ def _claim(mutation_id: str):
     return db.session.execute(_CLAIM.where(AppliedMutation.id == mutation_id)).first()
 
 
+def _claims(mutation_ids: list[str]) -> dict:
+    """The stored answers of a whole push, in one query. Only a first look: a twin that
+    commits after it is still caught, by the primary key of applied_mutation (or of the
+    visit) or by the conflict it causes, and each of those looks again with `_claim`."""
+    rows = db.session.execute(_CLAIM.where(one_of(AppliedMutation.id, mutation_ids)))
+    return {row.id: row for row in rows}
+
+
 def _replay(claim, user, digest: str) -> dict:
     if claim.user_id != user.id or claim.request_hash != digest:
         return MutationRefused(
@@ -76,53 +89,86 @@ def _store(user, device_id: str, mutation: dict, digest: str, result: dict) -> N
     )
 
 
-def apply_mutation(user, device_id: str, mutation: dict) -> dict:
+def _apply_one(user, device_id: str, mutation: dict, queued_changes: list, known: dict) -> dict:
+    """One mutation inside the push's transaction, under its own savepoint: a refusal (or a
+    lost race) rolls back to it and leaves the earlier mutations' work in place. `known`: the
+    push's stored answers as first read, and those stored since."""
     digest = request_hash(mutation)
     for attempt in range(ATTEMPTS):
+        claim = known.get(mutation["id"]) if attempt == 0 else _claim(mutation["id"])
+        if claim is not None:
+            return _replay(claim, user, digest)
+        queued = len(queued_changes)
+        savepoint = db.session.begin_nested()
         try:
-            begin_write()
-            claim = _claim(mutation["id"])
-            if claim is not None:
-                result = _replay(claim, user, digest)
-                db.session.rollback()
-                return result
             try:
                 record = HANDLERS[mutation["type"]](user, device_id, mutation["data"])
             except MutationRefused as refused:
                 # Refusals are not stored: bad input changes nothing, and a repeat is simply
                 # judged again against the current state.
-                db.session.rollback()
+                savepoint.rollback()
+                del queued_changes[queued:]
                 # But the refusal may be our own twin's work: a concurrent request with this id
                 # committed while we ran (PostgreSQL reads each statement afresh). Its answer
                 # committed with its change, so a fresh look finds it.
                 claim = _claim(mutation["id"])
                 if claim is not None:
-                    result = _replay(claim, user, digest)
-                    db.session.rollback()
-                    return result
+                    return _replay(claim, user, digest)
                 return refused.result(mutation["id"])
             result = {"id": mutation["id"], "status": "applied", "record": record}
             _store(user, device_id, mutation, digest, result)
-            db.session.commit()
-            fault_point("push_after_commit")
+            savepoint.commit()  # RELEASE SAVEPOINT: kept, committed with the whole push
+            # The same id again later in this push replays this answer.
+            known[mutation["id"]] = SimpleNamespace(
+                id=mutation["id"], user_id=user.id, request_hash=digest, result=result
+            )
             return result
         except IntegrityError:
-            # Someone else claimed this id (or created this visit) between our read and write.
-            db.session.rollback()
+            # Someone else claimed this id (or created this visit) and committed while we ran:
+            # back to the savepoint, and look again (the claim replays; a visit is a conflict).
+            with suppress(ResourceClosedError):  # also when a failed flush deactivated it
+                savepoint.rollback()
+            del queued_changes[queued:]
             log.info("mutation %s: concurrent claim, replaying", mutation["id"])
-        except OperationalError:
-            db.session.rollback()
-            if attempt == ATTEMPTS - 1:
-                raise
-            log.warning("mutation %s: transient database error, retrying", mutation["id"])
     raise RuntimeError(f"mutation {mutation['id']} could not be applied")  # pragma: no cover
 
 
+def _apply_all(user, device_id: str, mutations: list[dict]) -> list[dict]:
+    begin_write()
+    with changes_at_commit() as queued_changes, dirty_marks_at_commit():
+        known = _claims([m["id"] for m in mutations])
+        results = [_apply_one(user, device_id, m, queued_changes, known) for m in mutations]
+        # Last, the statements that lock what every writer shares: the indicator's dirty
+        # periods, then the change-log sequence (its advisory lock), held only until commit.
+        write_dirty_marks()
+        write_queued_changes()
+    fault_point("push_before_commit")
+    return results
+
+
 def apply_push(user, device_id: str, mutations: list[dict]) -> list[dict]:
+    """All of a push's mutations in one write transaction (one commit, not one per mutation),
+    each under its own savepoint. A crash before the commit keeps none of them, and the
+    phone's retry applies them all; a crash after it answers them all `duplicate`."""
     # The user as authentication read it serves the whole push: kept in the session, it would
-    # expire at every mutation's commit and be read again by the next one (a query each).
+    # expire at the commit and be read again.
     if user in db.session:
         user.role  # noqa: B018  (loads it, if an earlier commit expired it)
         db.session.expunge(user)
-    db.session.commit()  # end the auth transaction: each mutation gets its own
-    return [apply_mutation(user, device_id, m) for m in mutations]
+    db.session.commit()  # end the auth transaction: the push gets its own
+    for attempt in range(ATTEMPTS):
+        try:
+            results = _apply_all(user, device_id, mutations)
+            db.session.commit()
+        except OperationalError:
+            # A transient lock error (SQLite busy, PostgreSQL deadlock) undoes the whole push,
+            # which has committed nothing yet: it is simply run again.
+            db.session.rollback()
+            if attempt == ATTEMPTS - 1:
+                raise
+            log.warning("push of %d mutations: transient database error, retrying",
+                        len(mutations))
+            continue
+        fault_point("push_after_commit")
+        return results
+    raise RuntimeError("push could not be applied")  # pragma: no cover

@@ -103,8 +103,8 @@ def _create(user, device_id: str, visit_id: str, fields: dict, market) -> dict:
     every push); its record is built from what was written, plus whether its photos arrived."""
     # FOR UPDATE, as for an edit; a concurrent create of the same id waits on the primary key.
     if db.session.scalar(select(Visit.id).where(Visit.id == visit_id).with_for_update()):
-        visit = db.session.get(Visit, visit_id)
-        old_market = db.session.get(Market, visit.market_id)
+        visit = db.session.get(Visit, visit_id, populate_existing=True)
+        old_market = db.session.get(Market, visit.market_id, populate_existing=True)
         record = visit_record(visit) if visit_visible(user, visit, old_market.org_unit_id) else None
         raise conflict("already_exists", "A visit with this id already exists.", record)
     now = utcnow()
@@ -128,7 +128,9 @@ def upsert_visit(user, device_id: str, data: dict) -> dict:
     visit_id = fields["id"].lower()
     if fields["base_rev"] is None:
         return _create(user, device_id, visit_id, fields, market)
-    visit = db.session.get(Visit, visit_id, with_for_update=True)
+    # populate_existing: the push's one transaction may hold this visit from an earlier
+    # mutation; what counts is the row as it is once locked.
+    visit = db.session.get(Visit, visit_id, with_for_update=True, populate_existing=True)
     if visit is None or visit.inspector_id != user.id:
         raise rejected("not_found", "There is no such visit of yours to edit.")
     if visit.status not in EDITABLE:
@@ -143,7 +145,7 @@ def upsert_visit(user, device_id: str, data: dict) -> dict:
             "This visit changed on the server since you last synced.",
             visit_record(visit),
         )
-    previous_unit = db.session.get(Market, visit.market_id).org_unit_id
+    previous_unit = db.session.get(Market, visit.market_id, populate_existing=True).org_unit_id
     visit.rev += 1
     visit.status = "submitted"  # an edit of a returned visit goes back to the queue
     visit.device_id = device_id

@@ -7,7 +7,6 @@ user would notice: how many visits the inspector's and the officer's phones end 
 which rev, and whether any change never reached a phone.
 """
 
-import importlib
 import itertools
 import random
 import threading
@@ -146,19 +145,19 @@ def visits_in(replica: dict) -> dict[str, dict]:
 
 def hook_change_log(monkeypatch, before=None, after=None) -> None:
     """Run `before(rows)` / `after(rows)` inside the writer's transaction, just before and just
-    after its change-log insert (which takes the sequence lock). The handlers imported
-    record_changes by name, so it is replaced where they use it."""
-    real = changes.record_changes
+    after its change-log insert (which takes the sequence lock). A push queues its rows and
+    inserts them all just before its one commit (changes.write_queued_changes), so the hook
+    is on the insert itself, not on the handlers' record_changes."""
+    real = changes.insert_changes
 
-    def record_changes(rows):
+    def insert_changes(rows):
         if before:
             before(rows)
         real(rows)
         if after:
             after(rows)
 
-    for module in ("server.sync.visits", "server.review.decide"):
-        monkeypatch.setattr(importlib.import_module(module), "record_changes", record_changes)
+    monkeypatch.setattr(changes, "insert_changes", insert_changes)
 
 
 def without_sequence_lock(monkeypatch) -> None:

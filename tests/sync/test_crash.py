@@ -1,11 +1,16 @@
 """A server killed between its commit and its answer (DESIGN §5.1, exactly-once).
 
-A real server runs as a subprocess (tests/e2e/live_server.py) with the fault point
-`push_after_commit` armed (server/faults.py): it commits the first mutation of a push and then
-dies by SIGKILL, before answering. The phone sees the connection drop and, knowing nothing,
-retries the whole push against the restarted server. What it must see: the mutation that was
-committed comes back `duplicate`, the others `applied`, and the server holds each visit exactly
-once at rev 1.
+A real server runs as a subprocess (tests/e2e/live_server.py) with a fault point armed
+(server/faults.py): `push_after_commit` commits the push and then dies by SIGKILL, before
+answering; `push_before_commit` dies with every mutation applied but not committed. The phone
+sees the connection drop and, knowing nothing, retries the whole push against the restarted
+server. What it must see: after the commit, every mutation comes back `duplicate`; before it,
+none was kept and every one comes back `applied`; either way the server holds each visit
+exactly once at rev 1.
+
+A push is one transaction (server/sync/push.py): these tests used to see the first mutation
+`duplicate` and the rest `applied`, when each mutation committed on its own. DESIGN §5.1 asks
+for exactly-once, which holds in both cases; a push is now kept whole or not at all.
 
 Runs on SQLite (a file the restarted server reopens) and, when the suite runs on PostgreSQL,
 also on the PostgreSQL database of TEST_DATABASE_URL. These tests use neither the `app` nor the
@@ -23,7 +28,7 @@ from tests.conftest import BACKEND
 from tests.e2e.live_server import LiveServer
 from tests.factories import apply_changes, upsert, visit_data
 
-FAULT = {"CHOXANH_FAULTS": "push_after_commit"}
+AFTER_COMMIT, BEFORE_COMMIT = "push_after_commit", "push_before_commit"
 INSPECTOR = ("kiemtra", "ChoXanh@2023")  # the demo inspector, Quận Hai Bà Trưng
 TIMEOUT = 20
 BACKENDS = ["sqlite"] + (["postgres"] if BACKEND == "postgres" else [])
@@ -93,17 +98,17 @@ def server(request, tmp_path):
     live.stop(hard=True)
 
 
-def start(live: LiveServer, faults: bool) -> LiveServer:
+def start(live: LiveServer, faults: bool, fault: str = AFTER_COMMIT) -> LiveServer:
     """(Re)start the same server on the same database and port, with or without the fault."""
     live.stop(hard=True)
     live.env.pop("CHOXANH_FAULTS", None)
     if faults:
-        live.env.update(FAULT)
+        live.env["CHOXANH_FAULTS"] = fault
     return live.start()
 
 
 def crash_on_push(live: LiveServer, phone: Phone, mutations: list[dict]) -> None:
-    """Push with the fault armed: the server commits the first mutation, then dies unanswered."""
+    """Push with the fault armed: the server dies unanswered (after or before its commit)."""
     with pytest.raises(requests.ConnectionError):
         phone.push(mutations)
     live.process.wait(timeout=TIMEOUT)
@@ -122,7 +127,7 @@ def test_retry_after_a_crash_between_commit_and_answer(server):
 
     assert retry.status_code == 200, retry.text
     results = retry.json()["results"]
-    assert [r["status"] for r in results] == ["duplicate", "applied", "applied"]
+    assert [r["status"] for r in results] == ["duplicate"] * 3
     assert [r["id"] for r in results] == [m["id"] for m in mutations]
     assert all(r["record"]["rev"] == 1 for r in results)
     visits = phone.visits()
@@ -149,7 +154,7 @@ def test_five_crashes_in_a_row_lose_and_double_nothing(server):
         crash_on_push(server, phone, mutations)
         start(server, faults=False)
         results = phone.push(mutations).json()["results"]
-        assert [r["status"] for r in results] == ["duplicate", "applied"]
+        assert [r["status"] for r in results] == ["duplicate", "duplicate"]
 
     visits = phone.visits()
     assert len(visits) == 10
@@ -157,3 +162,24 @@ def test_five_crashes_in_a_row_lose_and_double_nothing(server):
     assert all(v["rev"] == 1 for v in visits.values())
     results = phone.push(pushed).json()["results"]
     assert [r["status"] for r in results] == ["duplicate"] * 10
+
+
+def test_crash_before_the_commit_keeps_nothing_and_the_retry_applies_all(server):
+    start(server, faults=True, fault=BEFORE_COMMIT)
+    phone = Phone(server.url)
+    market = phone.a_market()
+    mutations = [upsert(visit_data(market)) for _ in range(3)]
+
+    crash_on_push(server, phone, mutations)
+    start(server, faults=False)
+    assert phone.visits() == {}, "a push killed before its commit must leave nothing behind"
+    retry = phone.push(mutations)
+
+    assert retry.status_code == 200, retry.text
+    results = retry.json()["results"]
+    assert [r["status"] for r in results] == ["applied"] * 3
+    visits = phone.visits()
+    assert set(visits) == {m["data"]["id"] for m in mutations}
+    assert all(v["rev"] == 1 for v in visits.values())
+    again = phone.push(mutations).json()["results"]
+    assert [r["status"] for r in again] == ["duplicate"] * 3
