@@ -367,11 +367,12 @@ def test_a_server_killed_between_commit_and_answer_applies_each_visit_once(
     inspector.expect_waiting(3)
     ids = {market: inspector.visit_id(market) for market in MARKETS}
 
-    # The server commits the first mutation of the push, then dies (SIGKILL) before answering.
+    # The server commits the push (all its mutations, one transaction), then dies (SIGKILL)
+    # before answering.
     restart(server, **FAULT)
     inspector.sync()
     assert server.process.wait(timeout=HTTP_TIMEOUT) == -9
-    assert view.count("visit") == 1, "the first mutation was committed before the crash"
+    assert view.count("visit") == 3, "the push was committed before the crash"
     expect(inspector.syncbar).to_contain_text("Chưa đồng bộ được", timeout=WAIT_MS)
     inspector.expect_waiting(3)  # the phone never got an answer: all three still wait
     inspector.expect_cards(MARKETS, "Chờ gửi")
