@@ -121,8 +121,11 @@ def test_backup_while_serving_then_restore_gives_back_every_row_and_photo(
         if name == "sync_meta":  # counters that only grow
             continue
         assert set(rows) <= set(live[name]), f"{name}: restored rows the server never held"
-    visits = [row[0] for row in create_engine(normalise_database_url(first["DATABASE_URL"]))
-              .connect().execute(text("SELECT id FROM visit"))]
+    # Closed at once: an open read would hold a lock that the DROP SCHEMA below waits for.
+    engine = create_engine(normalise_database_url(first["DATABASE_URL"]))
+    with engine.connect() as conn:
+        visits = [row[0] for row in conn.execute(text("SELECT id FROM visit"))]
+    engine.dispose()
     assert database_problems(first["DATABASE_URL"], Path(first["ATTACHMENTS_DIR"]), visits) == []
 
     # 2. A backup of the quiet server restores to exactly the same tables and photos.
