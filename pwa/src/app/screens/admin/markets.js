@@ -1,7 +1,7 @@
 // Chợ (/admin/markets): every market with search and filters (district/ward, class, open or
 // closed), paged; each opens its edit screen.
 import * as admin from '../../adminStore.js';
-import { h, icon, replaceChildren } from '../../dom.js';
+import { h, icon, redraw, replaceChildren } from '../../dom.js';
 import { marketBadge } from '../markets.js';
 import { adminRoot, chip, day, errorBox, errorText, field, input, loadUnits, select, title, unitPicker } from './common.js';
 
@@ -39,7 +39,7 @@ export default function adminMarketsScreen(ctx) {
       const first = !state.units.length && units.length;
       Object.assign(state, { units, markets: body.markets, total: body.total, error: '' });
       state.loading = false;
-      if (first) return draw(); // the unit filter needs the units
+      if (first) return keepTyping(); // the unit filter needs the units
     } catch (err) {
       if (mine !== latest) return;
       state.error = errorText(ctx.t, err);
@@ -69,6 +69,14 @@ export default function adminMarketsScreen(ctx) {
               t('admin.more', { count: state.total - state.markets.length }))
             : null]
         : null);
+  }
+
+  // Redraw with the unit filter, keeping the search box focused with the caret at its end:
+  // someone typing while the list loads must not lose the keys that follow.
+  function keepTyping() {
+    redraw(root, draw);
+    const box = root.querySelector('#markets-q');
+    if (box && document.activeElement === box) box.setSelectionRange(box.value.length, box.value.length);
   }
 
   function draw() {

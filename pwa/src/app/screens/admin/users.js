@@ -1,6 +1,6 @@
 // Người dùng: the list with its filters (/admin/users) and the new-user form (/admin/users/new).
 import * as admin from '../../adminStore.js';
-import { h, icon, replaceChildren } from '../../dom.js';
+import { h, icon, redraw, replaceChildren } from '../../dom.js';
 import {
   adminRoot, backLink, chip, errorBox, errorText, formErrors, field, input, loadUnits, roleLabel, select, title, unitPicker,
 } from './common.js';
@@ -40,7 +40,7 @@ export function usersScreen(ctx) {
       const first = !state.units.length && units.length;
       Object.assign(state, { units, users: body.users, total: body.total, error: '' });
       state.loading = false;
-      if (first) return draw(); // the unit filter needs the units
+      if (first) return keepTyping(); // the unit filter needs the units
     } catch (err) {
       if (mine !== latest) return;
       state.error = errorText(ctx.t, err);
@@ -61,6 +61,14 @@ export function usersScreen(ctx) {
             ? h('ul', { class: 'admin-list' }, state.users.map((u) => userCard(tt, u, byId)))
             : h('p', { class: 'empty' }, tt('admin.users.none'))]
         : null);
+  }
+
+  // Redraw with the unit filter, keeping the search box focused with the caret at its end:
+  // someone typing while the list loads must not lose the keys that follow.
+  function keepTyping() {
+    redraw(root, draw);
+    const box = root.querySelector('#users-q');
+    if (box && document.activeElement === box) box.setSelectionRange(box.value.length, box.value.length);
   }
 
   function draw() {
