@@ -27,10 +27,12 @@ from sqlalchemy import text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from server import create_app  # noqa: E402
-from server.auth.models import User  # noqa: E402
-from server.extensions import db  # noqa: E402
-from server.markets.models import Market  # noqa: E402
-from server.orgunits.models import OrgUnit  # noqa: E402
+from server.core.extensions import db  # noqa: E402
+from server.models import (
+    Market,  # noqa: E402
+    OrgUnit,  # noqa: E402
+    User,  # noqa: E402
+)
 
 PASSWORD = "bench password"
 ANSWERS = {"stalls_total": 40, "stalls_using_nondegradable": 0, "alternatives": ["paper_bag"],

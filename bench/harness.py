@@ -139,7 +139,7 @@ def our_database(kind: str, workdir: Path, pg_db: str) -> str:
     from flask_migrate import upgrade
 
     from server import create_app
-    from server.extensions import db
+    from server.core.extensions import db
 
     app = create_app({"DATABASE_URL": url, "INSTANCE_DIR": str(workdir),
                       "ATTACHMENTS_DIR": str(workdir / "attachments")})
@@ -157,10 +157,8 @@ def seed_world(url: str, workdir: Path, inspectors: int = 1, markets: int = 20) 
     from werkzeug.security import generate_password_hash
 
     from server import create_app
-    from server.auth.models import User
-    from server.extensions import db
-    from server.markets.models import Market
-    from server.orgunits.models import OrgUnit
+    from server.core.extensions import db
+    from server.models import Market, OrgUnit, User
 
     app = create_app({"DATABASE_URL": url, "INSTANCE_DIR": str(workdir),
                       "ATTACHMENTS_DIR": str(workdir / "attachments")})

@@ -30,8 +30,8 @@ from sqlalchemy import text  # noqa: E402
 from werkzeug.security import generate_password_hash  # noqa: E402
 
 from server import create_app  # noqa: E402
-from server.extensions import db  # noqa: E402
-from server.indicator.periods import parse_period  # noqa: E402
+from server.core.extensions import db  # noqa: E402
+from server.core.periods import parse_period  # noqa: E402
 from server.indicator.snapshots import compute  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/chx_indbench"

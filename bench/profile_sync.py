@@ -88,7 +88,7 @@ def main():
         if not args.no_profile:
             profiler.stop()
         with app.app_context():
-            from server.extensions import db
+            from server.core.extensions import db
 
             db.session.remove()
             db.engine.dispose()

@@ -138,8 +138,8 @@ def push_raw(url, workdir, world, batches, per_visit: bool):
     from sqlalchemy import insert
 
     from server import create_app
-    from server.extensions import db
-    from server.sync.models import AppliedMutation, ChangeLog, Visit, VisitAttachment
+    from server.core.extensions import db
+    from server.models import AppliedMutation, ChangeLog, Visit, VisitAttachment
 
     app = create_app({"DATABASE_URL": url, "INSTANCE_DIR": str(workdir),
                       "ATTACHMENTS_DIR": str(workdir / "attachments")})

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from server import config as config_module
-from server.extensions import db, migrate
+from server.core import config as config_module
+from server.core.extensions import db, migrate
 
 __version__ = "0.1.0"
 
@@ -33,13 +33,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     from server import models  # noqa: F401  (registers every table with the metadata)
     from server.admin.routes import bp as admin_bp
-    from server.api import refuse_nul_in_url
     from server.api.openapi import bp as openapi_bp
     from server.attachments.routes import bp as attachments_bp
     from server.auth.routes import bp as auth_bp
     from server.auth.scope import forget_cached_scopes
     from server.cli import register_commands
-    from server.errors import register_error_handlers
+    from server.core.errors import register_error_handlers
+    from server.core.http import refuse_nul_in_url
     from server.health.routes import bp as health_bp
     from server.indicator.routes import bp as indicator_bp
     from server.markets.routes import bp as markets_bp

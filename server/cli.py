@@ -5,7 +5,7 @@ import sys
 import click
 from flask import Flask, current_app
 
-from server.errors import ApiError
+from server.core.errors import ApiError
 
 
 def _print_import_report(report, dry_run: bool) -> None:

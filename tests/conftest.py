@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from server import create_app
-from server.extensions import db
+from server.core.extensions import db
 
 BACKEND = os.environ.get("CHOXANH_TEST_DB", "sqlite")
 if BACKEND not in ("sqlite", "postgres"):

@@ -4,10 +4,8 @@ from datetime import date
 
 from werkzeug.security import generate_password_hash
 
-from server.auth.models import User
-from server.extensions import db
-from server.markets.models import Market
-from server.orgunits.models import OrgUnit
+from server.core.extensions import db
+from server.models import Market, OrgUnit, User
 
 PASSWORD = "correct horse"
 

@@ -6,7 +6,7 @@ from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 from sqlalchemy import inspect
 
-from server.extensions import db
+from server.core.extensions import db
 
 
 def _scripts(app) -> ScriptDirectory:

@@ -5,6 +5,6 @@ The routes live in user_routes.py and data_routes.py on this one blueprint; regi
 
 from flask import Blueprint
 
-from server.api import API_PREFIX
+from server.core.http import API_PREFIX
 
 bp = Blueprint("admin", __name__, url_prefix=API_PREFIX + "/admin")

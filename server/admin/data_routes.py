@@ -1,7 +1,6 @@
 """Admin routes for reference data: markets, CSV imports, indicator targets. Admins only."""
 
 from server.admin import bp
-from server.admin.http import load_query
 from server.admin.imports import run_import, uploaded_text
 from server.admin.markets import change_market, get_market, list_markets
 from server.admin.orgunits import list_org_units
@@ -12,8 +11,9 @@ from server.admin.schemas import (
     AdminTargetBody,
 )
 from server.admin.targets import list_targets, set_target
-from server.api import json_body, load
 from server.auth.tokens import require_auth
+from server.core.http import json_body, load
+from server.core.queryparams import load_query
 
 
 @bp.get("/markets")

@@ -3,10 +3,10 @@
 
 from sqlalchemy import func, select
 
-from server.admin.http import get_or_404
-from server.auth.models import DeviceToken, User
-from server.extensions import begin_write, db
-from server.timeutil import iso_z, utcnow
+from server.core.extensions import begin_write, db
+from server.core.queryparams import get_or_404
+from server.core.timeutil import iso_z, utcnow
+from server.models import DeviceToken, User
 
 
 def device_out(token: DeviceToken, user: User, now=None) -> dict:

@@ -9,13 +9,12 @@ from flask import request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from server.csv_import import ImportReport
-from server.errors import ApiError
-from server.extensions import begin_write, db
+from server.core.csv_import import ImportReport
+from server.core.errors import ApiError
+from server.core.extensions import begin_write, db
 from server.markets.importer import import_markets
-from server.markets.models import Market
+from server.models import Market, OrgUnit
 from server.orgunits.importer import import_org_units
-from server.orgunits.models import OrgUnit
 
 IMPORTERS = {"markets": (import_markets, Market), "org_units": (import_org_units, OrgUnit)}
 CSV_TYPES = ("text/csv", "text/plain", "application/csv", "application/vnd.ms-excel")

@@ -2,15 +2,14 @@
 
 from sqlalchemy import func, select
 
-from server.admin.http import get_or_404
 from server.admin.search import matches
 from server.auth.scope import subtree_ids
-from server.errors import ApiError
-from server.extensions import begin_write, db
+from server.core.errors import ApiError
+from server.core.extensions import begin_write, db
+from server.core.queryparams import get_or_404
 from server.indicator.snapshots import mark_all_dirty
 from server.markets.importer import moved_visit_changes
-from server.markets.models import Market
-from server.orgunits.models import OrgUnit
+from server.models import Market, OrgUnit
 from server.sync.changes import record_changes
 
 FIELDS = ("name", "address", "lat", "lon", "market_class", "org_unit_id", "opened_on",

@@ -5,9 +5,8 @@ the markets sit before an import changes a unit."""
 
 from sqlalchemy import func, select
 
-from server.extensions import db
-from server.markets.models import Market
-from server.orgunits.models import OrgUnit
+from server.core.extensions import db
+from server.models import Market, OrgUnit
 
 
 def org_unit_out(unit: OrgUnit, markets: int) -> dict:

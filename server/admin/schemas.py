@@ -7,9 +7,8 @@ import re
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
-from server.admin.http import MAX_INT
-from server.auth.models import ROLES
-from server.markets.models import MARKET_CLASSES
+from server.core.queryparams import MAX_INT
+from server.models import MARKET_CLASSES, ROLES
 
 USERNAME = validate.Regexp(
     r"^[A-Za-z0-9._-]{1,64}$", error="Use 1 to 64 letters, digits, dots, dashes or underscores."

@@ -3,10 +3,9 @@
 from sqlalchemy import select, text
 
 from server.admin.schemas import PERIOD
-from server.errors import ApiError
-from server.extensions import begin_write, db
-from server.indicator.models import IndicatorTarget
-from server.orgunits.models import OrgUnit
+from server.core.errors import ApiError
+from server.core.extensions import begin_write, db
+from server.models import IndicatorTarget, OrgUnit
 
 # One target per (period, unit) holds in the database: the unique (period, org_unit_id)
 # constraint for units, and a partial unique index (migration 0002) for the city-wide row, whose

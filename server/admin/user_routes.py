@@ -2,7 +2,6 @@
 
 from server.admin import bp
 from server.admin.devices import list_devices, revoke_device
-from server.admin.http import load_query
 from server.admin.schemas import (
     AdminDevicesQuery,
     AdminPasswordReset,
@@ -11,8 +10,9 @@ from server.admin.schemas import (
     AdminUserUpdate,
 )
 from server.admin.users import add_user, change_user, get_user, list_users, reset_password
-from server.api import json_body, load
 from server.auth.tokens import require_auth
+from server.core.http import json_body, load
+from server.core.queryparams import load_query
 
 
 @bp.get("/users")

@@ -4,17 +4,16 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import generate_password_hash
 
-from server.admin.http import get_or_404
 from server.admin.schemas import SCOPED_ROLES
 from server.admin.search import matches
 from server.auth import throttle
-from server.auth.models import DeviceToken, User
 from server.auth.scope import subtree_ids
 from server.auth.users import create_user, validate_password
-from server.errors import ApiError
-from server.extensions import begin_write, db
-from server.orgunits.models import OrgUnit
-from server.timeutil import iso_z, utcnow
+from server.core.errors import ApiError
+from server.core.extensions import begin_write, db
+from server.core.queryparams import get_or_404
+from server.core.timeutil import iso_z, utcnow
+from server.models import DeviceToken, OrgUnit, User
 
 # create_user's own refusals, and the field each one is about
 FIELD_OF_CODE = {"user_exists": "username", "weak_password": "password"}

@@ -6,7 +6,7 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec_webframeworks.flask import FlaskPlugin
 from flask import Blueprint, current_app
 
-from server.api import API_PREFIX
+from server.core.http import API_PREFIX
 
 bp = Blueprint("openapi", __name__, url_prefix=API_PREFIX)
 

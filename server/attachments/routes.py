@@ -2,7 +2,6 @@
 
 from flask import Blueprint, g, request, send_file
 
-from server.api import API_PREFIX
 from server.attachments.storage import (
     path_for,
     store_attachment,
@@ -10,7 +9,8 @@ from server.attachments.storage import (
     visible_attachment,
 )
 from server.auth.tokens import require_auth
-from server.errors import ApiError
+from server.core.errors import ApiError
+from server.core.http import API_PREFIX
 
 bp = Blueprint("attachments", __name__, url_prefix=API_PREFIX)
 

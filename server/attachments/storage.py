@@ -16,12 +16,10 @@ from flask import current_app
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
-from server.attachments.models import Attachment
-from server.auth.models import User
 from server.auth.scope import visit_clause
-from server.errors import ApiError
-from server.extensions import begin_write, db
-from server.sync.models import Visit, VisitAttachment
+from server.core.errors import ApiError
+from server.core.extensions import begin_write, db
+from server.models import Attachment, User, Visit, VisitAttachment
 
 IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
 _SHA256 = re.compile(r"[0-9a-f]{64}")

@@ -7,7 +7,7 @@ counts characters, not bytes.
 
 import unicodedata
 
-from server.errors import ApiError
+from server.core.errors import ApiError
 
 MIN_LENGTH = 10
 

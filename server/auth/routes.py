@@ -1,15 +1,15 @@
 from flask import Blueprint, g, request
 from sqlalchemy import select, update
 
-from server.api import API_PREFIX, json_body, load
 from server.auth import throttle
-from server.auth.models import DeviceToken, User
 from server.auth.schemas import TokenRequest
 from server.auth.tokens import issue_token, require_auth
 from server.auth.users import check_password
-from server.errors import ApiError
-from server.extensions import begin_write, db
-from server.timeutil import iso_z, utcnow
+from server.core.errors import ApiError
+from server.core.extensions import begin_write, db
+from server.core.http import API_PREFIX, json_body, load
+from server.core.timeutil import iso_z, utcnow
+from server.models import DeviceToken, User
 
 bp = Blueprint("auth", __name__, url_prefix=API_PREFIX)
 

@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from server.auth.models import ROLES
+from server.models import ROLES
 
 
 class TokenRequest(Schema):

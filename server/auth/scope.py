@@ -8,11 +8,8 @@ city_officer, admin - everything
 from flask import g
 from sqlalchemy import select, true
 
-from server.auth.models import User
-from server.extensions import db
-from server.markets.models import Market
-from server.orgunits.models import OrgUnit
-from server.sync.models import Visit
+from server.core.extensions import db
+from server.models import Market, OrgUnit, User, Visit
 
 CITY_WIDE = ("city_officer", "admin")
 

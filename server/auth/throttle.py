@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select
 
-from server.auth.models import LoginFailure
-from server.extensions import db
-from server.timeutil import utcnow
+from server.core.extensions import db
+from server.core.timeutil import utcnow
+from server.models import LoginFailure
 
 WINDOW = timedelta(minutes=15)
 MAX_FAILURES = 5

@@ -8,10 +8,10 @@ from functools import wraps
 from flask import current_app, g, request
 from sqlalchemy import select, update
 
-from server.auth.models import DeviceToken, User
-from server.errors import ApiError
-from server.extensions import begin_write, db
-from server.timeutil import utcnow
+from server.core.errors import ApiError
+from server.core.extensions import begin_write, db
+from server.core.timeutil import utcnow
+from server.models import DeviceToken, User
 
 # Writing last_seen_at on every request would make every read a write; a few minutes is enough
 # for the admin's device list.

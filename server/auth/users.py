@@ -3,11 +3,10 @@
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from server.auth.models import ROLES, User
 from server.auth.passwords import MIN_LENGTH, check_password_rules
-from server.errors import ApiError
-from server.extensions import db
-from server.orgunits.models import OrgUnit
+from server.core.errors import ApiError
+from server.core.extensions import db
+from server.models import ROLES, OrgUnit, User
 
 MIN_PASSWORD_LENGTH = MIN_LENGTH
 

@@ -33,7 +33,7 @@ def register(app: Flask) -> None:
         """Restore a backup into an empty database (DATABASE_URL) and ATTACHMENTS_DIR, after
         checking every file against the manifest; then check the row counts."""
         from server.backup.archive import BackupError, restore
-        from server.extensions import db
+        from server.core.extensions import db
 
         db.engine.dispose()  # this process must not hold the target open
         try:

@@ -13,11 +13,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from server.auth.models import User
-from server.extensions import db
-from server.indicator.models import IndicatorTarget
-from server.markets.models import Market
-from server.orgunits.models import OrgUnit
+from server.core.extensions import db
+from server.models import IndicatorTarget, Market, OrgUnit, User
 from server.sync.changes import record_changes
 
 DATA_FILE = Path(__file__).with_name("hanoi_2023.json")

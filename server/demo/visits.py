@@ -16,14 +16,10 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
-from server.auth.models import User
+from server.core.extensions import db
 from server.demo.seed import DEMO_PASSWORD
-from server.extensions import db
-from server.markets.models import Market
-from server.orgunits.models import OrgUnit
-from server.review.models import ReviewDecision
+from server.models import Market, OrgUnit, ReviewDecision, User, Visit
 from server.sync.changes import record_changes
-from server.sync.models import Visit
 from server.sync.visits import distance_m
 
 NAMESPACE = uuid.UUID("0c1d2e3f-4a5b-4c6d-8e7f-202320232023")

@@ -2,8 +2,8 @@ from flask import Blueprint, current_app
 from marshmallow import Schema, fields
 from sqlalchemy import text
 
-from server.api import API_PREFIX
-from server.extensions import db
+from server.core.extensions import db
+from server.core.http import API_PREFIX
 
 bp = Blueprint("health", __name__, url_prefix=API_PREFIX)
 

@@ -5,11 +5,11 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from server.errors import ApiError
+from server.core.errors import ApiError
 
 
 def _period(value: str):
-    from server.indicator.periods import parse_period
+    from server.core.periods import parse_period
 
     try:
         return parse_period(value)

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from server.auth.scope import unit_scope
-from server.errors import ApiError
-from server.extensions import db
-from server.indicator.periods import Period
-from server.orgunits.models import OrgUnit
+from server.core.errors import ApiError
+from server.core.extensions import db
+from server.core.periods import Period
+from server.models import OrgUnit
 
 CITY_NAME = "Thành phố Hà Nội"
 

@@ -18,11 +18,8 @@ ranked set (estimated 1 row) and chose a nested loop over it (30 s at 1M visits)
 from sqlalchemy import and_, case, false, func, insert, literal, or_, select, true, update
 from sqlalchemy.orm import aliased
 
-from server.indicator.models import IndicatorSnapshotItem
-from server.indicator.periods import Period
-from server.markets.models import Market
-from server.review.models import ReviewDecision
-from server.sync.models import Visit
+from server.core.periods import Period
+from server.models import IndicatorSnapshotItem, Market, ReviewDecision, Visit
 
 
 def observed_in(period: Period):

@@ -3,17 +3,14 @@
 from sqlalchemy import or_, select
 from sqlalchemy.orm import aliased
 
-from server.auth.models import User
-from server.errors import ApiError
-from server.extensions import db
+from server.core.errors import ApiError
+from server.core.extensions import db
+from server.core.periods import Period, month_period, year_period
+from server.core.timeutil import iso_z
 from server.indicator.hierarchy import unit_out
-from server.indicator.models import IndicatorSnapshot, IndicatorSnapshotItem
-from server.indicator.periods import Period, month_period, year_period
 from server.indicator.snapshots import COUNTS, ensure_snapshot
 from server.indicator.targets import target_lookup
-from server.markets.models import Market
-from server.orgunits.models import OrgUnit
-from server.timeutil import iso_z
+from server.models import IndicatorSnapshot, IndicatorSnapshotItem, Market, OrgUnit, User
 
 MARKET_FILTERS = ("compliant", "non_compliant", "not_assessed", "pending_review")
 

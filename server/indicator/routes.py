@@ -3,14 +3,14 @@ the exact shapes are in /work/briefs/indicator_api.md and docs)."""
 
 from flask import Blueprint, g, request
 
-from server.api import API_PREFIX, json_body
 from server.auth.tokens import require_auth
-from server.errors import ApiError
+from server.core.errors import ApiError
+from server.core.http import API_PREFIX, json_body
+from server.core.periods import parse_period
+from server.core.timeutil import iso_z
 from server.indicator import report
 from server.indicator.hierarchy import requested_unit
-from server.indicator.periods import parse_period
 from server.indicator.snapshots import finalize
-from server.timeutil import iso_z
 
 bp = Blueprint("indicator", __name__, url_prefix=API_PREFIX)
 READERS = ("city_officer", "admin", "ward_officer")

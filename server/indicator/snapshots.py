@@ -14,14 +14,14 @@ from functools import wraps
 from flask import has_app_context
 from sqlalchemy import delete, insert, select, text, update
 
-from server.errors import ApiError
-from server.extensions import begin_write, db
+from server.core.errors import ApiError
+from server.core.extensions import begin_write, db
+from server.core.periods import Period, local_today, parse_period, periods_containing
+from server.core.timeutil import utcnow
 from server.indicator.hierarchy import load_tree
-from server.indicator.models import IndicatorDirtyPeriod, IndicatorSnapshot, IndicatorSnapshotItem
-from server.indicator.periods import Period, local_today, parse_period, periods_containing
 from server.indicator.reconcile import counts_by_unit, fill_items
 from server.indicator.targets import target_lookup
-from server.timeutil import utcnow
+from server.models import IndicatorDirtyPeriod, IndicatorSnapshot, IndicatorSnapshotItem
 
 log = logging.getLogger(__name__)
 SNAPSHOT_LOCK = 293_0045  # PostgreSQL advisory lock: one snapshot writer at a time

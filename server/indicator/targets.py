@@ -6,9 +6,9 @@ A ward does not inherit its district's target: targets are set city-wide or per 
 
 from sqlalchemy import select
 
-from server.extensions import db
-from server.indicator.models import IndicatorTarget
-from server.indicator.periods import Period
+from server.core.extensions import db
+from server.core.periods import Period
+from server.models import IndicatorTarget
 
 
 def target_lookup(period: Period):

@@ -6,7 +6,7 @@ import click
 from flask import Flask, current_app
 from sqlalchemy import func, select
 
-from server.extensions import db
+from server.core.extensions import db
 
 
 def register(app: Flask) -> None:
@@ -30,8 +30,8 @@ def register(app: Flask) -> None:
     @app.cli.command("jobs")
     def jobs_command():
         """List the scheduled jobs with their schedule and last run."""
-        from server.jobs.models import JobRun
         from server.jobs.registry import selected_jobs
+        from server.models import JobRun
 
         for spec in selected_jobs():
             last = db.session.execute(

@@ -11,13 +11,11 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, insert, or_, select
 
 from server.auth.scope import market_clause
-from server.extensions import begin_write, db
-from server.jobs.meta import get_meta, set_meta
-from server.jobs.models import MarketOverdue
-from server.jobs.settings import setting
-from server.markets.models import Market
-from server.sync.models import Visit
-from server.timeutil import iso_z, utcnow
+from server.core.extensions import begin_write, db
+from server.core.settings import setting
+from server.core.timeutil import iso_z, utcnow
+from server.models import Market, MarketOverdue, Visit
+from server.sync.meta import get_meta, set_meta
 
 COMPUTED_AT_KEY = "markets_overdue_computed_at"  # unix seconds: sync_meta holds integers
 DAYS_KEY = "markets_overdue_days"

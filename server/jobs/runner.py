@@ -19,11 +19,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from server.extensions import begin_write, db
-from server.jobs.models import JobRun
+from server.core.extensions import begin_write, db
+from server.core.settings import setting
+from server.core.timeutil import utcnow
 from server.jobs.registry import JobSpec, resolve
-from server.jobs.settings import setting
-from server.timeutil import utcnow
+from server.models import JobRun
 
 log = logging.getLogger("server.jobs")
 SUMMARY_MAX = 1000

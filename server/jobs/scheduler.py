@@ -20,10 +20,10 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 from flask import Flask
 
+from server.core.settings import setting
 from server.jobs.guard import leader_lock_for
 from server.jobs.registry import TIMEZONE, JobSpec
 from server.jobs.runner import is_claimed, mark_abandoned, run_claimed
-from server.jobs.settings import setting
 
 log = logging.getLogger("server.jobs")
 

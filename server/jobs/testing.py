@@ -8,7 +8,7 @@ import time
 from flask import g
 from sqlalchemy import text
 
-from server.extensions import begin_write, db
+from server.core.extensions import begin_write, db
 
 
 def tick() -> str:

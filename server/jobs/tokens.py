@@ -4,11 +4,11 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, or_, select
 
-from server.auth.models import DeviceToken, LoginFailure
 from server.auth.throttle import WINDOW
-from server.extensions import begin_write, db
-from server.jobs.settings import setting
-from server.timeutil import utcnow
+from server.core.extensions import begin_write, db
+from server.core.settings import setting
+from server.core.timeutil import utcnow
+from server.models import DeviceToken, LoginFailure
 
 
 def expire_device_tokens(now=None) -> dict:

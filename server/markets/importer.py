@@ -4,13 +4,11 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from server.csv_import import ImportReport, RowError, optional, parse_date, read_rows, required
-from server.extensions import db
+from server.core.csv_import import ImportReport, RowError, optional, parse_date, read_rows, required
+from server.core.extensions import db
 from server.indicator.snapshots import mark_all_dirty
-from server.markets.models import MARKET_CLASSES, Market
-from server.orgunits.models import OrgUnit
+from server.models import MARKET_CLASSES, Market, OrgUnit, Visit
 from server.sync.changes import record_changes
-from server.sync.models import Visit
 
 COLUMNS = [
     "code",

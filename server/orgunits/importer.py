@@ -4,9 +4,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from server.csv_import import ImportReport, RowError, optional, parse_date, read_rows, required
-from server.extensions import db
-from server.orgunits.models import LEVELS, OrgUnit
+from server.core.csv_import import ImportReport, RowError, optional, parse_date, read_rows, required
+from server.core.extensions import db
+from server.models import LEVELS, OrgUnit
 from server.sync.changes import bump_org_tree_version, record_changes
 
 COLUMNS = ["code", "name", "level", "parent_code", "valid_from", "valid_to"]

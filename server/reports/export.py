@@ -13,8 +13,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from server.core.periods import Period, to_local
 from server.indicator import report
-from server.indicator.periods import Period, to_local
 
 LEVELS = {"city": "Thành phố", "district": "Quận/Huyện/Thị xã", "ward": "Phường/Xã/Thị trấn"}
 STATUSES = {"compliant": "Đạt", "non_compliant": "Không đạt",

@@ -2,8 +2,8 @@
 
 from flask import Blueprint, Response
 
-from server.api import API_PREFIX
 from server.auth.tokens import require_auth
+from server.core.http import API_PREFIX
 from server.indicator.routes import READERS, period_and_unit
 from server.reports.export import build_csv, build_xlsx, filename
 

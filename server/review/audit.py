@@ -8,16 +8,13 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
-from server.admin.http import MAX_INT, Moment, time_window
-from server.auth.models import User
 from server.auth.scope import visit_clause, visit_visible
-from server.errors import ApiError
-from server.extensions import db
-from server.markets.models import Market
-from server.review.models import ReviewDecision
-from server.sync.models import VISIT_STATUSES, Visit
+from server.core.errors import ApiError
+from server.core.extensions import db
+from server.core.queryparams import MAX_INT, Moment, time_window
+from server.core.timeutil import iso_z
+from server.models import VISIT_STATUSES, Market, ReviewDecision, User, Visit
 from server.sync.records import visit_record, visit_records
-from server.timeutil import iso_z
 
 FAR_M = 500  # a visit recorded further than this from the market is worth a second look
 MAX_PAGE = 500  # one page can be bulk-approved in one push (≤ 500 mutations)

@@ -4,19 +4,17 @@ from contextlib import contextmanager
 
 from marshmallow import ValidationError
 
-from server.api import flatten_errors
 from server.auth.scope import visit_visible
-from server.extensions import db
-from server.indicator.periods import periods_containing
+from server.core.extensions import db
+from server.core.http import flatten_errors
+from server.core.periods import periods_containing
+from server.core.timeutil import utcnow
 from server.indicator.snapshots import mark_dirty
-from server.markets.models import Market
-from server.review.models import ReviewDecision
+from server.models import Market, ReviewDecision, Visit
 from server.sync.changes import record_changes, visit_change
-from server.sync.models import Visit
 from server.sync.outcome import conflict, invalid, rejected
 from server.sync.records import visit_record
 from server.sync.schemas import ReviewDecideData
-from server.timeutil import utcnow
 
 REVIEWERS = ("ward_officer", "city_officer", "admin")
 REOPENERS = ("city_officer", "admin")

@@ -5,9 +5,9 @@ officer's phone can decide offline and bulk-approve up to 500 visits in one push
 
 from flask import Blueprint, Response, g
 
-from server.admin.http import load_query
-from server.api import API_PREFIX
 from server.auth.tokens import require_auth
+from server.core.http import API_PREFIX
+from server.core.queryparams import load_query
 from server.review.audit import (
     ReviewDecisionsQuery,
     ReviewQueueQuery,

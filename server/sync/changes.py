@@ -14,9 +14,9 @@ from contextlib import contextmanager
 
 from sqlalchemy import insert, select, text
 
-from server.extensions import db
-from server.sync.models import ChangeLog, SyncMeta
-from server.timeutil import utcnow
+from server.core.extensions import db
+from server.core.timeutil import utcnow
+from server.models import ChangeLog, SyncMeta
 
 CHANGE_SEQUENCE_LOCK = 293_0404  # any constant unique to this app
 

@@ -14,13 +14,11 @@ import json
 from sqlalchemy import func, or_, select
 
 from server.auth.scope import market_clause, unit_scope, visit_clause
-from server.errors import ApiError
-from server.extensions import db
+from server.core.errors import ApiError
+from server.core.extensions import db
 from server.forms import SUPPORTED_VERSIONS, load_form
-from server.markets.models import Market
-from server.orgunits.models import OrgUnit
+from server.models import ChangeLog, Market, OrgUnit, SyncMeta, Visit
 from server.sync.changes import org_tree_version
-from server.sync.models import ChangeLog, SyncMeta, Visit
 from server.sync.records import one_of, visit_records
 
 CURSOR_VERSION = 1

@@ -27,12 +27,12 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from server.extensions import begin_write, db
-from server.jobs.meta import get_meta, set_meta
-from server.jobs.settings import setting
-from server.sync.models import AppliedMutation, ChangeLog
+from server.core.extensions import begin_write, db
+from server.core.settings import setting
+from server.core.timeutil import utcnow
+from server.models import AppliedMutation, ChangeLog
+from server.sync.meta import get_meta, set_meta
 from server.sync.pull import PURGED_THROUGH
-from server.timeutil import utcnow
 
 DELETE_BATCH = 20_000  # change-log rows per delete transaction, to keep each one short
 

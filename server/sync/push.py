@@ -18,15 +18,15 @@ from types import SimpleNamespace
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError, ResourceClosedError
 
-from server.extensions import begin_write, db
-from server.faults import fault_point
+from server.core.extensions import begin_write, db
+from server.core.faults import fault_point
+from server.core.timeutil import utcnow
+from server.models import AppliedMutation
 from server.review.decide import decide, dirty_marks_at_commit, write_dirty_marks
 from server.sync.changes import changes_at_commit, write_queued_changes
-from server.sync.models import AppliedMutation
 from server.sync.outcome import MutationRefused
 from server.sync.records import one_of
 from server.sync.visits import upsert_visit
-from server.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -8,11 +8,9 @@ A visit created in the running transaction has no decision yet, so its caller sk
 from sqlalchemy import String, any_, literal, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from server.attachments.models import Attachment
-from server.extensions import db
-from server.review.models import ReviewDecision
-from server.sync.models import Visit, VisitAttachment
-from server.timeutil import iso_z
+from server.core.extensions import db
+from server.core.timeutil import iso_z
+from server.models import Attachment, ReviewDecision, Visit, VisitAttachment
 
 _PHOTOS = (
     select(VisitAttachment.visit_id, VisitAttachment.sha256, Attachment.sha256.is_not(None))

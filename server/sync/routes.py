@@ -1,8 +1,8 @@
 from flask import Blueprint, g, request
 
-from server.api import API_PREFIX, json_body, load
 from server.auth.tokens import require_auth
-from server.errors import ApiError
+from server.core.errors import ApiError
+from server.core.http import API_PREFIX, json_body, load
 from server.sync.pull import pull
 from server.sync.push import apply_push
 from server.sync.schemas import MAX_MUTATIONS, PushRequest

@@ -7,7 +7,7 @@ from datetime import datetime
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 
 from server.forms import SUPPORTED_VERSIONS
-from server.review.models import DECISIONS
+from server.models import DECISIONS
 
 MAX_MUTATIONS = 500
 SHA256 = re.compile(r"^[0-9a-f]{64}$")

@@ -7,17 +7,16 @@ from types import SimpleNamespace
 from marshmallow import ValidationError
 from sqlalchemy import delete, insert, select
 
-from server.api import flatten_errors
 from server.auth.scope import market_visible, visit_visible
-from server.extensions import db
+from server.core.extensions import db
+from server.core.http import flatten_errors
+from server.core.timeutil import utcnow
 from server.forms import validate_answers
-from server.markets.models import Market
+from server.models import Market, Visit, VisitAttachment
 from server.sync.changes import record_changes, visit_change
-from server.sync.models import Visit, VisitAttachment
 from server.sync.outcome import conflict, invalid, rejected
 from server.sync.records import visit_record
 from server.sync.schemas import VisitUpsertData
-from server.timeutil import utcnow
 
 EDITABLE = ("submitted", "returned")
 FUTURE_TOLERANCE = timedelta(hours=24)

@@ -8,12 +8,8 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from server.auth.models import DeviceToken, User
-from server.extensions import db
-from server.indicator.models import IndicatorTarget
-from server.markets.models import Market
-from server.orgunits.models import OrgUnit
-from server.sync.models import ChangeLog
+from server.core.extensions import db
+from server.models import ChangeLog, DeviceToken, IndicatorTarget, Market, OrgUnit, User
 from tests.factories import PASSWORD, login, pull_all, push, upsert, visit_data
 
 A = "/api/v1/admin"

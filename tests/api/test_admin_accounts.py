@@ -1,9 +1,9 @@
 """Closing an account (DESIGN §9: tokens revocable): deactivating a user revokes every token,
 and reactivating never revives one. test_admin.py holds the plain deactivate/reactivate case."""
 
-from server.auth.models import User
 from server.auth.tokens import issue_token
-from server.extensions import db
+from server.core.extensions import db
+from server.models import User
 from tests.factories import login
 
 A = "/api/v1/admin"

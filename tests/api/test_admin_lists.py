@@ -3,8 +3,8 @@ and open/closed, and the org-unit hierarchy. Admins only (test_admin.py checks e
 
 from sqlalchemy import select
 
-from server.extensions import db
-from server.markets.models import Market
+from server.core.extensions import db
+from server.models import Market
 from tests.factories import login
 
 A = "/api/v1/admin"

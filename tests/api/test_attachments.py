@@ -15,9 +15,8 @@ import requests
 from werkzeug.serving import make_server
 
 from server.attachments import storage
-from server.attachments.models import Attachment
-from server.extensions import db
-from server.sync.models import Visit, VisitAttachment
+from server.core.extensions import db
+from server.models import Attachment, Visit, VisitAttachment
 from tests.api.test_health_and_errors import assert_error_shape
 from tests.factories import GOOD_ANSWERS, login
 

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from server.auth.models import DeviceToken
-from server.extensions import db
-from server.timeutil import utcnow
+from server.core.extensions import db
+from server.core.timeutil import utcnow
+from server.models import DeviceToken
 from tests.factories import PASSWORD, login
 
 

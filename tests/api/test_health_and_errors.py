@@ -3,7 +3,7 @@
 from flask import Blueprint
 
 from server import create_app
-from server.api import json_body
+from server.core.http import json_body
 
 
 def assert_error_shape(response, status: int, code: str):

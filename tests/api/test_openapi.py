@@ -1,6 +1,6 @@
 """The OpenAPI document is generated from the real routes: every API route is in it."""
 
-from server.api import API_PREFIX
+from server.core.http import API_PREFIX
 
 
 def test_every_api_route_and_method_is_documented(app, client):

@@ -8,8 +8,8 @@ decision) or `conflict locked` (an inspector's edit); a stale rev is `conflict s
 import pytest
 from sqlalchemy import func, select
 
-from server.extensions import db
-from server.review.models import ReviewDecision
+from server.core.extensions import db
+from server.models import ReviewDecision
 from tests.factories import decision, login, pull_all, push, upsert, visit_data
 
 STATUSES = ("submitted", "returned", "approved", "rejected")

@@ -13,8 +13,8 @@ from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from server import create_app
-from server.config import normalise_database_url
-from server.extensions import db
+from server.core.config import normalise_database_url
+from server.core.extensions import db
 from tests.resilience.conftest import make_server, seeded_sqlite  # noqa: F401  (fixtures)
 from tests.resilience.crashes import Phone, Stats, database_problems
 from tests.resilience.live import BACKENDS, empty_postgres

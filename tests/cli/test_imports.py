@@ -2,10 +2,8 @@
 
 from sqlalchemy import func, select
 
-from server.extensions import db
-from server.markets.models import Market
-from server.orgunits.models import OrgUnit
-from server.sync.models import ChangeLog
+from server.core.extensions import db
+from server.models import ChangeLog, Market, OrgUnit
 
 UNITS = """code,name,level,parent_code,valid_from,valid_to
 HN,Thành phố Hà Nội,city,,,

@@ -2,13 +2,9 @@
 
 from sqlalchemy import func, select
 
-from server.auth.models import User
 from server.auth.users import check_password
-from server.extensions import db
-from server.indicator.models import IndicatorTarget
-from server.markets.models import Market
-from server.orgunits.models import OrgUnit
-from server.sync.models import ChangeLog
+from server.core.extensions import db
+from server.models import ChangeLog, IndicatorTarget, Market, OrgUnit, User
 
 HANOI_BOX = (20.5, 21.45, 105.25, 106.05)
 

@@ -5,10 +5,8 @@ are exactly the ones the expected figures in test_reconciliation.py were worked 
 
 from datetime import date, datetime, timedelta
 
-from server.extensions import db
-from server.indicator.models import IndicatorTarget
-from server.review.models import ReviewDecision
-from server.sync.models import Visit
+from server.core.extensions import db
+from server.models import IndicatorTarget, ReviewDecision, Visit
 from tests.factories import make_market, make_units, make_user
 
 UTC7 = timedelta(hours=7)

@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from server.extensions import db
-from server.indicator.models import IndicatorSnapshot
+from server.core.extensions import db
+from server.models import IndicatorSnapshot
 from tests.indicator import fixture
 from tests.indicator.expected import EXPECTED
 

@@ -3,10 +3,8 @@ leaving the inspector walkthrough's `kiemtra` with no visits."""
 
 from sqlalchemy import func, select
 
-from server.auth.models import User
-from server.extensions import db
-from server.review.models import ReviewDecision
-from server.sync.models import ChangeLog, Visit
+from server.core.extensions import db
+from server.models import ChangeLog, ReviewDecision, User, Visit
 
 DEMO_PASSWORD = "ChoXanh@2023"
 

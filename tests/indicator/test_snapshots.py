@@ -6,10 +6,10 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from server.extensions import db
-from server.indicator.models import IndicatorDirtyPeriod, IndicatorSnapshot
+from server.core.extensions import db
+from server.core.timeutil import utcnow
 from server.indicator.snapshots import recompute_dirty, recompute_nightly
-from server.timeutil import utcnow
+from server.models import IndicatorDirtyPeriod, IndicatorSnapshot
 from tests.factories import decision, login, push
 from tests.indicator import fixture
 

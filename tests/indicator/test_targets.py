@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from server.extensions import db
-from server.indicator.models import IndicatorTarget
+from server.core.extensions import db
+from server.models import IndicatorTarget
 from tests.factories import login
 
 

@@ -5,10 +5,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
-from server.extensions import db
-from server.sync.models import AppliedMutation, ChangeLog
+from server.core.extensions import db
+from server.core.timeutil import utcnow
+from server.models import AppliedMutation, ChangeLog
 from server.sync.purge import purge_sync_log
-from server.timeutil import utcnow
 from tests.factories import apply_changes, decision, login, pull_all, push, upsert, visit_data
 
 

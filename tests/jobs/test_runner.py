@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from server.extensions import db
-from server.jobs.models import JobRun
+from server.core.extensions import db
+from server.core.timeutil import utcnow
 from server.jobs.registry import JOBS, TIMEZONE, JobSpec, resolve
 from server.jobs.runner import as_utc, claim, run_claimed
 from server.jobs.scheduler import SchedulerService, latest_fire_time, trigger_for
-from server.timeutil import utcnow
+from server.models import JobRun
 
 HANOI = ZoneInfo(TIMEZONE)
 RUNS: list[tuple[str, datetime]] = []  # (thread name, fire time) of every run of record_run

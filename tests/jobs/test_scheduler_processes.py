@@ -14,9 +14,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from server.config import REPO_ROOT
-from server.extensions import db
-from server.jobs.models import JobRun
+from server.core.config import REPO_ROOT
+from server.core.extensions import db
+from server.models import JobRun
 from tests.conftest import BACKEND
 
 POSTGRES_ONLY = (

@@ -17,7 +17,7 @@ from pathlib import Path
 import requests
 from sqlalchemy import create_engine, text
 
-from server.config import normalise_database_url
+from server.core.config import normalise_database_url
 from syncclient.client import SyncClient
 from syncclient.simulate import fake_answers, fake_photo
 from tests.resilience.live import DEMO, DEMO_PASSWORD, Server

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from server.config import normalise_database_url
+from server.core.config import normalise_database_url
 from tests.conftest import BACKEND
 from tests.e2e.live_server import LiveServer
 

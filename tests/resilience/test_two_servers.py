@@ -8,7 +8,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from server.config import normalise_database_url
+from server.core.config import normalise_database_url
 from syncclient.client import SyncClient
 from tests.conftest import BACKEND
 from tests.resilience.crashes import Phone, Stats, database_problems

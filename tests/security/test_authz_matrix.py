@@ -13,9 +13,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from server.auth.models import DeviceToken
-from server.extensions import db
-from server.timeutil import utcnow
+from server.core.extensions import db
+from server.core.timeutil import utcnow
+from server.models import DeviceToken
 from tests.api.test_attachments import png, sha
 from tests.factories import PASSWORD, login, push, upsert, visit_data
 from tests.security.authz_table import ROLES, ROWS

@@ -4,10 +4,10 @@ command line, the admin API's create and reset. Refused passwords change nothing
 import pytest
 from sqlalchemy import func, select
 
-from server.auth.models import User
 from server.auth.passwords import password_problem
 from server.auth.users import check_password
-from server.extensions import db
+from server.core.extensions import db
+from server.models import User
 from tests.factories import login
 
 DEMO_PASSWORD = "ChoXanh@2023"

@@ -11,9 +11,9 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from server.auth.models import User
 from server.auth.tokens import issue_token
-from server.extensions import db
+from server.core.extensions import db
+from server.models import User
 from tests.factories import make_world
 from tests.security.test_authz_matrix import fingerprint
 

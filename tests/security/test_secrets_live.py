@@ -6,7 +6,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, inspect, text
 
-from server.config import normalise_database_url
+from server.core.config import normalise_database_url
 from tests.resilience.live import BACKENDS, DEMO, DEMO_PASSWORD, Server
 
 TIMEOUT = 20

@@ -5,8 +5,8 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from server.extensions import db
-from server.sync.models import AppliedMutation, ChangeLog, Visit
+from server.core.extensions import db
+from server.models import AppliedMutation, ChangeLog, Visit
 from tests.factories import login, upsert, visit_data
 
 

@@ -7,8 +7,8 @@ import requests
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
-from server.extensions import db
-from server.sync.models import AppliedMutation, Visit
+from server.core.extensions import db
+from server.models import AppliedMutation, Visit
 from syncclient import AuthError, SyncClient
 from syncclient.simulate import fake_photo, simulate_devices
 from tests.factories import GOOD_ANSWERS, PASSWORD

@@ -19,13 +19,11 @@ import requests
 from sqlalchemy import func, select, update
 from werkzeug.serving import make_server
 
-from server.auth.models import DeviceToken
-from server.extensions import db
-from server.review.models import ReviewDecision
+from server.core.extensions import db
+from server.core.timeutil import utcnow
+from server.models import AppliedMutation, ChangeLog, DeviceToken, ReviewDecision, Visit
 from server.sync import changes
 from server.sync import push as push_module
-from server.sync.models import AppliedMutation, ChangeLog, Visit
-from server.timeutil import utcnow
 from tests.conftest import BACKEND
 from tests.factories import PASSWORD, apply_changes, decision, upsert, visit_data
 

@@ -23,7 +23,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from server.config import normalise_database_url
+from server.core.config import normalise_database_url
 from tests.conftest import BACKEND
 from tests.e2e.live_server import LiveServer
 from tests.factories import apply_changes, upsert, visit_data

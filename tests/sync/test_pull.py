@@ -2,8 +2,8 @@
 
 from sqlalchemy import update
 
-from server.extensions import db
-from server.sync.models import SyncMeta
+from server.core.extensions import db
+from server.models import SyncMeta
 from tests.factories import apply_changes, decision, login, pull_all, push, upsert, visit_data
 
 

@@ -2,9 +2,8 @@
 
 from sqlalchemy import func, select
 
-from server.extensions import db
-from server.review.models import ReviewDecision
-from server.sync.models import AppliedMutation, Visit
+from server.core.extensions import db
+from server.models import AppliedMutation, ReviewDecision, Visit
 from tests.factories import (
     decision,
     login,

@@ -3,9 +3,9 @@
 
 from sqlalchemy import event, func, select
 
-from server.extensions import db
+from server.core.extensions import db
+from server.models import AppliedMutation, ChangeLog, Visit
 from server.sync import push as push_module
-from server.sync.models import AppliedMutation, ChangeLog, Visit
 from server.sync.outcome import conflict
 from tests.factories import decision, login, push, upsert, visit_data
 

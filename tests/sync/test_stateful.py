@@ -66,13 +66,9 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import func, select
 
-from server.auth.models import User
-from server.extensions import db
+from server.core.extensions import db
 from server.forms import SUPPORTED_VERSIONS
-from server.markets.models import Market
-from server.orgunits.models import OrgUnit
-from server.review.models import ReviewDecision
-from server.sync.models import AppliedMutation, Visit
+from server.models import AppliedMutation, Market, OrgUnit, ReviewDecision, User, Visit
 from tests.factories import login, make_world
 
 LONG_RUN = os.environ.get("CHOXANH_HYPOTHESIS_EXAMPLES")

@@ -5,9 +5,9 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from flask import request
 from marshmallow import ValidationError, fields
 
-from server.api import flatten_errors
-from server.errors import ApiError
-from server.extensions import db
+from server.core.errors import ApiError
+from server.core.extensions import db
+from server.core.http import flatten_errors
 
 HANOI = timezone(timedelta(hours=7))  # Asia/Ho_Chi_Minh has no DST (DESIGN §7)
 MAX_INT = 2**31 - 1  # ids and offsets fit PostgreSQL's integer

@@ -2,8 +2,8 @@
 
 from sqlalchemy import select
 
-from server.extensions import db
-from server.sync.models import SyncMeta
+from server.core.extensions import db
+from server.models import SyncMeta
 
 
 def get_meta(key: str) -> int | None:

@@ -3,8 +3,8 @@ from datetime import date, datetime
 from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.extensions import db
-from server.timeutil import utcnow
+from server.core.extensions import db
+from server.core.timeutil import utcnow
 
 MARKET_CLASSES = ("1", "2", "3", "unclassified")
 

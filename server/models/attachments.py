@@ -3,8 +3,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.extensions import db
-from server.timeutil import utcnow
+from server.core.extensions import db
+from server.core.timeutil import utcnow
 
 
 class Attachment(db.Model):

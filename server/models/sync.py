@@ -3,9 +3,7 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     BigInteger,
-    Boolean,
     DateTime,
-    Float,
     ForeignKey,
     Index,
     Integer,
@@ -13,47 +11,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.extensions import db
-from server.timeutil import utcnow
+from server.core.extensions import db
+from server.core.timeutil import utcnow
 
 # SQLite only autoincrements an INTEGER PRIMARY KEY; PostgreSQL gets a 64-bit sequence.
 BigId = BigInteger().with_variant(Integer, "sqlite")
-
-VISIT_STATUSES = ("submitted", "returned", "approved", "rejected")
-
-
-class Visit(db.Model):
-    __tablename__ = "visit"
-
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID made on the phone
-    rev: Mapped[int] = mapped_column(Integer, default=1)
-    market_id: Mapped[int] = mapped_column(ForeignKey("market.id"), index=True)
-    inspector_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
-    device_id: Mapped[str] = mapped_column(String(64))
-    form_version: Mapped[str] = mapped_column(String(16))
-    observed_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # UTC
-    observed_offset_min: Mapped[int] = mapped_column(Integer, default=0)  # the phone's offset
-    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-    answers: Mapped[dict] = mapped_column(JSON)
-    location_lat: Mapped[float | None] = mapped_column(Float)
-    location_lon: Mapped[float | None] = mapped_column(Float)
-    location_accuracy_m: Mapped[float | None] = mapped_column(Float)
-    distance_m: Mapped[float | None] = mapped_column(Float)
-    # Derived from the latest review_decision; kept here so queues and the indicator can filter.
-    status: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
-    compliant: Mapped[bool] = mapped_column(Boolean)  # derived on the server, never trusted
-
-
-class VisitAttachment(db.Model):
-    """The photos a visit references, in order; the bytes may not have arrived yet."""
-
-    __tablename__ = "visit_attachment"
-
-    visit_id: Mapped[str] = mapped_column(ForeignKey("visit.id"), primary_key=True)
-    position: Mapped[int] = mapped_column(Integer, primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-
 
 class AppliedMutation(db.Model):
     """Every push mutation applied once; a repeat answers from here (exactly-once)."""

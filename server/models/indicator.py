@@ -13,10 +13,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from server.extensions import db
-from server.review.models import ReviewDecision
-from server.sync.models import Visit
-from server.timeutil import utcnow
+from server.core.extensions import db
+from server.core.timeutil import utcnow
+from server.models.visits import ReviewDecision, Visit
 
 
 class IndicatorTarget(db.Model):

@@ -1,0 +1,100 @@
+"""Helpers every /api/v1 route uses: reading the JSON body strictly."""
+
+import re
+
+from flask import request
+from marshmallow import ValidationError
+
+from server.core.errors import ApiError
+
+API_PREFIX = "/api/v1"
+
+
+def refuse_nul_in_url() -> None:
+    """Before every API request: a NUL in the path or query string is never a real id or
+    filter, and PostgreSQL refuses it in text parameters (a 500 otherwise)."""
+    if not request.path.startswith(API_PREFIX + "/"):
+        return
+    if "\x00" in request.path or any(
+        "\x00" in key or "\x00" in value for key, value in request.args.items(multi=True)
+    ):
+        raise ApiError(400, "bad_request", "The address may not contain NUL characters.")
+
+
+def json_body(expect=dict):
+    """The request's JSON body, or a 400 `invalid_json` / `validation_failed` error."""
+    if not request.is_json:
+        raise ApiError(415, "unsupported_media_type", "Send the body as application/json.")
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # absurdly deep nesting
+        data = None
+    if data is None:
+        raise ApiError(400, "invalid_json", "The body is not valid JSON.")
+    problem = _unstorable(data)
+    if problem:
+        raise ApiError(400, "invalid_json", problem)
+    if expect is not None and not isinstance(data, expect):
+        raise ApiError(
+            400,
+            "invalid_json",
+            f"The body must be a JSON {expect.__name__.replace('dict', 'object')}.",
+        )
+    return data
+
+
+MAX_DEPTH = 20
+# JSON may escape half of a UTF-16 pair ("\ud800"); such a string cannot be encoded as UTF-8,
+# so no database (or response) could hold it.
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _unstorable(value, depth: int = 0) -> str | None:
+    """Refuse what no field needs and a database may choke on: NUL characters, unpaired
+    surrogates, deep nesting."""
+    if depth > MAX_DEPTH:
+        return f"The JSON is nested deeper than {MAX_DEPTH} levels."
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "Text may not contain NUL characters."
+        if LONE_SURROGATE.search(value):
+            return "Text may not contain unpaired surrogate escapes (\\ud800-\\udfff)."
+        return None
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        items = ()
+    for key, item in items:
+        problem = _unstorable(key, depth + 1) if isinstance(key, str) else None
+        problem = problem or _unstorable(item, depth + 1)
+        if problem:
+            return problem
+    return None
+
+
+def load(schema, data):
+    """Validate `data` with a marshmallow schema; errors become 422 `validation_failed`."""
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        raise ApiError(
+            422, "validation_failed", "Some fields are not valid.", flatten_errors(exc.messages)
+        ) from None
+
+
+def flatten_errors(messages, prefix: str = "") -> dict[str, list[str]]:
+    """marshmallow's nested errors → {"a.b.0.c": ["msg"]} as the error shape wants."""
+    flat: dict[str, list[str]] = {}
+    if isinstance(messages, list):
+        flat[prefix or "_schema"] = [str(m) for m in messages]
+        return flat
+    for key, value in messages.items():
+        path = str(key) if key != "_schema" or not prefix else ""
+        path = f"{prefix}.{path}".strip(".") if prefix else path
+        if isinstance(value, dict):
+            flat.update(flatten_errors(value, path))
+        else:
+            flat.setdefault(path or "_schema", []).extend(str(m) for m in value)
+    return flat

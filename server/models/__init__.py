@@ -1,0 +1,43 @@
+"""The tables (DESIGN §3), one module per domain, all importing only server.core, so any
+package may import them without importing behaviour. Imported here in one place so Alembic
+and create_all see the whole schema."""
+
+from server.models.attachments import Attachment
+from server.models.indicator import (
+    IndicatorDirtyPeriod,
+    IndicatorSnapshot,
+    IndicatorSnapshotItem,
+    IndicatorTarget,
+)
+from server.models.jobs import JobRun, MarketOverdue
+from server.models.markets import MARKET_CLASSES, Market
+from server.models.orgunits import LEVELS, OrgUnit
+from server.models.sync import AppliedMutation, ChangeLog, SyncMeta
+from server.models.users import ROLES, DeviceToken, LoginFailure, User
+from server.models.visits import DECISIONS, VISIT_STATUSES, ReviewDecision, Visit, VisitAttachment
+
+__all__ = [
+    "DECISIONS",
+    "LEVELS",
+    "MARKET_CLASSES",
+    "ROLES",
+    "VISIT_STATUSES",
+    "AppliedMutation",
+    "Attachment",
+    "ChangeLog",
+    "DeviceToken",
+    "IndicatorDirtyPeriod",
+    "IndicatorSnapshot",
+    "IndicatorSnapshotItem",
+    "IndicatorTarget",
+    "JobRun",
+    "LoginFailure",
+    "Market",
+    "MarketOverdue",
+    "OrgUnit",
+    "ReviewDecision",
+    "SyncMeta",
+    "User",
+    "Visit",
+    "VisitAttachment",
+]

@@ -1,0 +1,62 @@
+"""Visits, the photos they reference, and their review decisions (DESIGN §3, §6)."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from server.core.extensions import db
+from server.core.timeutil import utcnow
+
+VISIT_STATUSES = ("submitted", "returned", "approved", "rejected")
+
+
+class Visit(db.Model):
+    __tablename__ = "visit"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # UUID made on the phone
+    rev: Mapped[int] = mapped_column(Integer, default=1)
+    market_id: Mapped[int] = mapped_column(ForeignKey("market.id"), index=True)
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), index=True)
+    device_id: Mapped[str] = mapped_column(String(64))
+    form_version: Mapped[str] = mapped_column(String(16))
+    observed_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # UTC
+    observed_offset_min: Mapped[int] = mapped_column(Integer, default=0)  # the phone's offset
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    answers: Mapped[dict] = mapped_column(JSON)
+    location_lat: Mapped[float | None] = mapped_column(Float)
+    location_lon: Mapped[float | None] = mapped_column(Float)
+    location_accuracy_m: Mapped[float | None] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    # Derived from the latest review_decision; kept here so queues and the indicator can filter.
+    status: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
+    compliant: Mapped[bool] = mapped_column(Boolean)  # derived on the server, never trusted
+
+
+class VisitAttachment(db.Model):
+    """The photos a visit references, in order; the bytes may not have arrived yet."""
+
+    __tablename__ = "visit_attachment"
+
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visit.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+
+
+
+DECISIONS = ("approve", "return", "reject", "reopen")
+
+
+class ReviewDecision(db.Model):
+    """Append-only: rows are inserted, never updated or deleted (the audit trail)."""
+
+    __tablename__ = "review_decision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visit.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str | None] = mapped_column(Text)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    decided_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    visit_rev: Mapped[int] = mapped_column(Integer)  # the visit's rev this decision produced
