@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.web import add_security_headers, install_log_redaction
     from server.web import bp as web_bp
 
+    _wire_domains()
     install_log_redaction()
     app.before_request(refuse_nul_in_url)
     app.before_request(forget_cached_scopes)
@@ -67,3 +68,19 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(web_bp)  # last: its catch-all serves the PWA
     app.after_request(add_security_headers)
     return app
+
+
+def _wire_domains() -> None:
+    """What the protocol and the writers leave open, filled in here so that no package imports
+    one above it: the push's mutation handlers, and who reacts when a transaction changes
+    visits' decisions or markets (the indicator's stale periods). Idempotent."""
+    from server.indicator.snapshots import on_markets_changed, on_visits_decided
+    from server.sync.changes import MARKETS_CHANGED, VISIT_DECIDED, subscribe
+    from server.sync.push import register_mutation
+    from server.visits.decide import decide
+    from server.visits.upsert import upsert_visit
+
+    register_mutation("visit.upsert", upsert_visit)
+    register_mutation("review.decide", decide)
+    subscribe(VISIT_DECIDED, on_visits_decided)
+    subscribe(MARKETS_CHANGED, on_markets_changed)

@@ -22,6 +22,7 @@ def _print_import_report(report, dry_run: bool) -> None:
 
 def register_commands(app: Flask) -> None:
     from server.backup.cli import register as register_backup
+    from server.demo.cli import register as register_demo
     from server.indicator.cli import register as register_indicator
     from server.jobs.cli import register as register_jobs
     from server.simulate_cli import register as register_simulate
@@ -31,6 +32,7 @@ def register_commands(app: Flask) -> None:
     register_indicator(app)
     register_jobs(app)
     register_backup(app)
+    register_demo(app)
 
     @app.cli.command("import-org-units")
     @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))

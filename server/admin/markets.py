@@ -7,10 +7,9 @@ from server.auth.scope import subtree_ids
 from server.core.errors import ApiError
 from server.core.extensions import begin_write, db
 from server.core.queryparams import get_or_404
-from server.indicator.snapshots import mark_all_dirty
 from server.markets.importer import moved_visit_changes
 from server.models import Market, OrgUnit
-from server.sync.changes import record_changes
+from server.sync.changes import MARKETS_CHANGED, at_commit, market_change, record_changes
 
 FIELDS = ("name", "address", "lat", "lon", "market_class", "org_unit_id", "opened_on",
           "closed_on")
@@ -81,12 +80,10 @@ def change_market(market_id: int, body: dict) -> dict:
     market.rev += 1
     db.session.flush()
     moved = market.org_unit_id != previous_unit
-    changes = [{"entity": "market", "entity_id": market.id, "op": "upsert", "rev": market.rev,
-                "org_unit_id": market.org_unit_id,
-                "prev_org_unit_id": previous_unit if moved else None}]
+    changes = [market_change(market.id, market.rev, market.org_unit_id, previous_unit)]
     if moved:  # its visits move along: officers on both sides must hear of each
         changes += moved_visit_changes({market.id: previous_unit})
-    mark_all_dirty()  # the indicator's universe may have changed
+    at_commit(MARKETS_CHANGED)  # the indicator's universe may have changed
     record_changes(changes)
     db.session.commit()
     return market_out(market)

@@ -1,10 +1,11 @@
 """Indicator targets per period, for the whole city (org_unit_id null) or one org unit."""
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from server.admin.schemas import PERIOD
 from server.core.errors import ApiError
 from server.core.extensions import begin_write, db
+from server.core.locks import TARGET_LOCK, transaction_lock
 from server.models import IndicatorTarget, OrgUnit
 
 # One target per (period, unit) holds in the database: the unique (period, org_unit_id)
@@ -12,7 +13,6 @@ from server.models import IndicatorTarget, OrgUnit
 # NULL org_unit_id the constraint lets through. Writers also serialise (BEGIN IMMEDIATE on
 # SQLite, this advisory lock on PostgreSQL) so that a second writer updates the first one's row
 # instead of failing on the index.
-TARGET_LOCK = 293_0044
 
 
 def target_out(row: IndicatorTarget) -> dict:
@@ -39,8 +39,7 @@ def set_target(period: str, body: dict) -> tuple[dict, bool]:
     check_period(period)
     unit_id = body["org_unit_id"]
     begin_write()
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": TARGET_LOCK})
+    transaction_lock(TARGET_LOCK)
     if unit_id is not None and db.session.get(OrgUnit, unit_id) is None:
         raise ApiError(422, "validation_failed", "Some fields are not valid.",
                        {"org_unit_id": ["Unknown org unit."]})

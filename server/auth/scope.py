@@ -9,6 +9,7 @@ from flask import g
 from sqlalchemy import select, true
 
 from server.core.extensions import db
+from server.core.trees import children_of, subtree
 from server.models import Market, OrgUnit, User, Visit
 
 CITY_WIDE = ("city_officer", "admin")
@@ -16,16 +17,8 @@ CITY_WIDE = ("city_officer", "admin")
 
 def subtree_ids(org_unit_id: int) -> frozenset[int]:
     """The unit and all its descendants (org units are few: one query, walked in Python)."""
-    children: dict[int | None, list[int]] = {}
-    for unit_id, parent_id in db.session.execute(select(OrgUnit.id, OrgUnit.parent_id)):
-        children.setdefault(parent_id, []).append(unit_id)
-    found, stack = set(), [org_unit_id]
-    while stack:
-        unit_id = stack.pop()
-        if unit_id not in found:
-            found.add(unit_id)
-            stack.extend(children.get(unit_id, ()))
-    return frozenset(found)
+    children = children_of(db.session.execute(select(OrgUnit.id, OrgUnit.parent_id)))
+    return frozenset(subtree(children, org_unit_id))
 
 
 def forget_cached_scopes() -> None:

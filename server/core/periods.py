@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from server.core.errors import ApiError
+from server.core.timeutil import HANOI_OFFSET as LOCAL_OFFSET
 from server.core.timeutil import utcnow
 
-LOCAL_OFFSET = timedelta(hours=7)  # Vietnam has no daylight saving time
 PERIOD_RE = re.compile(r"^(\d{4})(?:-Q([1-4])|-(0[1-9]|1[0-2]))?$")
 
 

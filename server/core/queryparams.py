@@ -1,6 +1,7 @@
-"""Small request helpers shared by the admin and review routes (candidates for server/api)."""
+"""Query-string helpers shared by the routes: validated queries, time windows in Hanoi days,
+get-or-404."""
 
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import request
 from marshmallow import ValidationError, fields
@@ -8,8 +9,8 @@ from marshmallow import ValidationError, fields
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.core.http import flatten_errors
+from server.core.timeutil import HANOI
 
-HANOI = timezone(timedelta(hours=7))  # Asia/Ho_Chi_Minh has no DST (DESIGN §7)
 MAX_INT = 2**31 - 1  # ids and offsets fit PostgreSQL's integer
 
 

@@ -1,6 +1,10 @@
-"""Times are stored as naive UTC everywhere (identical on SQLite and PostgreSQL)."""
+"""Times are stored as naive UTC everywhere (identical on SQLite and PostgreSQL); Hanoi local
+time (Asia/Ho_Chi_Minh, UTC+7, no daylight saving: DESIGN §7) is declared here once."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
+
+HANOI_OFFSET = timedelta(hours=7)
+HANOI = timezone(HANOI_OFFSET)
 
 
 def utcnow() -> datetime:

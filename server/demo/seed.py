@@ -15,7 +15,7 @@ from werkzeug.security import generate_password_hash
 
 from server.core.extensions import db
 from server.models import IndicatorTarget, Market, OrgUnit, User
-from server.sync.changes import record_changes
+from server.sync.changes import market_change, org_unit_change, record_changes
 
 DATA_FILE = Path(__file__).with_name("hanoi_2023.json")
 DEMO_PASSWORD = "ChoXanh@2023"
@@ -136,16 +136,7 @@ def _seed_markets(wards: list[dict]) -> list[dict]:
             market.rev += 1
             touched.append((market, previous_unit))
     db.session.flush()
-    return [
-        {
-            "entity": "market",
-            "entity_id": m.id,
-            "op": "upsert",
-            "org_unit_id": m.org_unit_id,
-            "prev_org_unit_id": prev,
-        }
-        for m, prev in touched
-    ]
+    return [market_change(m.id, m.rev, m.org_unit_id, prev) for m, prev in touched]
 
 
 def _seed_users(units_by_name: dict) -> list[str]:
@@ -176,7 +167,7 @@ def seed_demo() -> dict:
     units_before = {u.id for u in db.session.scalars(select(OrgUnit))}
     wards, units_by_name = _seed_org_units(data)
     changes = [
-        {"entity": "org_unit", "entity_id": u.id, "op": "upsert"}
+        org_unit_change(u.id)
         for u in units_by_name.values()
         if u.id not in units_before or db.session.is_modified(u)
     ]

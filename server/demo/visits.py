@@ -17,10 +17,11 @@ from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
 from server.core.extensions import db
+from server.core.timeutil import HANOI_OFFSET
 from server.demo.seed import DEMO_PASSWORD
 from server.models import Market, OrgUnit, ReviewDecision, User, Visit
-from server.sync.changes import record_changes
-from server.sync.visits import distance_m
+from server.sync.changes import record_changes, visit_change
+from server.visits.upsert import distance_m
 
 NAMESPACE = uuid.UUID("0c1d2e3f-4a5b-4c6d-8e7f-202320232023")
 HBT = "Quận Hai Bà Trưng"
@@ -35,7 +36,6 @@ RETURN_COMMENTS = ["Thiếu ảnh quầy hàng thịt, đề nghị bổ sung.",
 REJECT_COMMENTS = ["Trùng với lượt kiểm tra trước trong cùng ngày.",
                    "Vị trí ghi nhận cách chợ quá xa."]
 ALTERNATIVES = ["biodegradable_bag", "paper_bag", "cloth_bag", "leaf_wrap", "customer_own_bag"]
-LOCAL = timedelta(hours=7)
 
 
 def _inspectors(units_by_name: dict) -> dict[str, User]:
@@ -78,7 +78,7 @@ def _plan(markets, district_of: dict, users: dict, rng: random.Random):
         for n in range(count):
             day = start + timedelta(days=rng.randint(0, span))
             observed = datetime(day.year, day.month, day.day, rng.randint(7, 16),
-                                rng.randint(0, 59)) - LOCAL
+                                rng.randint(0, 59)) - HANOI_OFFSET
             compliant = rng.random() < 0.52 + 0.036 * day.month
             inspector = users["kiemtra2"] if in_hbt else team[market.id % 3]
             roll = rng.random()
@@ -133,9 +133,8 @@ def seed_demo_visits() -> dict:
                 "reviewer_id": reviewer.id, "visit_rev": 2,
                 "decided_at": visit["received_at"] + timedelta(days=delay_days),
             })
-        changes.append({"entity": "visit", "entity_id": visit["id"], "op": "upsert",
-                        "rev": visit["rev"], "owner_id": visit["inspector_id"],
-                        "org_unit_id": unit_of[visit["market_id"]]})
+        changes.append(visit_change(visit["id"], visit["rev"], visit["inspector_id"],
+                                    unit_of[visit["market_id"]]))
     if visits:
         db.session.execute(insert(Visit), visits)
         if decisions:

@@ -1,5 +1,7 @@
-"""The survey form (shared_schema/forms) and its answer validator."""
+"""Readers of shared_schema/: the survey form, its answer validator and compliance rule, and
+the review rules (review_rules.py)."""
 
+from server.forms.review_rules import ReviewRules, review_rules, rules_from
 from server.forms.validation import (
     DEFAULT_VERSION,
     FORM_NAME,
@@ -7,6 +9,7 @@ from server.forms.validation import (
     SHARED_SCHEMA_DIR,
     SUPPORTED_VERSIONS,
     answer_rule_errors,
+    compliant,
     load_form,
     render_message,
     validate_answers,
@@ -18,8 +21,12 @@ __all__ = [
     "SCHEMA_KEY",
     "SHARED_SCHEMA_DIR",
     "SUPPORTED_VERSIONS",
+    "ReviewRules",
     "answer_rule_errors",
+    "compliant",
     "load_form",
     "render_message",
+    "review_rules",
+    "rules_from",
     "validate_answers",
 ]

@@ -56,6 +56,14 @@ def load_form(version: str = DEFAULT_VERSION) -> dict[str, Any]:
     return copy.deepcopy(_read_form(_check_version(version)))
 
 
+def compliant(answers: dict[str, Any], version: str = DEFAULT_VERSION,
+              form: dict[str, Any] | None = None) -> bool:
+    """The market is compliant by these (valid) answers: the form's `compliant_when` rule
+    (DESIGN §4), the same rule the PWA's preview reads. `form`: a changed copy, for tests."""
+    rule = (form or _read_form(_check_version(version)))["compliant_when"]
+    return answers.get(rule["field"]) == rule["equals"]
+
+
 class _JsonType(fields.Field):
     """Accepts one JSON type exactly: a bool is not an integer, and no float is (not even 3.0)."""
 

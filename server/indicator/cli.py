@@ -34,11 +34,6 @@ def _percent(share: float | None) -> str:
 
 
 def register(app: Flask) -> None:
-    from server.demo.cli import register as register_demo
-
-    # The demo's visits exist for the indicator's dashboard; manage.py wires only this hook.
-    register_demo(app)
-
     @app.cli.command("snapshot")
     @click.option("--period", required=True, help="YYYY, YYYY-Qn or YYYY-MM (Hanoi time).")
     def snapshot_command(period):
@@ -70,7 +65,7 @@ def register(app: Flask) -> None:
                   help="File to write.")
     def export_command(period, org_unit, fmt, output):
         """Write the compliance report (the same figures as the dashboard) to a file."""
-        from server.reports.export import build_csv, build_xlsx
+        from server.indicator.export import build_csv, build_xlsx
 
         chosen, unit_key = _period(period), _unit_key(org_unit)
         build = build_csv if fmt == "csv" else build_xlsx

@@ -12,6 +12,7 @@ from server.auth.scope import unit_scope
 from server.core.errors import ApiError
 from server.core.extensions import db
 from server.core.periods import Period
+from server.core.trees import subtree
 from server.models import OrgUnit
 
 CITY_NAME = "Thành phố Hà Nội"
@@ -27,13 +28,7 @@ class Tree:
 
     def subtree(self, key: int | None) -> list[int]:
         """`key` and every unit below it (for the city: every unit)."""
-        found, stack = [], [key]
-        while stack:
-            current = stack.pop()
-            if current is not None:
-                found.append(current)
-            stack.extend(self.children.get(current, ()))
-        return found
+        return [unit for unit in subtree(self.children, key) if unit is not None]
 
 
 def valid_in(unit: OrgUnit, period: Period) -> bool:

@@ -7,6 +7,7 @@ from server.core.errors import ApiError
 from server.core.extensions import db
 from server.core.periods import Period, month_period, year_period
 from server.core.timeutil import iso_z
+from server.core.trees import children_of, subtree
 from server.indicator.hierarchy import unit_out
 from server.indicator.snapshots import COUNTS, ensure_snapshot
 from server.indicator.targets import target_lookup
@@ -123,7 +124,7 @@ def market_rows(view: PeriodView, status: str | None = None) -> list[dict]:
     )
     parents = period_parents(view.period.id)
     if view.key is not None:
-        query = query.where(item.org_unit_id.in_(subtree(parents, view.key)))
+        query = query.where(item.org_unit_id.in_(subtree(children_of(parents.items()), view.key)))
     if status == "pending_review":
         query = query.where(item.pending_review.is_(True))
     elif status:
@@ -152,18 +153,6 @@ def market_rows(view: PeriodView, status: str | None = None) -> list[dict]:
     out.sort(key=lambda m: ((m["district"] or {}).get("code") or "",
                             (m["ward"] or {}).get("code") or "", m["market"]["code"]))
     return out
-
-
-def subtree(parents: dict[int, int | None], key: int) -> list[int]:
-    children: dict[int | None, list[int]] = {}
-    for unit_id, parent_id in parents.items():
-        children.setdefault(parent_id, []).append(unit_id)
-    found, stack = [], [key]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(children.get(current, ()))
-    return found
 
 
 def _with_ancestors(ids: set, parents: dict[int, int | None]) -> set:

@@ -9,19 +9,11 @@ from server.core.http import API_PREFIX, json_body
 from server.core.periods import parse_period
 from server.core.timeutil import iso_z
 from server.indicator import report
+from server.indicator.access import FINALISERS, READERS, period_and_unit
 from server.indicator.hierarchy import requested_unit
 from server.indicator.snapshots import finalize
 
 bp = Blueprint("indicator", __name__, url_prefix=API_PREFIX)
-READERS = ("city_officer", "admin", "ward_officer")
-FINALISERS = ("city_officer", "admin")
-
-
-def period_and_unit():
-    """The query's period and org unit (None: the whole city), checked against the scope."""
-    period = parse_period(request.args.get("period"))
-    return period, requested_unit(g.user, request.args.get("org_unit"))
-
 
 @bp.get("/indicator")
 @require_auth(*READERS)

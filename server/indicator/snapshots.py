@@ -4,18 +4,17 @@ dashboard, reports and exports; provisional until a city officer marks the perio
 The scheduler helper calls, by name:
   server.indicator.snapshots:recompute_dirty    - periods a review decision made stale
   server.indicator.snapshots:recompute_nightly  - the current year, quarter and month
-Both take no required argument and open an app context themselves when there is none.
+Both take no required argument; the job runner gives them an app context.
 """
 
 import logging
 from datetime import datetime, timedelta
-from functools import wraps
 
-from flask import has_app_context
 from sqlalchemy import delete, insert, select, text, update
 
 from server.core.errors import ApiError
 from server.core.extensions import begin_write, db
+from server.core.locks import SNAPSHOT_LOCK, transaction_lock
 from server.core.periods import Period, local_today, parse_period, periods_containing
 from server.core.timeutil import utcnow
 from server.indicator.hierarchy import load_tree
@@ -24,15 +23,13 @@ from server.indicator.targets import target_lookup
 from server.models import IndicatorDirtyPeriod, IndicatorSnapshot, IndicatorSnapshotItem
 
 log = logging.getLogger(__name__)
-SNAPSHOT_LOCK = 293_0045  # PostgreSQL advisory lock: one snapshot writer at a time
 MARK_GRACE = timedelta(seconds=60)  # longer than any decision's transaction
 COUNTS = ("markets_total", "compliant", "non_compliant", "not_assessed", "pending_review")
 
 
 def _lock() -> None:
     begin_write()  # BEGIN IMMEDIATE on SQLite
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SNAPSHOT_LOCK})
+    transaction_lock(SNAPSHOT_LOCK)
 
 
 def _write(period: Period, now: datetime) -> None:
@@ -158,22 +155,20 @@ def mark_all_dirty() -> None:
     )
 
 
-def _with_app_context(job):
-    """Scheduled jobs may run outside a request: build the app when no context is active."""
-
-    @wraps(job)
-    def run(*args, **kwargs):
-        if has_app_context():
-            return job(*args, **kwargs)
-        from server import create_app
-
-        with create_app().app_context():
-            return job(*args, **kwargs)
-
-    return run
+def on_visits_decided(observed_ats: list[datetime]) -> None:
+    """Subscribed to sync's VISIT_DECIDED (server/__init__.py): inside the deciding push, just
+    before its commit, each distinct set of periods once, in period order, so two pushes lock
+    the dirty rows in one order (no deadlock)."""
+    by_periods = {tuple(periods_containing(at)): at for at in observed_ats}
+    for _periods, observed_at in sorted(by_periods.items()):
+        mark_dirty(observed_at)
 
 
-@_with_app_context
+def on_markets_changed(_values: list) -> None:
+    """Subscribed to sync's MARKETS_CHANGED: a market added, moved, opened or closed."""
+    mark_all_dirty()
+
+
 def recompute_dirty(now: datetime | None = None) -> list[str]:
     """Recompute every period marked stale that has a provisional snapshot; returns their ids.
     A period never computed is left to be computed on demand (its mark is dropped)."""
@@ -199,7 +194,6 @@ def recompute_dirty(now: datetime | None = None) -> list[str]:
     return done
 
 
-@_with_app_context
 def recompute_nightly(now: datetime | None = None) -> list[str]:
     """Recompute the current (local) year, quarter and month, for the city and every unit."""
     today = local_today(now)

@@ -16,8 +16,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from server.core.locks import SCHEDULER_LOCK
+
 log = logging.getLogger("server.jobs")
-SCHEDULER_LOCK = 293_0808  # advisory lock key, distinct from changes.CHANGE_SEQUENCE_LOCK
 
 
 class PostgresLeaderLock:

@@ -44,7 +44,7 @@ JOBS: tuple[JobSpec, ...] = (
     ),
     JobSpec(
         "markets.overdue",
-        "server.jobs.overdue:refresh_overdue_markets",
+        "server.markets.overdue:refresh_overdue_markets",
         {"minute": 5},
         # As long as the period: a scheduler that starts computes the list at once.
         grace_seconds=HOUR,
@@ -52,14 +52,14 @@ JOBS: tuple[JobSpec, ...] = (
     ),
     JobSpec(
         "auth.expire_tokens",
-        "server.jobs.tokens:expire_device_tokens",
+        "server.auth.expiry:expire_device_tokens",
         {"hour": 2, "minute": 0},
         grace_seconds=6 * HOUR,
         description="delete device tokens expired or revoked long ago",
     ),
     JobSpec(
         "auth.purge_login_failures",
-        "server.jobs.tokens:purge_login_failures",
+        "server.auth.expiry:purge_login_failures",
         {"minute": 20},
         grace_seconds=HOUR,
         description="forget failed logins older than the throttling window",

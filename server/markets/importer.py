@@ -6,9 +6,14 @@ from sqlalchemy import select
 
 from server.core.csv_import import ImportReport, RowError, optional, parse_date, read_rows, required
 from server.core.extensions import db
-from server.indicator.snapshots import mark_all_dirty
 from server.models import MARKET_CLASSES, Market, OrgUnit, Visit
-from server.sync.changes import record_changes
+from server.sync.changes import (
+    MARKETS_CHANGED,
+    at_commit,
+    market_change,
+    record_changes,
+    visit_change,
+)
 
 COLUMNS = [
     "code",
@@ -69,9 +74,9 @@ def moved_visit_changes(previous_unit_by_market: dict[int, int]) -> list[dict]:
         .where(Visit.market_id.in_(previous_unit_by_market))
     )
     return [
-        {"entity": "visit", "entity_id": r.id, "op": "upsert", "rev": r.rev,
-         "org_unit_id": r.org_unit_id, "owner_id": r.inspector_id,
-         "prev_org_unit_id": previous_unit_by_market[r.market_id]}
+        visit_change(
+            r.id, r.rev, r.inspector_id, r.org_unit_id, previous_unit_by_market[r.market_id]
+        )
         for r in rows
     ]
 
@@ -111,13 +116,12 @@ def import_markets(path: str | Path, dry_run: bool = False) -> ImportReport:
         changed.append((record, previous_unit))
     db.session.flush()
     changes = [
-        {"entity": "market", "entity_id": record.id, "op": "upsert", "rev": record.rev,
-         "org_unit_id": record.org_unit_id, "prev_org_unit_id": previous_unit}
+        market_change(record.id, record.rev, record.org_unit_id, previous_unit)
         for record, previous_unit in changed
     ]
     moved = {r.id: prev for r, prev in changed if prev is not None and prev != r.org_unit_id}
     changes += moved_visit_changes(moved)
-    mark_all_dirty()  # the indicator's universe may have changed
+    at_commit(MARKETS_CHANGED)  # the indicator's universe may have changed
     record_changes(changes)
     db.session.commit()
     return report

@@ -4,7 +4,7 @@ from flask import Blueprint, g
 
 from server.auth.tokens import require_auth
 from server.core.http import API_PREFIX
-from server.jobs.overdue import overdue_for
+from server.markets.overdue import overdue_for
 
 bp = Blueprint("markets", __name__, url_prefix=API_PREFIX)
 

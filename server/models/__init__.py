@@ -14,14 +14,12 @@ from server.models.markets import MARKET_CLASSES, Market
 from server.models.orgunits import LEVELS, OrgUnit
 from server.models.sync import AppliedMutation, ChangeLog, SyncMeta
 from server.models.users import ROLES, DeviceToken, LoginFailure, User
-from server.models.visits import DECISIONS, VISIT_STATUSES, ReviewDecision, Visit, VisitAttachment
+from server.models.visits import ReviewDecision, Visit, VisitAttachment
 
 __all__ = [
-    "DECISIONS",
     "LEVELS",
     "MARKET_CLASSES",
     "ROLES",
-    "VISIT_STATUSES",
     "AppliedMutation",
     "Attachment",
     "ChangeLog",

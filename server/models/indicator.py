@@ -89,7 +89,7 @@ class IndicatorDirtyPeriod(db.Model):
 
 # The reconciliation's first step reads, per market, the latest approved visit in a period:
 # with (status, market_id, observed_at) that is an index-only scan. Declared here, next to its
-# only reader, on the visit table (server/sync/models.py), and created by migration 0002.
+# only reader, on the visit table (server/models/visits.py), and created by migration 0002.
 Index("ix_visit_status_market_observed", Visit.status, Visit.market_id, Visit.observed_at)
 # …and the latest decision of each evidence visit, max(id) per visit_id: index-only with this.
 Index("ix_review_decision_visit_id_id", ReviewDecision.visit_id, ReviewDecision.id)

@@ -28,7 +28,7 @@ class JobRun(db.Model):
 
 class MarketOverdue(db.Model):
     """A market not visited for N days, as of the last run of the markets.overdue job (the
-    time and N are in sync_meta: see server/jobs/overdue.py)."""
+    time and N are in sync_meta: see server/markets/overdue.py)."""
 
     __tablename__ = "market_overdue"
 

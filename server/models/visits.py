@@ -8,8 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 from server.core.extensions import db
 from server.core.timeutil import utcnow
 
-VISIT_STATUSES = ("submitted", "returned", "approved", "rejected")
-
 
 class Visit(db.Model):
     __tablename__ = "visit"
@@ -45,7 +43,6 @@ class VisitAttachment(db.Model):
 
 
 
-DECISIONS = ("approve", "return", "reject", "reopen")
 
 
 class ReviewDecision(db.Model):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from server.core.csv_import import ImportReport, RowError, optional, parse_date, read_rows, required
 from server.core.extensions import db
 from server.models import LEVELS, OrgUnit
-from server.sync.changes import bump_org_tree_version, record_changes
+from server.sync.changes import bump_org_tree_version, org_unit_change, record_changes
 
 COLUMNS = ["code", "name", "level", "parent_code", "valid_from", "valid_to"]
 LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
@@ -85,7 +85,7 @@ def import_org_units(path: str | Path, dry_run: bool = False) -> ImportReport:
     if tree_changed:
         bump_org_tree_version()
     record_changes(
-        [{"entity": "org_unit", "entity_id": existing[code].id, "op": "upsert"} for code in parsed]
+        [org_unit_change(existing[code].id) for code in parsed]
     )
     db.session.commit()
     return report

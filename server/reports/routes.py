@@ -4,8 +4,8 @@ from flask import Blueprint, Response
 
 from server.auth.tokens import require_auth
 from server.core.http import API_PREFIX
-from server.indicator.routes import READERS, period_and_unit
-from server.reports.export import build_csv, build_xlsx, filename
+from server.indicator.access import READERS, period_and_unit
+from server.indicator.export import build_csv, build_xlsx, filename
 
 bp = Blueprint("reports", __name__, url_prefix=API_PREFIX)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

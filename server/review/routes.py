@@ -1,6 +1,6 @@
 """Review reads (DESIGN §6): the queue, one visit with its history, the audit CSV.
 
-Decisions themselves are push mutations (`review.decide`, server/review/decide.py), so a ward
+Decisions themselves are push mutations (`review.decide`, server/visits/decide.py), so a ward
 officer's phone can decide offline and bulk-approve up to 500 visits in one push."""
 
 from flask import Blueprint, Response, g
@@ -8,20 +8,20 @@ from flask import Blueprint, Response, g
 from server.auth.tokens import require_auth
 from server.core.http import API_PREFIX
 from server.core.queryparams import load_query
-from server.review.audit import (
+from server.forms import review_rules
+from server.visits.queries import (
     ReviewDecisionsQuery,
     ReviewQueueQuery,
     decisions_csv,
     queue,
     visit_detail,
 )
-from server.review.decide import REVIEWERS
 
 bp = Blueprint("review", __name__, url_prefix=API_PREFIX)
 
 
 @bp.get("/review/queue")
-@require_auth(*REVIEWERS)
+@require_auth(*review_rules().reviewer_roles)
 def review_queue():
     """Visits in your area to review, newest observation first, with filters and paging.
     ---
@@ -73,7 +73,7 @@ def get_visit(visit_id: str):
 
 
 @bp.get("/review/decisions.csv")
-@require_auth(*REVIEWERS)
+@require_auth(*review_rules().reviewer_roles)
 def decisions_export():
     """Every review decision in your area (city officers and admins: all), as CSV.
     ---

@@ -1,4 +1,4 @@
-"""Writing the change log that pull reads.
+"""The change log that pull reads: one constructor per entity, and the at-commit hook.
 
 Gap-free on PostgreSQL: sequence numbers are handed out under a transaction-scoped advisory
 lock taken just before the insert, so they are assigned in commit order and a reader never sees
@@ -8,43 +8,89 @@ Call `record_changes` as the last statement before commit, to keep the lock shor
 A push applies up to 500 mutations in one transaction: inside `changes_at_commit()` the rows
 are only queued, and the caller writes them all with `write_queued_changes()` just before its
 commit, so the lock is taken once, for the last instant of the push, not for all of it.
+
+Other packages learn what a transaction changed through `at_commit(topic, value)`: a writer
+announces (e.g. "visit.decided" with the visit's observed_at), and whoever subscribed at app
+composition (the indicator) reacts, once per distinct value, just before the change-log rows
+are written. Writers so never import their readers.
 """
 
+from collections.abc import Callable
 from contextlib import contextmanager
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import insert, select
 
 from server.core.extensions import db
+from server.core.locks import CHANGE_SEQUENCE_LOCK, transaction_lock
 from server.core.timeutil import utcnow
 from server.models import ChangeLog, SyncMeta
 
-CHANGE_SEQUENCE_LOCK = 293_0404  # any constant unique to this app
+_QUEUE = "queued_changes"  # keys in db.session.info
+_EVENTS = "queued_events"
+VISIT_DECIDED = "visit.decided"  # value: the visit's observed_at
+MARKETS_CHANGED = "markets.changed"  # value: None (the set of markets or their units changed)
+_subscribers: dict[str, list[Callable]] = {}
 
 
-_QUEUE = "queued_changes"  # key in db.session.info
+# ------------------------------------------------------------------ one constructor per entity
 
+def org_unit_change(unit_id: int) -> dict:
+    """Org units go to everyone (DESIGN §5.2): no scope columns."""
+    return {"entity": "org_unit", "entity_id": unit_id, "op": "upsert"}
+
+
+def market_change(market_id: int, rev: int, org_unit_id: int,
+                  previous_unit_id: int | None = None) -> dict:
+    """A market in its unit (and the unit it left, so pull sends that one a delete)."""
+    return {
+        "entity": "market", "entity_id": market_id, "op": "upsert", "rev": rev,
+        "org_unit_id": org_unit_id,
+        "prev_org_unit_id": previous_unit_id if previous_unit_id != org_unit_id else None,
+    }
+
+
+def visit_change(visit_id: str, rev: int, inspector_id: int, org_unit_id: int,
+                 previous_unit_id: int | None = None) -> dict:
+    """A visit in the unit of its market; `previous_unit_id` when it moved out of a unit (its
+    market moved, or it was edited onto a market elsewhere), so pull sends that unit a delete.
+    """
+    return {
+        "entity": "visit", "entity_id": visit_id, "op": "upsert", "rev": rev,
+        "org_unit_id": org_unit_id, "owner_id": inspector_id,
+        "prev_org_unit_id": previous_unit_id if previous_unit_id != org_unit_id else None,
+    }
+
+
+# ------------------------------------------------------------------ writing
 
 @contextmanager
 def changes_at_commit():
-    """Within this block `record_changes` queues its rows (the queue is yielded: a caller that
-    rolls back to a savepoint truncates it to what it held then)."""
+    """Within this block `record_changes` and `at_commit` only queue (the change queue is
+    yielded: a caller that rolls back to a savepoint truncates it to what it held then)."""
     queue: list[dict] = []
     db.session.info[_QUEUE] = queue
+    db.session.info[_EVENTS] = {}
     try:
         yield queue
     finally:
         db.session.info.pop(_QUEUE, None)
+        db.session.info.pop(_EVENTS, None)
 
 
 def write_queued_changes() -> None:
+    """Just before the commit: the subscribers' writes first (in a fixed order, so two pushes
+    lock what they share in one order), then the change-log rows under the sequence lock."""
+    events = db.session.info[_EVENTS]
+    for topic in sorted(events):
+        _dispatch(topic, events[topic])
+    events.clear()
     queue = db.session.info[_QUEUE]
     rows, queue[:] = list(queue), []
     insert_changes(rows)
 
 
 def record_changes(rows: list[dict]) -> None:
-    """Each row: entity, entity_id, op, and optionally rev, org_unit_id, prev_org_unit_id,
-    owner_id."""
+    """Rows made by the constructors above."""
     queue = db.session.info.get(_QUEUE)
     if queue is not None:
         queue.extend(rows)
@@ -56,10 +102,7 @@ def insert_changes(rows: list[dict]) -> None:
     """Write change-log rows now, taking the sequence lock (held until commit)."""
     if not rows:
         return
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(
-            text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_SEQUENCE_LOCK}
-        )
+    transaction_lock(CHANGE_SEQUENCE_LOCK)
     now = utcnow()
     db.session.execute(
         insert(ChangeLog),
@@ -78,15 +121,32 @@ def insert_changes(rows: list[dict]) -> None:
     )
 
 
-def visit_change(visit, org_unit_id: int, previous_unit_id: int | None = None) -> dict:
-    """The change-log row for a visit written in the unit of its market (and, if the visit
-    moved to a market of another unit, the unit it left, so pull can send that a delete)."""
-    return {
-        "entity": "visit", "entity_id": visit.id, "op": "upsert", "rev": visit.rev,
-        "org_unit_id": org_unit_id, "owner_id": visit.inspector_id,
-        "prev_org_unit_id": previous_unit_id if previous_unit_id != org_unit_id else None,
-    }
+# ------------------------------------------------------------------ the at-commit hook
 
+def subscribe(topic: str, handler: Callable[[list], None]) -> None:
+    """At app composition: `handler(values)` runs inside the writer's transaction with the
+    distinct values announced for `topic` (once per push, or at once outside a push)."""
+    handlers = _subscribers.setdefault(topic, [])
+    if handler not in handlers:
+        handlers.append(handler)
+
+
+def at_commit(topic: str, value=None) -> None:
+    """Announce a change to the subscribers of `topic` (queued inside a push; a value left by
+    a mutation rolled back to its savepoint only costs the subscriber a needless step)."""
+    events = db.session.info.get(_EVENTS)
+    if events is None:
+        _dispatch(topic, [value])
+    else:
+        events.setdefault(topic, {})[value] = None  # distinct, in order of first announcement
+
+
+def _dispatch(topic: str, values) -> None:
+    for handler in _subscribers.get(topic, ()):
+        handler(list(values))
+
+
+# ------------------------------------------------------------------ the org tree's version
 
 ORG_TREE_VERSION = "org_tree_version"
 

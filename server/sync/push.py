@@ -22,16 +22,25 @@ from server.core.extensions import begin_write, db
 from server.core.faults import fault_point
 from server.core.timeutil import utcnow
 from server.models import AppliedMutation
-from server.review.decide import decide, dirty_marks_at_commit, write_dirty_marks
 from server.sync.changes import changes_at_commit, write_queued_changes
 from server.sync.outcome import MutationRefused
 from server.sync.records import one_of
-from server.sync.visits import upsert_visit
+from server.sync.schemas import MUTATION_TYPES
 
 log = logging.getLogger(__name__)
 
-HANDLERS = {"visit.upsert": upsert_visit, "review.decide": decide}
+# Mutation type -> handler(user, device_id, data) -> the record; filled by the domains at app
+# composition (server/__init__.py), so the protocol imports none of them.
+HANDLERS: dict = {}
 ATTEMPTS = 5  # transient lock errors (SQLite busy, PostgreSQL deadlock) are retried
+
+
+def register_mutation(mutation_type: str, handler) -> None:
+    """A handler applies one mutation of its type inside the push's transaction and returns
+    the record to answer with, or raises MutationRefused (sync/outcome.py)."""
+    if mutation_type not in MUTATION_TYPES:
+        raise ValueError(f"{mutation_type!r} is not a mutation type of the protocol")
+    HANDLERS[mutation_type] = handler
 
 
 def request_hash(mutation: dict) -> str:
@@ -135,12 +144,12 @@ def _apply_one(user, device_id: str, mutation: dict, queued_changes: list, known
 
 def _apply_all(user, device_id: str, mutations: list[dict]) -> list[dict]:
     begin_write()
-    with changes_at_commit() as queued_changes, dirty_marks_at_commit():
+    with changes_at_commit() as queued_changes:
         known = _claims([m["id"] for m in mutations])
         results = [_apply_one(user, device_id, m, queued_changes, known) for m in mutations]
-        # Last, the statements that lock what every writer shares: the indicator's dirty
-        # periods, then the change-log sequence (its advisory lock), held only until commit.
-        write_dirty_marks()
+        # Last, the statements that lock what every writer shares: the subscribers' rows (the
+        # indicator's dirty periods), then the change-log sequence (its advisory lock), held
+        # only until commit.
         write_queued_changes()
     fault_point("push_before_commit")
     return results

@@ -6,8 +6,7 @@ from datetime import datetime
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates
 
-from server.forms import SUPPORTED_VERSIONS
-from server.models import DECISIONS
+from server.forms import SUPPORTED_VERSIONS, review_rules
 
 MAX_MUTATIONS = 500
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
@@ -23,9 +22,13 @@ def _uuid(value: str) -> None:
         raise ValidationError("Not a valid UUID (use the 8-4-4-4-12 form).")
 
 
+# The mutation types of the protocol (DESIGN §5.1); their handlers register in sync/push.py.
+MUTATION_TYPES = ("visit.upsert", "review.decide")
+
+
 class Mutation(Schema):
     id = fields.String(required=True, validate=validate.Regexp(MUTATION_ID))
-    type = fields.String(required=True, validate=validate.OneOf(["visit.upsert", "review.decide"]))
+    type = fields.String(required=True, validate=validate.OneOf(MUTATION_TYPES))
     data = fields.Dict(required=True)
 
 
@@ -105,8 +108,12 @@ class ReviewDecideData(Schema):
 
     visit_id = fields.String(required=True, validate=_uuid)
     base_rev = fields.Integer(strict=True, required=True, validate=validate.Range(min=1))
-    decision = fields.String(required=True, validate=validate.OneOf(DECISIONS))
-    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    decision = fields.String(required=True, validate=validate.OneOf(review_rules().decisions))
+    comment = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=review_rules().max_comment_length),
+    )
 
 
 class ErrorDetail(Schema):

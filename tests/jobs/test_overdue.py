@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, timedelta
 
-from server.jobs.overdue import refresh_overdue_markets
+from server.markets.overdue import refresh_overdue_markets
 from tests.factories import decision, login, make_market, push, upsert, visit_data
 
 NOW = datetime(2023, 6, 30, 3, 0)  # 10:00 in Hanoi

@@ -4,9 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from server.auth.expiry import expire_device_tokens, purge_login_failures
 from server.core.extensions import db
 from server.core.timeutil import utcnow
-from server.jobs.tokens import expire_device_tokens, purge_login_failures
 from server.models import DeviceToken, LoginFailure
 from tests.factories import PASSWORD, login
 

@@ -1,7 +1,7 @@
 """A server killed between its commit and its answer (DESIGN §5.1, exactly-once).
 
 A real server runs as a subprocess (tests/e2e/live_server.py) with a fault point armed
-(server/faults.py): `push_after_commit` commits the push and then dies by SIGKILL, before
+(server/core/faults.py): `push_after_commit` commits the push and then dies by SIGKILL, before
 answering; `push_before_commit` dies with every mutation applied but not committed. The phone
 sees the connection drop and, knowing nothing, retries the whole push against the restarted
 server. What it must see: after the commit, every mutation comes back `duplicate`; before it,

@@ -13,7 +13,8 @@ from server.core.errors import ApiError
 from server.core.extensions import db
 from server.core.queryparams import MAX_INT, Moment, time_window
 from server.core.timeutil import iso_z
-from server.models import VISIT_STATUSES, Market, ReviewDecision, User, Visit
+from server.forms import review_rules
+from server.models import Market, ReviewDecision, User, Visit
 from server.sync.records import visit_record, visit_records
 
 FAR_M = 500  # a visit recorded further than this from the market is worth a second look
@@ -28,7 +29,7 @@ class ReviewQueueQuery(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    status = fields.String(validate=validate.OneOf(VISIT_STATUSES))
+    status = fields.String(validate=validate.OneOf(review_rules().statuses))
     market_id = fields.Integer(validate=validate.Range(1, MAX_INT))
     inspector_id = fields.Integer(validate=validate.Range(1, MAX_INT))
     from_ = Moment(data_key="from")

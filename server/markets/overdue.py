@@ -13,18 +13,17 @@ from sqlalchemy import delete, func, insert, or_, select
 from server.auth.scope import market_clause
 from server.core.extensions import begin_write, db
 from server.core.settings import setting
-from server.core.timeutil import iso_z, utcnow
+from server.core.timeutil import HANOI_OFFSET, iso_z, utcnow
 from server.models import Market, MarketOverdue, Visit
 from server.sync.meta import get_meta, set_meta
 
 COMPUTED_AT_KEY = "markets_overdue_computed_at"  # unix seconds: sync_meta holds integers
 DAYS_KEY = "markets_overdue_days"
-LOCAL_OFFSET = timedelta(hours=7)  # Asia/Ho_Chi_Minh has no daylight saving
 
 
 def overdue_query(now: datetime, days: int):
     """(market_id, last_visit_at) of every open market with no visit since now - days."""
-    today = (now + LOCAL_OFFSET).date()
+    today = (now + HANOI_OFFSET).date()
     last_visit = func.max(Visit.observed_at)
     return (
         select(Market.id, last_visit)

@@ -11,14 +11,13 @@ from server.auth.scope import market_visible, visit_visible
 from server.core.extensions import db
 from server.core.http import flatten_errors
 from server.core.timeutil import utcnow
-from server.forms import validate_answers
+from server.forms import compliant, review_rules, validate_answers
 from server.models import Market, Visit, VisitAttachment
 from server.sync.changes import record_changes, visit_change
 from server.sync.outcome import conflict, invalid, rejected
 from server.sync.records import visit_record
 from server.sync.schemas import VisitUpsertData
 
-EDITABLE = ("submitted", "returned")
 FUTURE_TOLERANCE = timedelta(hours=24)
 EARTH_RADIUS_M = 6_371_008.8
 # One instance for every load: building a marshmallow schema copies all its fields, which
@@ -76,7 +75,7 @@ def _field_values(fields: dict, market) -> dict:
         "observed_at": observed.astimezone(UTC).replace(tzinfo=None),
         "observed_offset_min": int(observed.utcoffset().total_seconds() // 60),
         "answers": fields["answers"],
-        "compliant": fields["answers"]["stalls_using_nondegradable"] == 0,
+        "compliant": compliant(fields["answers"], fields["form_version"]),
         "location_lat": location["lat"] if location else None,
         "location_lon": location["lon"] if location else None,
         "location_accuracy_m": location["accuracy_m"] if location else None,
@@ -109,13 +108,13 @@ def _create(user, device_id: str, visit_id: str, fields: dict, market) -> dict:
     now = utcnow()
     row = {
         "id": visit_id, "rev": 1, "inspector_id": user.id, "device_id": device_id,
-        "status": "submitted", "received_at": now, "updated_at": now,
+        "status": review_rules().initial_status, "received_at": now, "updated_at": now,
         **_field_values(fields, market),
     }
     db.session.execute(insert(Visit.__table__), row)
     _insert_attachments(visit_id, fields["attachments"])
     visit = SimpleNamespace(**row)
-    record_changes([visit_change(visit, market.org_unit_id)])
+    record_changes([visit_change(visit_id, 1, user.id, market.org_unit_id)])
     return visit_record(visit, decided=False)
 
 
@@ -132,7 +131,7 @@ def upsert_visit(user, device_id: str, data: dict) -> dict:
     visit = db.session.get(Visit, visit_id, with_for_update=True, populate_existing=True)
     if visit is None or visit.inspector_id != user.id:
         raise rejected("not_found", "There is no such visit of yours to edit.")
-    if visit.status not in EDITABLE:
+    if not review_rules().editable(visit.status):
         raise conflict(
             "locked",
             f"This visit is {visit.status} and can no longer be edited.",
@@ -146,11 +145,13 @@ def upsert_visit(user, device_id: str, data: dict) -> dict:
         )
     previous_unit = db.session.get(Market, visit.market_id, populate_existing=True).org_unit_id
     visit.rev += 1
-    visit.status = "submitted"  # an edit of a returned visit goes back to the queue
+    visit.status = review_rules().initial_status  # an edited returned visit is queued again
     visit.device_id = device_id
     for name, value in _field_values(fields, market).items():
         setattr(visit, name, value)
     db.session.flush()
     _replace_attachments(visit.id, fields["attachments"])
-    record_changes([visit_change(visit, market.org_unit_id, previous_unit)])
+    record_changes(
+        [visit_change(visit.id, visit.rev, user.id, market.org_unit_id, previous_unit)]
+    )
     return visit_record(visit)
