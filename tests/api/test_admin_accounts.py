@@ -1,5 +1,6 @@
 """Closing an account (DESIGN §9: tokens revocable): deactivating a user revokes every token,
-and reactivating never revives one. test_admin.py holds the plain deactivate/reactivate case."""
+and reactivating never revives one. test_admin_users.py holds the plain deactivate/reactivate
+case."""
 
 from server.auth.tokens import issue_token
 from server.core.extensions import db

@@ -1,5 +1,6 @@
 """Admin lists the screens filter on (DESIGN §1 admin): users by org unit, markets by class
-and open/closed, and the org-unit hierarchy. Admins only (test_admin.py checks every route)."""
+and open/closed, and the org-unit hierarchy. Admins only (test_admin_routes.py checks every
+route)."""
 
 from sqlalchemy import select
 

@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.e2e.helpers import PHONE, Inspector, ServerView, new_phone
 from tests.e2e.live_server import LiveServer
 
 CHROMIUM = "/usr/bin/chromium"
@@ -10,8 +11,6 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
-         "is_mobile": True, "has_touch": True, "locale": "vi-VN"}
 
 
 @pytest.fixture(scope="session")
@@ -41,3 +40,18 @@ def phone(browser):
     context = browser.new_context(**PHONE)
     yield context
     context.close()
+
+
+@pytest.fixture
+def inspector(browser, server):
+    """The inspector's phone (tests/e2e/helpers.py), standing at Chợ Hôm with GPS on."""
+    context = new_phone(browser)
+    page = context.new_page()
+    yield Inspector(page, server)
+    context.close()
+
+
+@pytest.fixture
+def view(server):
+    """What the server holds, through the API and its SQLite file."""
+    return ServerView(server)

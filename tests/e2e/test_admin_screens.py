@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import PHONE
-from tests.e2e.test_inspector_offline import (
+from tests.e2e.helpers import (
     INSPECTOR,
     MARKETS,
     PASSWORD,

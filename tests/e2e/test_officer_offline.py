@@ -17,14 +17,14 @@ from datetime import UTC, datetime
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.live_server import LiveServer
-from tests.e2e.test_inspector_offline import (
+from tests.e2e.helpers import (
     CITY_OFFICER,
     WAIT_MS,
     WARD_OFFICER,
     ServerView,
     new_phone,
 )
+from tests.e2e.live_server import LiveServer
 from tests.e2e.test_review_flow import (
     TEST_INSPECTOR,
     Officer,

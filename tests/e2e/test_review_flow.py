@@ -17,7 +17,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.test_inspector_offline import (
+from tests.e2e.helpers import (
     CITY_OFFICER,
     HTTP_TIMEOUT,
     MARKETS,

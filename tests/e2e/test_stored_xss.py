@@ -16,7 +16,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.e2e.test_inspector_offline import MARKETS, Inspector, new_phone
+from tests.e2e.helpers import MARKETS, Inspector, new_phone
 from tests.resilience.live import DEMO, DEMO_PASSWORD
 
 pytestmark = pytest.mark.e2e

@@ -42,22 +42,20 @@ visible set computed straight from the database with the scope rules of §5.2, i
 mutations (visits == applied creates, rev == 1 + applied edits + applied decisions, the audit
 trail of decisions, the received_at of the one create).
 
+The model and the strategies are in stateful_model.py; the phones, the wire and the checks
+after quiesce in stateful_phones.py; the rules and the invariant here.
+
 Fast by default and reproducible (derandomize). A longer, randomised run:
 
     CHOXANH_HYPOTHESIS_EXAMPLES=500 CHOXANH_HYPOTHESIS_STEPS=60 \\
         .venv/bin/pytest tests/sync/test_stateful.py
 """
 
-import functools
-import json
 import os
-import uuid
-from dataclasses import dataclass, field
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
-    RuleBasedStateMachine,
     initialize,
     invariant,
     precondition,
@@ -67,9 +65,25 @@ from hypothesis.stateful import (
 from sqlalchemy import func, select
 
 from server.core.extensions import db
-from server.forms import SUPPORTED_VERSIONS
-from server.models import AppliedMutation, Market, OrgUnit, ReviewDecision, User, Visit
-from tests.factories import login, make_world
+from server.models import AppliedMutation, ReviewDecision, Visit
+from tests.sync.stateful_model import (
+    DEVICES,
+    INSPECTOR_DEVICES,
+    OFFICER_DEVICES,
+    RULES,
+    TRANSITIONS,
+    comments,
+    decisions,
+    locations,
+    new_visits,
+    observed,
+    picks,
+    stale_by,
+)
+from tests.sync.stateful_model import (
+    answers as answer_sets,
+)
+from tests.sync.stateful_phones import SyncWorld, apply_changes, step
 
 LONG_RUN = os.environ.get("CHOXANH_HYPOTHESIS_EXAMPLES")
 SETTINGS = settings(
@@ -82,476 +96,9 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 
-DEVICES = {
-    "A1": "insp_hbt",
-    "A2": "insp_hbt",
-    "B": "insp_hbt2",
-    "C": "insp_bd",
-    "W": "ward_hbt",
-    "W1": "ward_hbt1",
-    "Y": "city",
-}
-INSPECTOR_DEVICES = ("A1", "A2", "B", "C")
-OFFICER_DEVICES = ("W", "W1", "Y")
-CITY_WIDE = ("city_officer", "admin")
-REVIEWERS = ("ward_officer", "city_officer", "admin")
-UNKNOWN_MARKET = 999_999
-RECORD_KEYS = {
-    "id", "rev", "market_id", "inspector_id", "device_id", "form_version", "observed_at",
-    "received_at", "answers", "location", "attachments", "missing_attachments", "status",
-    "compliant", "distance_m", "review",
-}
-# observed_at as a phone sends it -> as the server must emit it (None: more than 24 h ahead)
-OBSERVED = {
-    "2023-03-01T08:30:00+07:00": "2023-03-01T01:30:00.000Z",
-    "2023-06-15T23:59:59.250+07:00": "2023-06-15T16:59:59.250Z",
-    "2024-01-01T05:00:00Z": "2024-01-01T05:00:00.000Z",
-    "2022-12-31T20:00:00-05:00": "2023-01-01T01:00:00.000Z",
-    "2099-01-01T00:00:00+07:00": None,
-}
-FUTURE = "2099-01-01T00:00:00+07:00"
-PHOTOS = ("a" * 64, "b" * 64, "0123456789abcdef" * 4)  # never uploaded: all stay missing
-ALTERNATIVES = ("biodegradable_bag", "paper_bag", "cloth_bag", "leaf_wrap", "customer_own_bag")
-# decision -> (statuses it applies to, status it leads to), DESIGN §6
-TRANSITIONS = {
-    "approve": (("submitted",), "approved"),
-    "return": (("submitted",), "returned"),
-    "reject": (("submitted",), "rejected"),
-    "reopen": (("approved", "rejected"), "submitted"),
-}
-NEEDS_COMMENT = ("return", "reject", "reopen")
-EDITABLE = ("submitted", "returned")
 
-
-# --- strategies ---------------------------------------------------------------------------
-
-
-@st.composite
-def answers(draw):
-    total = draw(st.integers(1, 5000))
-    result = {
-        "stalls_total": total,
-        "stalls_using_nondegradable": draw(st.sampled_from([0, 1, total])),
-        "alternatives": draw(
-            st.one_of(
-                st.just(["none"]),
-                st.lists(st.sampled_from(ALTERNATIVES), unique=True, max_size=3),
-            )
-        ),
-        "signage_present": draw(st.booleans()),
-        "outreach_held": draw(st.booleans()),
-    }
-    notes = draw(st.one_of(st.none(), st.text("abc ăâđêôơư chợ túi nilon", max_size=20)))
-    if notes is not None:
-        result["notes"] = notes
-    if draw(st.integers(0, 7)) == 7:  # a form the server must refuse
-        result["stalls_using_nondegradable"] = total + 1
-    return result
-
-
-locations = st.one_of(
-    st.none(),
-    st.builds(
-        lambda lat, lon, acc: {"lat": lat, "lon": lon, "accuracy_m": acc},
-        st.floats(20.99, 21.05),
-        st.floats(105.80, 105.87),
-        st.one_of(st.none(), st.floats(0, 100)),
-    ),
-)
-photos = st.lists(st.sampled_from(PHOTOS), unique=True, max_size=2)
-# a time more than 24 h ahead: one in nine
-observed = st.sampled_from(sorted(k for k, v in OBSERVED.items() if v) * 2 + [FUTURE])
-# where a new visit is: mostly in the inspector's area
-new_visits = functools.partial(
-    st.tuples,
-    st.sampled_from(["own"] * 6 + ["other", "unknown"]), st.integers(0, 10_000), answers(),
-    locations, photos, observed,
-)
-picks = st.integers(0, 10_000)  # an index into whatever list the rule picks from
-comments = st.sampled_from(
-    [None, "", "   ", "Thiếu ảnh quầy thịt.", "  Sai chợ  ", "Đạt.", "Cần bổ sung ảnh."]
-)
-decisions = st.sampled_from(("approve", "return", "reject", "reopen"))
-stale_by = st.sampled_from([0, 0, 0, 1])
-
-
-# --- the model of the server --------------------------------------------------------------
-
-
-def canonical(mutation: dict) -> str:
-    return json.dumps([mutation["type"], mutation["data"]], sort_keys=True, ensure_ascii=False)
-
-
-def kind_of(mutation: dict) -> str:
-    if mutation["type"] == "review.decide":
-        return "decide"
-    return "create" if mutation["data"]["base_rev"] is None else "edit"
-
-
-def target(mutation: dict) -> str:
-    data = mutation["data"]
-    return (data.get("id") if mutation["type"] == "visit.upsert" else data.get("visit_id")).lower()
-
-
-def subtree(parents: dict[int, int | None], root: int) -> frozenset[int]:
-    found, changed = {root}, True
-    while changed:
-        grown = found | {u for u, p in parents.items() if p in found}
-        changed, found = grown != found, grown
-    return frozenset(found)
-
-
-@dataclass
-class ModelUser:
-    username: str
-    id: int
-    role: str
-    scope: frozenset[int] | None  # org unit ids whose markets the user sees; None: all
-
-
-@dataclass
-class ModelVisit:
-    id: str
-    inspector: str
-    inspector_id: int
-    rev: int = 1
-    status: str = "submitted"
-    fields: dict = field(default_factory=dict)  # market_id, device_id, answers, …
-    review: dict | None = None  # decision, comment, reviewer_id (decided_at: from the server)
-    edits: int = 0
-    decisions: list = field(default_factory=list)  # (decision, reviewer_id, visit_rev)
-    record: dict | None = None  # the server's record after the last applied change
-    received_at: str | None = None
-
-
-class ServerModel:
-    def __init__(self, users: dict[str, ModelUser], market_unit: dict[int, int]):
-        self.users, self.market_unit = users, market_unit
-        self.visits: dict[str, ModelVisit] = {}
-        self.applied: dict[str, dict] = {}  # mutation id -> user, content, first record
-        self.sent: set[str] = set()
-        self.decisions_applied = 0
-
-    def market_visible(self, user: ModelUser, market_id: int) -> bool:
-        return user.scope is None or self.market_unit[market_id] in user.scope
-
-    def visit_visible(self, user: ModelUser, visit: ModelVisit) -> bool:
-        if user.role == "inspector":
-            return visit.inspector == user.username
-        return self.market_visible(user, visit.fields["market_id"])
-
-    # judge: what the server must answer, in the order the server checks (DESIGN §5.1)
-
-    def judge(self, username: str, mutation: dict) -> tuple[str, str | None, ModelVisit | None]:
-        """(status, error code, the visit whose current record a conflict carries)."""
-        previous = self.applied.get(mutation["id"])
-        if previous is not None:
-            if previous["user"] == username and previous["content"] == canonical(mutation):
-                return "duplicate", None, None
-            return "rejected", "mutation_id_reused", None
-        user = self.users[username]
-        if mutation["type"] == "visit.upsert":
-            return self._judge_upsert(user, mutation["data"])
-        return self._judge_decide(user, mutation["data"])
-
-    def _judge_upsert(self, user: ModelUser, data: dict):
-        if user.role != "inspector":
-            return "rejected", "forbidden", None
-        a = data["answers"]
-        if a["stalls_using_nondegradable"] > a["stalls_total"] or OBSERVED.get(
-            data["observed_at"], data["observed_at"]
-        ) is None:
-            return "rejected", "validation_failed", None
-        if data["market_id"] not in self.market_unit:
-            return "rejected", "validation_failed", None
-        if not self.market_visible(user, data["market_id"]):
-            return "rejected", "validation_failed", None
-        visit = self.visits.get(data["id"].lower())
-        if data["base_rev"] is None:
-            if visit is not None:
-                return "conflict", "already_exists", visit if self.visit_visible(
-                    user, visit) else None
-            return "applied", None, None
-        if visit is None or visit.inspector != user.username:
-            return "rejected", "not_found", None
-        if visit.status not in EDITABLE:
-            return "conflict", "locked", visit
-        if data["base_rev"] != visit.rev:
-            return "conflict", "stale_rev", visit
-        return "applied", None, visit
-
-    def _judge_decide(self, user: ModelUser, data: dict):
-        decision, comment = data["decision"], (data["comment"] or "").strip()
-        if user.role not in REVIEWERS:
-            return "rejected", "forbidden", None
-        if decision == "reopen" and user.role not in CITY_WIDE:
-            return "rejected", "forbidden", None
-        if decision in NEEDS_COMMENT and not comment:
-            return "rejected", "validation_failed", None
-        visit = self.visits.get(data["visit_id"].lower())
-        if visit is None or not self.visit_visible(user, visit):
-            return "rejected", "not_found", None
-        if data["base_rev"] != visit.rev:
-            return "conflict", "stale_rev", visit
-        if visit.status not in TRANSITIONS[decision][0]:
-            return "conflict", "invalid_transition", visit
-        return "applied", None, visit
-
-    # apply: the state change the server must make
-
-    def apply(self, username: str, device_id: str, mutation: dict) -> ModelVisit:
-        user, data = self.users[username], mutation["data"]
-        if mutation["type"] == "visit.upsert":
-            visit = self.visits.get(data["id"].lower())
-            if visit is None:
-                visit_id = data["id"].lower()
-                visit = self.visits[visit_id] = ModelVisit(visit_id, username, user.id)
-            else:
-                visit.rev, visit.status, visit.edits = visit.rev + 1, "submitted", visit.edits + 1
-            location = data["location"]
-            visit.fields = {
-                "market_id": data["market_id"],
-                "device_id": device_id,
-                "form_version": data["form_version"],
-                "observed_at": OBSERVED.get(data["observed_at"], data["observed_at"]),
-                "answers": data["answers"],
-                "location": None if location is None else {
-                    "lat": location["lat"], "lon": location["lon"],
-                    "accuracy_m": location.get("accuracy_m"),
-                },
-                "attachments": list(data["attachments"]),
-                "missing_attachments": list(data["attachments"]),
-                "compliant": data["answers"]["stalls_using_nondegradable"] == 0,
-            }
-        else:
-            visit = self.visits[data["visit_id"].lower()]
-            visit.rev += 1
-            visit.status = TRANSITIONS[data["decision"]][1]
-            visit.review = {
-                "decision": data["decision"],
-                "comment": (data["comment"] or "").strip() or None,
-                "reviewer_id": user.id,
-            }
-            visit.decisions.append((data["decision"], user.id, visit.rev))
-            self.decisions_applied += 1
-        return visit
-
-    def check_record(self, visit: ModelVisit, record: dict) -> None:
-        """The record the server answered an applied mutation with, against the model."""
-        assert set(record) == RECORD_KEYS, sorted(record)
-        expected = {
-            "id": visit.id, "rev": visit.rev, "inspector_id": visit.inspector_id,
-            "status": visit.status, **visit.fields,
-        }
-        assert {k: record[k] for k in expected} == expected, (record, expected)
-        assert (record["distance_m"] is None) == (visit.fields["location"] is None), record
-        if visit.received_at is None:
-            visit.received_at = record["received_at"]
-        assert record["received_at"] == visit.received_at, "received_at changed after create"
-        if visit.review is None:
-            assert record["review"] is None, record
-        else:
-            review = record["review"]
-            assert {k: review[k] for k in visit.review} == visit.review, (review, visit.review)
-            if visit.record is not None and visit.decisions and visit.decisions[-1][2] != visit.rev:
-                # no new decision since the last record (an edit): the same decided_at
-                assert review == visit.record["review"], (review, visit.record["review"])
-        visit.record = record
-
-    def visible_visits(self, username: str) -> dict[str, ModelVisit]:
-        user = self.users[username]
-        return {vid: v for vid, v in self.visits.items() if self.visit_visible(user, v)}
-
-
-# --- a phone --------------------------------------------------------------------------------
-
-
-@dataclass
-class Device:
-    name: str
-    username: str
-    device_id: str
-    headers: dict
-    outbox: list = field(default_factory=list)
-    replica: dict = field(default_factory=dict)  # (entity, str id) -> {"rev", "data"}
-    cursor: str | None = None
-    problems: list = field(default_factory=list)  # (mutation, result) answered conflict/rejected
-    sent: list = field(default_factory=list)  # every mutation it ever pushed, first push order
-
-    def own_visits(self, user_id: int) -> list[tuple[str, dict]]:
-        return sorted(
-            (key[1], entry)
-            for key, entry in self.replica.items()
-            if key[0] == "visit" and entry["data"]["inspector_id"] == user_id
-        )
-
-    def visits(self) -> list[tuple[str, dict]]:
-        return sorted((key[1], entry) for key, entry in self.replica.items() if key[0] == "visit")
-
-    def split_points(self) -> list[int]:
-        """Where the outbox splits into an earlier and a later batch touching other visits."""
-        points = []
-        for i in range(1, len(self.outbox)):
-            earlier = {target(m) for m in self.outbox[:i]}
-            if not earlier & {target(m) for m in self.outbox[i:]}:
-                points.append(i)
-        return points
-
-
-def apply_changes(replica: dict, changes: list[dict]) -> None:
-    for change in changes:
-        key = (change["entity"], str(change["id"]))
-        if change["op"] == "delete":
-            replica.pop(key, None)
-        else:
-            replica[key] = {"rev": change["rev"], "data": change["data"]}
-
-
-def step(function):
-    """Mark the machine unhealthy while a rule runs, so teardown skips its final checks after a
-    failure (they would only hide the first error)."""
-
-    @functools.wraps(function)
-    def run(self, **kwargs):
-        self.healthy = False
-        function(self, **kwargs)
-        self.healthy = True
-
-    return run
-
-
-class SyncMachine(RuleBasedStateMachine):
-    def __init__(self, make_app):
-        super().__init__()
-        self.healthy = False
-        self.ids_made = 0
-        self.app = make_app()  # a fresh, empty database for every example
-        self.client = self.app.test_client()
-        with self.app.app_context():
-            world = make_world()
-            units = {code: (u.id, u.parent_id) for code, u in world["units"].items()}
-            self.markets = {k: m.id for k, m in world["markets"].items()}
-            self.markets["unknown"] = UNKNOWN_MARKET
-            market_unit = {m.id: m.org_unit_id for m in world["markets"].values()}
-            parents = dict(units.values())
-            users = {
-                name: ModelUser(
-                    name, u.id, u.role,
-                    None if u.role in CITY_WIDE else subtree(parents, u.org_unit_id),
-                )
-                for name, u in world["users"].items()
-            }
-        self.model = ServerModel(users, market_unit)
-        self.devices = {
-            name: Device(name, username, f"dev-{name}", login(self.client, username, f"dev-{name}"))
-            for name, username in DEVICES.items()
-        }
-        self.healthy = True
-
-    # --- talking to the server --------------------------------------------------------------
-
-    def send(self, device: Device, mutations: list[dict]) -> list[dict]:
-        """POST one push; check every answer against the model and apply the model. Returns
-        the answers whether or not the phone gets to hear them."""
-        response = self.client.post(
-            "/api/v1/sync/push",
-            json={"device_id": device.device_id, "mutations": mutations},
-            headers=device.headers,
-        )
-        assert response.status_code == 200, response.get_json()
-        results = response.get_json()["results"]
-        assert [r["id"] for r in results] == [m["id"] for m in mutations]
-        for mutation, result in zip(mutations, results, strict=True):
-            self.model.sent.add(mutation["id"])
-            if mutation not in device.sent:
-                device.sent.append(mutation)
-            status, code, current = self.model.judge(device.username, mutation)
-            assert result["status"] == status, (device.name, mutation, result, status, code)
-            if status == "applied":
-                visit = self.model.apply(device.username, device.device_id, mutation)
-                self.model.check_record(visit, result["record"])
-                self.model.applied[mutation["id"]] = {
-                    "user": device.username,
-                    "content": canonical(mutation),
-                    "record": result["record"],
-                    "kind": kind_of(mutation),
-                }
-                assert "error" not in result or result["error"] is None, result
-            elif status == "duplicate":
-                first = self.model.applied[mutation["id"]]["record"]
-                assert result["record"] == first, "a duplicate must repeat the first record"
-            else:
-                assert result["error"]["code"] == code, (device.name, mutation, result, code)
-                expected = None if current is None else current.record
-                assert result["record"] == expected, (mutation, result, expected)
-        return results
-
-    def hear(self, device: Device, results: list[dict]) -> None:
-        """The phone got these answers: every answered mutation leaves the outbox."""
-        answered = {r["id"]: r for r in results}
-        for mutation in [m for m in device.outbox if m["id"] in answered]:
-            result = answered[mutation["id"]]
-            device.outbox.remove(mutation)
-            if result["status"] in ("conflict", "rejected"):
-                device.problems.append((mutation, result))
-
-    def pull_page(self, device: Device, cursor: str | None, limit: int) -> dict:
-        query = {"limit": limit, **({"cursor": cursor} if cursor else {})}
-        response = self.client.get("/api/v1/sync/pull", query_string=query, headers=device.headers)
-        assert response.status_code == 200, response.get_json()
-        body = response.get_json()
-        assert len(body["changes"]) <= limit
-        for change in body["changes"]:
-            assert change["op"] in ("upsert", "delete"), change
-            assert (change["data"] is None) == (change["op"] == "delete"), change
-            if change["op"] == "upsert" and change["entity"] in ("visit", "market", "org_unit"):
-                assert change["data"]["id"] == change["id"], change
-            if change["op"] == "upsert" and change["entity"] == "visit":
-                assert change["data"]["rev"] == change["rev"], change
-        return body
-
-    def pull(self, device: Device, limit: int = 500, replica: dict | None = None) -> dict:
-        """Pull until has_more is false, into the device's replica (or into `replica`, from
-        scratch, leaving the device alone)."""
-        fresh = replica is not None
-        target_replica = replica if fresh else device.replica
-        cursor = None if fresh else device.cursor
-        for _ in range(10_000):
-            body = self.pull_page(device, cursor, limit)
-            apply_changes(target_replica, body["changes"])
-            cursor = body["cursor"]
-            if not body["has_more"]:
-                break
-        else:  # pragma: no cover
-            raise AssertionError("pull never finished")
-        if not fresh:
-            device.cursor = cursor
-        return target_replica
-
-    def new_id(self) -> str:
-        """UUIDs in sequence, not uuid4(): the same example must make the same ids (and so the
-        same choices among sorted ids) on every run and backend, or derandomize means nothing."""
-        self.ids_made += 1
-        return str(uuid.UUID(int=self.ids_made, version=4))
-
-    def new_mutation(self, kind: str, data: dict) -> dict:
-        return {"id": self.new_id(), "type": kind, "data": data}
-
+class SyncMachine(SyncWorld):
     # --- rules: what people do ----------------------------------------------------------------
-
-    def _market(self, username: str, where: str, pick: int, not_this: int | None = None) -> int:
-        """A market id: in the user's area ("own"; another than `not_this` if there is one),
-        outside it ("other"), or unknown."""
-        if where == "unknown":
-            return UNKNOWN_MARKET
-        user = self.model.users[username]
-        inside = sorted(
-            m for m in self.model.market_unit if self.model.market_visible(user, m)
-        )
-        outside = sorted(set(self.model.market_unit) - set(inside)) or inside
-        choices = inside if where == "own" else outside
-        choices = [m for m in choices if m != not_this] or choices
-        return choices[pick % len(choices)]
 
     @rule(
         name=st.sampled_from(INSPECTOR_DEVICES),
@@ -595,7 +142,7 @@ class SyncMachine(RuleBasedStateMachine):
         ]
 
     EDIT_ARGS = dict(
-        who=picks, which=picks, answers=answers(),
+        who=picks, which=picks, answers=answer_sets(),
         move_to=st.sampled_from([None, None, "own", "own", "other"]), pick=picks,
         location=st.one_of(st.just("keep"), locations), observed_at=st.one_of(st.none(), observed),
         stale=stale_by, online=st.booleans(), returned=st.booleans(),
@@ -660,7 +207,7 @@ class SyncMachine(RuleBasedStateMachine):
             allowed = [
                 d for d, (before, _) in TRANSITIONS.items()
                 if entry["data"]["status"] in before
-                and (d != "reopen" or self.model.users[device.username].role in CITY_WIDE)
+                and RULES.may_decide(self.model.users[device.username].role, d)
             ] or list(TRANSITIONS)
             decision = allowed[how % len(allowed)]
         base_rev = entry["rev"] - stale if entry["rev"] > stale else entry["rev"]
@@ -689,7 +236,7 @@ class SyncMachine(RuleBasedStateMachine):
         mode=st.sampled_from([
             "decide_on_any_visit", "edit_any_visit", "taken_visit_id", "reused_mutation_id",
         ]),
-        name=st.sampled_from(sorted(DEVICES)), which=picks, answers=answers(),
+        name=st.sampled_from(sorted(DEVICES)), which=picks, answers=answer_sets(),
         decision=decisions, comment=comments, where=st.sampled_from(["own", "other"]),
         shout=st.booleans(),
     )
@@ -816,22 +363,6 @@ class SyncMachine(RuleBasedStateMachine):
             second = self.send(device, batch)
             self.hear(device, first if heard_first else second)
 
-    def sync_device(self, device: Device, limit: int = 500) -> None:
-        """Push the whole outbox and hear the answers, then pull until has_more is false."""
-        if device.outbox:
-            self.hear(device, self.send(device, list(device.outbox)))
-            assert not device.outbox
-        self.pull(device, limit)
-
-    def _quiesce(self):
-        """Everyone pushes until their outbox is empty, then pulls until has_more is false."""
-        for device in self.devices.values():
-            if device.outbox:
-                self.hear(device, self.send(device, list(device.outbox)))
-            assert not device.outbox, (device.name, device.outbox)
-        for device in self.devices.values():
-            self.pull(device)
-
     # --- invariants -------------------------------------------------------------------------
 
     @invariant()
@@ -868,96 +399,6 @@ class SyncMachine(RuleBasedStateMachine):
                 if entity == "visit":  # a replica may lag the server, never lead it
                     assert entry["rev"] <= model.visits[key].rev, (device.name, key)
         self.healthy = True
-
-    def db_visible_sets(self) -> dict[str, dict[tuple[str, str], int]]:
-        """Each user's visible set straight from the database with the rules of §5.2:
-        inspector — every org unit, the markets of their subtree, their own visits;
-        ward officer — every org unit, their subtree's markets and all their visits;
-        city officer, admin — everything. (entity, id) -> rev."""
-        with self.app.app_context():
-            units = db.session.execute(select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.rev)).all()
-            markets = db.session.execute(select(Market.id, Market.org_unit_id, Market.rev)).all()
-            visits = db.session.execute(
-                select(Visit.id, Visit.rev, Visit.inspector_id, Market.org_unit_id).join(
-                    Market, Market.id == Visit.market_id
-                )
-            ).all()
-            users = db.session.execute(
-                select(User.username, User.id, User.role, User.org_unit_id)
-            ).all()
-        parents = {uid: parent for uid, parent, _ in units}
-        result = {}
-        for username, user_id, role, unit_id in users:
-            scope = None if role in CITY_WIDE else subtree(parents, unit_id)
-            seen = {("org_unit", str(uid)): rev for uid, _, rev in units}
-            seen.update(
-                {("market", str(mid)): rev for mid, unit, rev in markets
-                 if scope is None or unit in scope}
-            )
-            for vid, rev, inspector_id, unit in visits:
-                if role == "inspector":
-                    visible = inspector_id == user_id
-                else:
-                    visible = scope is None or unit in scope
-                if visible:
-                    seen[("visit", vid)] = rev
-            result[username] = seen
-        return result
-
-    def check_converged(self) -> None:
-        """After quiesce: every replica is exactly its user's visible set, by three accounts."""
-        forms = {("form", f"market_visit@{v}") for v in SUPPORTED_VERSIONS}
-        from_db = self.db_visible_sets()
-        for device in self.devices.values():
-            replica = device.replica
-            fresh = self.pull(device, replica={})
-            assert replica.keys() == fresh.keys(), (device.name, replica.keys() ^ fresh.keys())
-            for key in replica:
-                assert replica[key] == fresh[key], (device.name, key, replica[key], fresh[key])
-            revs = {key: e["rev"] for key, e in replica.items() if key[0] != "form"}
-            assert revs == from_db[device.username], (device.name, revs, from_db[device.username])
-            assert {key for key in replica if key[0] == "form"} == forms
-            expected = self.model.visible_visits(device.username)
-            visits = {key[1]: e["data"] for key, e in replica.items() if key[0] == "visit"}
-            assert visits.keys() == expected.keys(), device.name
-            for vid, data in visits.items():
-                assert data == expected[vid].record, (device.name, data, expected[vid].record)
-        self.check_server_exactly_once()
-
-    def check_server_exactly_once(self) -> None:
-        """Visits == applied creates (each created once), rev == 1 + edits + decisions, and the
-        decision audit trail is exactly the applied decisions, in order."""
-        model = self.model
-        kinds = [a["kind"] for a in model.applied.values()]
-        created = [a["record"]["id"] for a in model.applied.values() if a["kind"] == "create"]
-        with self.app.app_context():
-            n_visits = db.session.scalar(select(func.count()).select_from(Visit))
-            trail = db.session.execute(
-                select(
-                    ReviewDecision.visit_id, ReviewDecision.decision,
-                    ReviewDecision.reviewer_id, ReviewDecision.visit_rev,
-                ).order_by(ReviewDecision.id)
-            ).all()
-        assert len(created) == len(set(created)), "a visit was created twice"
-        assert n_visits == len(model.visits) == len(created)
-        assert kinds.count("edit") == sum(v.edits for v in model.visits.values())
-        assert kinds.count("decide") == len(trail) == model.decisions_applied
-        by_visit: dict[str, list] = {}
-        for visit_id, decision, reviewer_id, visit_rev in trail:
-            by_visit.setdefault(visit_id, []).append((decision, reviewer_id, visit_rev))
-        for vid, visit in model.visits.items():
-            assert by_visit.get(vid, []) == visit.decisions, (vid, by_visit.get(vid))
-            assert visit.rev == 1 + visit.edits + len(visit.decisions)
-
-    def teardown(self):
-        try:
-            if self.healthy:
-                self._quiesce()
-                self.check_converged()
-        finally:
-            with self.app.app_context():
-                db.session.remove()
-                db.engine.dispose()
 
 
 def test_sync_state_machine(make_app):
