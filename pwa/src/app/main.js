@@ -1,24 +1,24 @@
 // Page entry: app state, routes, the sync bar, language, service worker. Screens live in
-// ./screens and talk to the data layer only through ./store.js.
-import './styles.css';
+// ../features/<name>/screens and talk to the data layer through the stores.
+import '../shared/styles.css';
 
 import { t as translate } from '../shared/i18n.js';
-import { h, icon, replaceChildren } from './dom.js';
+import { h, icon, replaceChildren } from '../shared/dom.js';
 import { fetchHealth } from './health.js';
 import { applyStatic, loadLang, saveLang } from './i18n-dom.js';
-import { matchRoute, startRouter } from './router.js';
-import { createStatusBar } from './statusBar.js';
-import * as store from './store.js';
+import { matchRoute, startRouter } from '../shared/router.js';
+import { createStatusBar } from '../shared/statusBar.js';
+import * as store from '../shared/store.js';
 import { startServiceWorker } from './sw-register.js';
-import { needsAction } from './visitModel.js';
-import loginScreen from './screens/login.js';
-import marketsScreen from './screens/markets.js';
-import visitDetailScreen from './screens/visitDetail.js';
-import visitFormScreen from './screens/visitForm.js';
-import visitsScreen from './screens/visits.js';
-import * as adminRoutes from './routes/admin.js';
-import * as cityRoutes from './routes/city.js';
-import * as reviewRoutes from './routes/review.js';
+import { needsAction } from '../features/inspector/visitModel.js';
+import loginScreen from './login.js';
+import marketsScreen from '../features/inspector/screens/markets.js';
+import visitDetailScreen from '../features/inspector/screens/visitDetail.js';
+import visitFormScreen from '../features/inspector/screens/visitForm.js';
+import visitsScreen from '../features/inspector/screens/visits.js';
+import * as adminRoutes from '../features/admin/index.js';
+import * as cityRoutes from '../features/city/index.js';
+import * as reviewRoutes from '../features/review/index.js';
 
 const INSPECTOR = ['inspector'];
 

@@ -1,9 +1,9 @@
 // UI strings. Vietnamese first (default), English second. Pure data + pure functions so the
 // page, the service worker and the tests can all import it; DOM wiring lives in src/app/i18n-dom.js.
 
-import admin from './messages/admin.js';
-import city from './messages/city.js';
-import review from './messages/review.js';
+import admin from '../features/admin/messages.js';
+import city from '../features/city/messages.js';
+import review from '../features/review/messages.js';
 
 export const DEFAULT_LANG = 'vi';
 export const LANGS = /** @type {const} */ (['vi', 'en']);

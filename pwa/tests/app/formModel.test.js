@@ -10,7 +10,7 @@ import {
   toAnswers,
   toggleChoice,
   toValues,
-} from '../../src/app/formModel.js';
+} from '../../src/shared/formModel.js';
 
 describe('buildFormModel()', () => {
   it('draws every field of the form, in order, with the right control', () => {

@@ -34,7 +34,7 @@ globalThis.localStorage = {
   removeItem: (k) => memory.delete(k),
 };
 
-const store = await import('../../src/app/store.js');
+const store = await import('../../src/shared/store.js');
 
 beforeEach(() => {
   memory.clear();
