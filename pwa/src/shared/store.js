@@ -1,19 +1,26 @@
-// The ONE module of the screens that talks to the data layer (src/data). Screens import this
-// file only, so a renamed or reshaped data-layer function is fixed here and nowhere else.
-// Every value coming back is normalised to the shapes documented below.
-import * as data from '../data/index.js';
+// What every screen gets as ctx.store: the session, sync and storage status, and the reference
+// data (markets, org units, the form) from the pull replica. The data layer's functions are
+// called directly; their shapes are documented in src/data (README.md and each module).
+// Each feature's own calls live in its store.js (features/<name>/store.js).
 import bundledForm from '../../../shared_schema/forms/market_visit-2023.1.json';
+import {
+  currentSession,
+  getForm,
+  listMarkets,
+  listOrgUnits,
+  login as dataLogin,
+  logout as dataLogout,
+  requestPersistence as dataRequestPersistence,
+  startAutoSync as dataStartAutoSync,
+  storageEstimate as dataStorageEstimate,
+  StorageFullError,
+  subscribe as dataSubscribe,
+  syncNow as dataSyncNow,
+} from '../data/index.js';
 
 export const FORM_VERSION = bundledForm.version;
 
 const USER_KEY = 'cho-xanh.user';
-
-const call = (name, ...args) => {
-  const fn = data[name];
-  if (typeof fn !== 'function') throw new Error(`data layer: ${name}() is missing`);
-  return fn(...args);
-};
-const has = (name) => typeof data[name] === 'function';
 
 // ---------------------------------------------------------------- session
 
@@ -43,30 +50,30 @@ function rememberedUser() {
 export async function session() {
   let current = null;
   try {
-    current = await call('currentSession');
+    current = await currentSession(); // {user, token, expiresAt, deviceId} | null
   } catch {
     current = null;
   }
-  if (current && current.user) {
+  if (current) {
     rememberUser(current.user);
-    return { user: current.user, token: current.token ?? null, expired: false };
+    return { user: current.user, token: current.token, expired: false };
   }
   const user = rememberedUser();
   return user ? { user, token: null, expired: true } : null;
 }
 
-/** Why a login failed, for the screen: 'invalid' | 'rate_limited' | 'offline' | 'other'. */
+/**
+ * Why a login failed, for the screen: 'invalid' | 'rate_limited' | 'offline' | 'other'.
+ * The data layer rejects with ApiError {status, code} or NetworkError; a fetch that never
+ * started rejects with a TypeError.
+ */
 export function loginFailure(err) {
-  const code = err?.code ?? err?.error?.code ?? err?.body?.error?.code;
-  const status = err?.status ?? err?.response?.status;
+  const code = err?.code;
+  const status = err?.status;
   if (code === 'invalid_credentials' || status === 401) return 'invalid';
   if (code === 'rate_limited' || status === 429) return 'rate_limited';
   if (
-    code === 'offline' ||
-    code === 'network' ||
-    code === 'network_error' ||
     err?.name === 'NetworkError' ||
-    err?.name === 'OfflineError' ||
     err instanceof TypeError ||
     (typeof navigator !== 'undefined' && navigator.onLine === false)
   ) {
@@ -78,8 +85,7 @@ export function loginFailure(err) {
 /** Resolves to the user; rejects with an Error whose `reason` is loginFailure(). */
 export async function login(username, password) {
   try {
-    const result = await call('login', username, password);
-    const user = result?.user ?? result;
+    const { user } = await dataLogin(username, password); // {user, token, expiresAt, deviceId}
     rememberUser(user);
     return user;
   } catch (err) {
@@ -93,128 +99,41 @@ export async function login(username, password) {
 /** Signs out of the server; the data layer keeps unsent visits (it must never drop them). */
 export async function logout() {
   rememberUser(null);
-  if (has('logout')) await call('logout');
+  await dataLogout();
 }
 
 // ---------------------------------------------------------------- reference data
 
 /** {markets, orgUnits} from the pull replica ([] until the first pull). */
 export async function loadPlaces() {
-  const [markets, orgUnits] = await Promise.all([
-    has('listMarkets') ? call('listMarkets') : [],
-    has('listOrgUnits') ? call('listOrgUnits') : [],
-  ]);
-  return { markets: markets ?? [], orgUnits: orgUnits ?? [] };
+  const [markets, orgUnits] = await Promise.all([listMarkets(), listOrgUnits()]);
+  return { markets, orgUnits };
 }
 
 /** The form definition: from the replica when it holds this version, else the bundled JSON. */
 export async function loadForm(version = FORM_VERSION) {
-  if (has('getForm')) {
-    try {
-      const form = await call('getForm', version);
-      if (form && Array.isArray(form.fields)) return form;
-    } catch {
-      /* fall back to the bundled copy */
-    }
+  try {
+    const form = await getForm(version);
+    if (form) return form;
+  } catch {
+    /* fall back to the bundled copy */
   }
   return bundledForm;
 }
 
-// ---------------------------------------------------------------- visits
-
-const SERVER_STATUS_TO_STATE = {
-  submitted: 'sent',
-  returned: 'returned',
-  approved: 'approved',
-  rejected: 'rejected',
-};
-const STATES = new Set(['pending', 'sent', 'returned', 'approved', 'rejected', 'conflict', 'refused']);
-
-function normalizePhoto(photo) {
-  if (!photo) return null;
-  if (typeof photo === 'string') return { sha256: photo, blob: null, type: null, source: photo };
-  return {
-    sha256: photo.sha256 ?? photo.hash ?? null,
-    blob: photo.blob instanceof Blob ? photo.blob : null,
-    type: photo.type ?? photo.content_type ?? null,
-    source: photo, // handed back unchanged when the visit is edited
-  };
-}
-
-/**
- * {id, market_id, answers, observed_at, location, photos:[{sha256, blob, type, source}], state,
- *  comment, decision, error:{code, message, fields}|null, server: record|null}
- */
-export function normalizeVisit(v) {
-  if (!v) return null;
-  const server = v.server ?? v.record ?? null;
-  const review = v.review ?? server?.review ?? null;
-  let state = v.state;
-  if (!STATES.has(state)) state = SERVER_STATUS_TO_STATE[v.status] ?? 'pending';
-  const error = v.error ?? v.lastError ?? v.server_error ?? null;
-  return {
-    id: String(v.id),
-    market_id: v.market_id ?? server?.market_id ?? null,
-    answers: v.answers ?? server?.answers ?? {},
-    observed_at: v.observed_at ?? server?.observed_at ?? null,
-    location: v.location ?? server?.location ?? null,
-    photos: (v.photos ?? v.attachments ?? []).map(normalizePhoto).filter(Boolean),
-    state,
-    comment: review?.comment ?? null,
-    decision: review?.decision ?? null,
-    error: error && typeof error === 'object' ? error : error ? { message: String(error) } : null,
-    server,
-  };
-}
-
-export async function listVisits() {
-  const visits = (await call('listVisits')) ?? [];
-  return visits.map(normalizeVisit).filter(Boolean);
-}
-
-export async function getVisit(id) {
-  return normalizeVisit(await call('getVisit', id));
-}
-
-/** {blob, sha256, type, size}: the photo downscaled to 1280 px JPEG. */
-export function preparePhoto(file) {
-  return call('preparePhoto', file);
-}
-
-/**
- * Durable when it resolves. draft: {market_id, answers, observed_at, location, photos: [prepared]}.
- * Rejects on invalid answers or when storage is full (see isStorageFull).
- */
-export async function saveVisit(draft) {
-  const id = await call('saveVisit', { ...draft, form_version: draft.form_version ?? FORM_VERSION });
-  return String(id?.id ?? id);
-}
-
-/** changes: {answers, observed_at, location, photos} (photos: kept `source`s + new prepared). */
-export async function editVisit(id, changes) {
-  await call('editVisit', id, changes);
-  return String(id);
-}
-
+/** True when a save failed because the phone is full (nothing was stored). */
 export function isStorageFull(err) {
   const name = err?.name ?? '';
-  return (
-    name === 'StorageFullError' ||
-    name === 'QuotaExceededError' ||
-    err?.code === 'storage_full' ||
-    (typeof data.StorageFullError === 'function' && err instanceof data.StorageFullError)
-  );
-}
-
-/** {field: [message]} when the data layer refused the answers, else null. */
-export function invalidFields(err) {
-  const fields = err?.fields ?? err?.errors ?? err?.error?.fields ?? null;
-  return fields && typeof fields === 'object' && !Array.isArray(fields) ? fields : null;
+  return err instanceof StorageFullError || name === 'StorageFullError' || name === 'QuotaExceededError';
 }
 
 // ---------------------------------------------------------------- sync and storage
 
-/** {online, syncing, progress:{done,total}|null, pending, lastSyncedAt, lastError, needsLogin} */
+/**
+ * The engine's status (data/sync.js getStatus) as the bar shows it:
+ * {online, syncing, progress:{done,total}|null, pending, lastSyncedAt, lastError, needsLogin}
+ * with lastError the message of the engine's {code, message, status}.
+ */
 export function normalizeStatus(s = {}) {
   const progress = s.progress && Number(s.progress.total) > 0 ? s.progress : null;
   return {
@@ -223,86 +142,35 @@ export function normalizeStatus(s = {}) {
     progress: progress ? { done: Number(progress.done) || 0, total: Number(progress.total) } : null,
     pending: Number(s.pending) || 0,
     lastSyncedAt: s.lastSyncedAt ?? null,
-    lastError: s.lastError ? (typeof s.lastError === 'string' ? s.lastError : s.lastError.message ?? String(s.lastError.code ?? '')) : null,
+    lastError: s.lastError ? s.lastError.message ?? String(s.lastError.code ?? '') : null,
     needsLogin: !!s.needsLogin,
   };
 }
 
 /** cb(normalizedStatus) on every change; returns an unsubscribe function. */
 export function subscribe(cb) {
-  if (!has('subscribe')) return () => {};
-  const off = call('subscribe', (status) => cb(normalizeStatus(status)));
-  return typeof off === 'function' ? off : () => {};
+  return dataSubscribe((status) => cb(normalizeStatus(status)));
 }
 
-export function syncNow() {
-  return has('syncNow') ? call('syncNow', { force: true }) : Promise.resolve();
-}
+export const syncNow = () => dataSyncNow({ force: true });
 
 export function startAutoSync() {
-  if (has('startAutoSync')) call('startAutoSync');
+  dataStartAutoSync();
 }
 
 export async function requestPersistence() {
   try {
-    if (has('requestPersistence')) return await call('requestPersistence');
+    return await dataRequestPersistence();
   } catch {
-    /* not granted: nothing to do */
+    return false; // not granted: nothing to do
   }
-  return false;
 }
 
 /** {usage, quota, low}; low is false when the browser cannot tell. */
 export async function storageEstimate() {
   try {
-    if (has('storageEstimate')) {
-      const e = await call('storageEstimate');
-      return { usage: e?.usage ?? null, quota: e?.quota ?? null, low: !!e?.low };
-    }
+    return await dataStorageEstimate();
   } catch {
-    /* unknown */
-  }
-  return { usage: null, quota: null, low: false };
-}
-
-// ---------------------------------------------------------------- markets due for inspection
-
-const OVERDUE_KEY = 'cho-xanh.overdue';
-const OVERDUE_FRESH_MS = 10 * 60 * 1000; // the server recomputes hourly: no need to ask more
-
-/**
- * The last list of markets due for inspection this phone fetched for `userId`, kept in
- * localStorage (a few KB) so the picker marks them offline too; null when none.
- * Shape: marketList.compactOverdue().
- */
-export function cachedOverdue(userId) {
-  try {
-    const kept = JSON.parse(localStorage.getItem(OVERDUE_KEY) ?? 'null');
-    return kept && kept.userId === (userId ?? null) && Array.isArray(kept.markets) ? kept : null;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Fetches GET /markets/overdue when the kept copy is older than 10 minutes (or `force`) and
- * keeps it. Never rejects: offline, signed out or a server error → the kept copy (or null).
- * @param {(body: object, userId: any, fetchedAt: number) => object} compact marketList.compactOverdue
- */
-export async function refreshOverdue(userId, compact, { force = false, now = Date.now() } = {}) {
-  const kept = cachedOverdue(userId);
-  if (!has('apiRequest') || (!force && kept && now - kept.fetchedAt < OVERDUE_FRESH_MS)) return kept;
-  if (typeof navigator !== 'undefined' && navigator.onLine === false) return kept;
-  try {
-    const { data } = await call('apiRequest', 'GET', '/markets/overdue');
-    const fresh = compact(data, userId ?? null, now);
-    try {
-      localStorage.setItem(OVERDUE_KEY, JSON.stringify(fresh));
-    } catch {
-      /* storage full or blocked: still shown for this session */
-    }
-    return fresh;
-  } catch {
-    return kept;
+    return { usage: null, quota: null, low: false };
   }
 }

@@ -13,7 +13,7 @@ globalThis.localStorage = {
   setItem: (k, v) => memory.set(k, String(v)),
   removeItem: (k) => memory.delete(k),
 };
-const store = await import('../../src/shared/store.js');
+const store = await import('../../src/features/inspector/store.js');
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.parse('2023-06-30T03:00:00Z');

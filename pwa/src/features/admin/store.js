@@ -2,11 +2,11 @@
 // desk with a network; nothing here is queued offline), plus the pure checks and conversions the
 // screens share (periods, percent ↔ 0..1, form checks, the API's error shape, the unit tree).
 import { apiRequest, getDeviceId } from '../../data/index.js';
+import { MARKET_CLASSES, ROLES } from '../../shared/enums.js';
 import { fold } from '../../shared/text.js';
 
-export const ROLES = ['inspector', 'ward_officer', 'city_officer', 'admin'];
+export { MARKET_CLASSES, ROLES }; // the API's values, from shared_schema/enums.json
 export const SCOPED_ROLES = ['inspector', 'ward_officer']; // they must belong to an org unit
-export const MARKET_CLASSES = ['1', '2', '3', 'unclassified'];
 // DESIGN §11: the importers' columns, in this order.
 export const IMPORT_COLUMNS = {
   markets: ['code', 'name', 'org_unit_code', 'address', 'lat', 'lon', 'market_class', 'opened_on', 'closed_on'],

@@ -4,14 +4,7 @@
 import { fold, matchesTokens, queryTokens } from '../../shared/text.js';
 import { distanceMeters } from './geo.js';
 
-export const MARKET_CLASSES = ['1', '2', '3', 'unclassified'];
-
-/** i18n key of a market class badge ("Hạng 1", …, "Chưa phân hạng"). */
-export function classKey(marketClass) {
-  return MARKET_CLASSES.includes(String(marketClass))
-    ? `market.class.${marketClass}`
-    : 'market.class.unclassified';
-}
+export { classKey, MARKET_CLASSES } from '../../shared/marketClass.js';
 
 /** True when the market had closed on or before `today` ("YYYY-MM-DD"). */
 export function isClosed(market, today) {

@@ -2,7 +2,7 @@
 // closed), paged; each opens its edit screen.
 import * as admin from '../store.js';
 import { h, icon, redraw, replaceChildren } from '../../../shared/dom.js';
-import { marketBadge } from '../../inspector/screens/markets.js';
+import { marketBadge } from '../../../shared/marketClass.js';
 import { adminRoot, chip, day, errorBox, errorText, field, input, loadUnits, select, title, unitPicker } from './common.js';
 
 const memory = { q: '', org_unit_id: null, market_class: '', open: '' };

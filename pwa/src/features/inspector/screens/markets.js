@@ -5,14 +5,15 @@ import { formatDistance, formatWhen } from '../../../shared/format.js';
 import { h, icon, replaceChildren } from '../../../shared/dom.js';
 import { draftMarketIds } from '../drafts.js';
 import { getPosition, positionErrorKey } from '../location.js';
+import { marketBadge } from '../../../shared/marketClass.js';
 import {
-  classKey,
   compactOverdue,
   dueMarkets,
   indexMarkets,
   lastVisitTimes,
   orderMarkets,
 } from '../marketList.js';
+import * as visitStore from '../store.js';
 
 const PAGE = 60; // rows drawn at once; "show more" adds the next page
 
@@ -25,11 +26,6 @@ const todayText = () => {
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 };
 
-export function marketBadge(t, marketClass) {
-  const key = classKey(marketClass);
-  return h('span', { class: `badge badge--class-${key.split('.').pop()}` }, t(key));
-}
-
 export default function marketsScreen(ctx) {
   const { store } = ctx;
   const userId = ctx.app.session?.user?.id ?? null;
@@ -41,7 +37,7 @@ export default function marketsScreen(ctx) {
     geo: memory.position ? 'ok' : 'idle', // idle | locating | ok | error
     geoError: null,
     limit: PAGE,
-    overdue: store.cachedOverdue?.(userId) ?? null, // kept copy: marks work offline at once
+    overdue: visitStore.cachedOverdue(userId) ?? null, // kept copy: marks work offline at once
     due: new Map(),
   };
   let listEl = null;
@@ -53,7 +49,7 @@ export default function marketsScreen(ctx) {
 
   async function load() {
     try {
-      const [{ markets, orgUnits }, visits] = await Promise.all([store.loadPlaces(), store.listVisits()]);
+      const [{ markets, orgUnits }, visits] = await Promise.all([store.loadPlaces(), visitStore.listVisits()]);
       const lastVisits = lastVisitTimes(visits);
       // A sync that changed nothing the list shows does not redraw it under the inspector's thumb.
       const signature = `${markets.length}|${orgUnits.length}|${[...lastVisits].join(',')}`;
@@ -73,8 +69,7 @@ export default function marketsScreen(ctx) {
 
   /** In the background: the picker is drawn from what the phone holds, whatever happens here. */
   async function refreshOverdue(force = false) {
-    if (!store.refreshOverdue) return;
-    const overdue = await store.refreshOverdue(userId, compactOverdue, { force });
+    const overdue = await visitStore.refreshOverdue(userId, compactOverdue, { force });
     if (!overdue || overdue === state.overdue) return;
     state.overdue = overdue;
     state.due = dueMarkets(overdue, state.lastVisits, Date.now());

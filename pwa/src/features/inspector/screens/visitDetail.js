@@ -4,6 +4,7 @@ import { formatDistance, formatNumber, formatWhen } from '../../../shared/format
 import { buildFormModel } from '../../../shared/formModel.js';
 import { distanceMeters } from '../geo.js';
 import { stateChip, visitActions, visitNotes } from './visits.js';
+import * as visitStore from '../store.js';
 
 export default function visitDetailScreen(ctx, { params }) {
   const { store } = ctx;
@@ -14,7 +15,7 @@ export default function visitDetailScreen(ctx, { params }) {
 
   async function load() {
     try {
-      const [visit, form, { markets }] = await Promise.all([store.getVisit(params.id), store.loadForm(), store.loadPlaces()]);
+      const [visit, form, { markets }] = await Promise.all([visitStore.getVisit(params.id), store.loadForm(), store.loadPlaces()]);
       state.visit = visit;
       state.form = form;
       state.market = visit ? markets.find((m) => String(m.id) === String(visit.market_id)) ?? null : null;

@@ -5,11 +5,12 @@ import { h, icon, replaceChildren } from '../../../shared/dom.js';
 import { formatNumber, formatWhen, parseLocalInputValue, toIsoWithOffset, toLocalInputValue } from '../../../shared/format.js';
 import { buildFormModel, charCount, emptyValues, fieldErrors, previewCompliant, toAnswers, toValues } from '../../../shared/formModel.js';
 import { canEdit } from '../visitModel.js';
-import { marketBadge } from './markets.js';
+import { marketBadge } from '../../../shared/marketClass.js';
 import { clearDraft, readDraft, writeDraft } from '../drafts.js';
 import { createFieldRenderer, OBSERVED } from './visitForm/fields.js';
 import { createLocationBox } from './visitForm/location.js';
 import { createPhotoPicker, MAX_PHOTOS, nextPhotoKey } from './visitForm/photos.js';
+import * as visitStore from '../store.js';
 
 export { MAX_PHOTOS };
 const FUTURE_SLACK_MS = 5 * 60 * 1000;
@@ -56,7 +57,7 @@ export default function visitFormScreen(ctx, { params, query }) {
       const [form, places, visit] = await Promise.all([
         store.loadForm(),
         store.loadPlaces(),
-        editId ? store.getVisit(editId) : null,
+        editId ? visitStore.getVisit(editId) : null,
       ]);
       if (destroyed) return;
       state.form = form;
@@ -269,8 +270,8 @@ export default function visitFormScreen(ctx, { params, query }) {
     };
     try {
       let id = editId;
-      if (editId) await store.editVisit(editId, draft);
-      else id = await store.saveVisit({ id: state.newId, market_id: state.market.id, ...draft });
+      if (editId) await visitStore.editVisit(editId, draft);
+      else id = await visitStore.saveVisit({ id: state.newId, market_id: state.market.id, ...draft });
       // Durable from here on.
       state.saving = false;
       state.saved = true;
@@ -281,7 +282,7 @@ export default function visitFormScreen(ctx, { params, query }) {
       ctx.navigate('/visits', { replace: true, force: true });
     } catch (err) {
       state.saving = false;
-      const fields = store.invalidFields(err);
+      const fields = visitStore.invalidFields(err);
       if (store.isStorageFull(err)) state.saveError = ctx.t('form.storageFull');
       else if (fields) {
         state.serverErrors = Object.fromEntries(

@@ -3,6 +3,7 @@
 import { h, icon, replaceChildren } from '../../../shared/dom.js';
 import { formatNumber, formatWhen } from '../../../shared/format.js';
 import { canEdit, groupVisits, isLocked, stateInfo } from '../visitModel.js';
+import * as visitStore from '../store.js';
 
 export function stateChip(t, state) {
   const info = stateInfo(state);
@@ -66,7 +67,7 @@ export default function visitsScreen(ctx) {
 
   async function load() {
     try {
-      const [visits, { markets }] = await Promise.all([store.listVisits(), store.loadPlaces()]);
+      const [visits, { markets }] = await Promise.all([visitStore.listVisits(), store.loadPlaces()]);
       const signature = JSON.stringify(visits.map((v) => [v.id, v.state, v.comment, v.observed_at, v.answers, v.error?.message]));
       if (!state.loading && signature === state.signature && markets.length === state.names.size) return;
       state.signature = signature;

@@ -1,5 +1,6 @@
 // The form's photos: take or choose up to MAX_PHOTOS, downscaled on the phone, removable.
 import { h, icon, replaceChildren } from '../../../../shared/dom.js';
+import * as visitStore from '../../store.js';
 
 export const MAX_PHOTOS = 5;
 
@@ -21,7 +22,7 @@ export function createPhotoPicker({ ctx, state, refs, isDestroyed, flushDraft })
       state.photoBusy += 1;
       drawPhotos();
       try {
-        const prepared = await store.preparePhoto(file);
+        const prepared = await visitStore.preparePhoto(file);
         if (isDestroyed()) return;
         if (state.photos.some((p) => p.data?.sha256 && p.data.sha256 === prepared.sha256)) {
           state.photoNote = ctx.t('photos.duplicate');
