@@ -1,4 +1,12 @@
 // Visit states as the inspector sees them (DESIGN §5.1, §6). Pure functions, no DOM.
+import { reviewRules } from '../../shared/reviewRules.js';
+
+/** The phone's state of a visit the server holds, by server status (as data/replica.js stateOf). */
+const STATE_OF_STATUS = Object.freeze({ submitted: 'sent', returned: 'returned', approved: 'approved', rejected: 'rejected' });
+const stateOfStatus = (status) => STATE_OF_STATUS[status] ?? status;
+// Which server statuses an inspector may still edit comes from shared_schema/review.json.
+const EDITABLE = Object.freeze(['pending', 'refused', ...reviewRules.editableStatuses.map(stateOfStatus)]);
+const LOCKED = Object.freeze(reviewRules.lockedStatuses.map(stateOfStatus));
 
 /** state → chip look: i18n key, tone (CSS modifier) and icon. Colour is never the only cue. */
 export const STATES = {
@@ -17,10 +25,10 @@ export const stateInfo = (state) => STATES[state] ?? STATES.pending;
  * The inspector may change the visit: still on the phone, sent but not yet reviewed (the server
  * accepts edits of `submitted` visits), sent back, or refused by the server.
  */
-export const canEdit = (state) => state === 'pending' || state === 'sent' || state === 'returned' || state === 'refused';
+export const canEdit = (state) => EDITABLE.includes(state);
 
 /** Approved and rejected visits are locked for inspectors (DESIGN §6). */
-export const isLocked = (state) => state === 'approved' || state === 'rejected';
+export const isLocked = (state) => LOCKED.includes(state);
 
 /** Something the inspector must act on. */
 export const needsAction = (state) => state === 'returned' || state === 'refused' || state === 'conflict';

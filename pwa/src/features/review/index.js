@@ -2,10 +2,11 @@
 // A route: {pattern, name, screen, tab?, roles}. A tab: {tab, href, labelKey, icon, roles}.
 import './review.css';
 
+import { reviewRules } from '../../shared/reviewRules.js';
 import reviewQueueScreen from './screens/queue.js';
 import reviewVisitScreen from './screens/visit.js';
 
-const REVIEWERS = ['ward_officer', 'city_officer', 'admin'];
+const REVIEWERS = reviewRules.reviewerRoles; // shared_schema/review.json
 
 export const routes = [
   { pattern: '/review', name: 'review', screen: reviewQueueScreen, tab: 'review', roles: REVIEWERS },

@@ -1,24 +1,28 @@
 // The review screens' one door to the data layer (as store.js is the inspector screens'):
 // the queue from the local replica (works with no signal), decisions through the outbox,
 // the live extras (history, photos, names, the audit CSV) when online.
-import * as data from '../../data/index.js';
+import {
+  apiBlob, apiRequest, cancelDecision, dismissOutcome, getDecisionBatch, getPeople, getReviewItem,
+  listReviewItems, queueDecision, queueDecisions, rememberPeople, reviewItemOf,
+} from '../../data/index.js';
+import { reviewRules } from '../../shared/reviewRules.js';
 
 const PEOPLE_PAGE = 500; // one /review/queue page: the most names one request can bring
 
 /** Review items of the replica (see data/decisions.js reviewItem), unsorted. */
-export const listItems = () => data.listReviewItems();
-export const getItem = (id) => data.getReviewItem(id);
+export const listItems = () => listReviewItems();
+export const getItem = (id) => getReviewItem(id);
 /** The server record as a review item (a visit not on the phone yet, e.g. opened from a link). */
-export const itemOf = (record) => data.reviewItemOf(record);
+export const itemOf = (record) => reviewItemOf(record);
 
 /** {id: {id, username, display_name}} remembered from earlier online lists. */
-export const people = () => data.getPeople();
+export const people = () => getPeople();
 
 /** Online only, best effort: learns the inspectors' names of the visits awaiting review. */
 export async function refreshPeople() {
   try {
-    const { data: body } = await data.apiRequest('GET', '/review/queue', { query: { limit: PEOPLE_PAGE } });
-    await data.rememberPeople(body?.inspectors ?? []);
+    const { data: body } = await apiRequest('GET', '/review/queue', { query: { limit: PEOPLE_PAGE } });
+    await rememberPeople(body?.inspectors ?? []);
     return true;
   } catch {
     return false; // offline or not allowed: the lists show ids
@@ -30,15 +34,17 @@ export async function refreshPeople() {
  * DecisionError code (comment_required, invalid_transition, sending, forbidden, not_found) or
  * 'storage_full'.
  */
-export const decide = (visitId, decision, comment) => data.queueDecision(visitId, decision, comment);
-export const bulkApprove = (visitIds) => data.queueDecisions(visitIds, 'approve', null);
-export const batch = (batchId) => data.getDecisionBatch(batchId);
-export const cancel = (visitId) => data.cancelDecision(visitId);
-export const dismiss = (visitId) => data.dismissOutcome(visitId);
+export const decide = (visitId, decision, comment) => queueDecision(visitId, decision, comment);
+export const bulkApprove = (visitIds) => queueDecisions(visitIds, 'approve', null);
+export const batch = (batchId) => getDecisionBatch(batchId);
+export const cancel = (visitId) => cancelDecision(visitId);
+export const dismiss = (visitId) => dismissOutcome(visitId);
 
-/** Who may reopen a decided visit. */
-export const canReopen = (role) => data.REOPENERS.includes(role);
-export const needsComment = (decision) => data.NEEDS_COMMENT.includes(decision);
+// The review rules (shared_schema/review.json): which decisions a role may give a visit in a
+// status, which need a comment, how long a comment may be.
+export const decisionsFor = (status, role) => reviewRules.decisionsFor(status, role);
+export const needsComment = (decision) => reviewRules.needsComment.includes(decision);
+export const MAX_COMMENT = reviewRules.maxComment;
 
 /**
  * The visit with its decision history, from the server → {history: [...], market, ...record},
@@ -46,7 +52,7 @@ export const needsComment = (decision) => data.NEEDS_COMMENT.includes(decision);
  */
 export async function history(visitId) {
   try {
-    const { data: body } = await data.apiRequest('GET', `/visits/${encodeURIComponent(visitId)}`);
+    const { data: body } = await apiRequest('GET', `/visits/${encodeURIComponent(visitId)}`);
     return { record: body, history: Array.isArray(body?.history) ? body.history : [] };
   } catch (err) {
     if (err?.name === 'NetworkError') return { offline: true };
@@ -62,7 +68,7 @@ const photoUrls = new Map();
 /** An object URL for the photo, or rejects (NetworkError offline, ApiError 404 when not stored). */
 export async function photoUrl(sha256) {
   if (photoUrls.has(sha256)) return photoUrls.get(sha256);
-  const { blob } = await data.apiBlob(`/attachments/${encodeURIComponent(sha256)}`);
+  const { blob } = await apiBlob(`/attachments/${encodeURIComponent(sha256)}`);
   const url = URL.createObjectURL(blob);
   photoUrls.set(sha256, url);
   if (photoUrls.size > PHOTO_CACHE) {
@@ -75,7 +81,7 @@ export async function photoUrl(sha256) {
 
 /** Downloads the audit CSV (GET /review/decisions.csv with the token) and saves it as a file. */
 export async function downloadDecisionsCsv(query = {}) {
-  const { blob, filename } = await data.apiBlob('/review/decisions.csv', { query });
+  const { blob, filename } = await apiBlob('/review/decisions.csv', { query });
   const url = URL.createObjectURL(blob);
   const link = document.createElement('a');
   link.href = url;

@@ -1,13 +1,13 @@
 // The review queue as data: filters read from and written to the URL, matching, order, counts
 // and the bulk summary. Pure functions, no DOM, so they are tested without a browser and stay
 // fast on a cheap phone with hundreds of visits (one pass per filter change).
+import { reviewRules } from '../../../shared/reviewRules.js';
 
 /** Farther than this from the market's recorded point is worth a second look (server/review/audit.py). */
 export const FAR_M = 500;
 /** Status filter values; 'waiting' = a decision from this phone waits to be sent. */
 export const STATUS_FILTERS = Object.freeze(['submitted', 'waiting', 'returned', 'approved', 'rejected', 'all']);
 export const DEFAULT_STATUS = 'submitted';
-const DECISION_TO_STATUS = { approve: 'approved', return: 'returned', reject: 'rejected', reopen: 'submitted' };
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const HANOI_OFFSET_MS = 7 * 3600 * 1000; // Asia/Ho_Chi_Minh has no daylight saving time
 
@@ -46,7 +46,7 @@ export function hanoiDay(iso) {
 }
 
 /** The status the visit will have once this phone's waiting decision is applied. */
-export const effectiveStatus = (item) => (item.waiting ? DECISION_TO_STATUS[item.waiting.decision] ?? item.status : item.status);
+export const effectiveStatus = (item) => (item.waiting ? reviewRules.transitions[item.waiting.decision]?.to ?? item.status : item.status);
 
 export const isFar = (item) => typeof item.distance_m === 'number' && item.distance_m > FAR_M;
 

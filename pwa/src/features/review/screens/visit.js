@@ -9,7 +9,6 @@ import {
   complianceChip, decisionLabel, farChip, lastQueueHref, marketName, outcomeNote, personName, statusChip, waitingChip,
 } from './parts.js';
 
-const DECIDE_ON_SUBMITTED = ['approve', 'return', 'reject'];
 const BUTTON_LOOK = { approve: ['btn--primary', 'check'], return: ['btn--warn', 'undo'], reject: ['btn--danger', 'cross'], reopen: ['btn--secondary', 'undo'] };
 
 export default function reviewVisitScreen(ctx, { params }) {
@@ -117,9 +116,7 @@ export default function reviewVisitScreen(ctx, { params }) {
   function decidePanel(item) {
     if (!state.item) return h('p', { class: 'note note--info' }, t('rv.notLocal'));
     const role = ctx.app.session?.user?.role;
-    let decisions = [];
-    if (item.status === 'submitted') decisions = DECIDE_ON_SUBMITTED;
-    else if ((item.status === 'approved' || item.status === 'rejected') && review.canReopen(role)) decisions = ['reopen'];
+    const decisions = review.decisionsFor(item.status, role); // shared_schema/review.json
     if (item.waiting?.sending) return null; // it may be applied already: wait for the answer
     if (!decisions.length) {
       if (item.status === 'returned') return h('p', { class: 'note note--info' }, t('rv.returnedNote'));
@@ -133,7 +130,7 @@ export default function reviewVisitScreen(ctx, { params }) {
         h('label', { class: 'field__label', for: 'rv-comment' }, t(reopen ? 'rv.reopenReason' : 'rv.comment')),
         h('p', { id: 'rv-comment-help', class: 'field__help' }, help),
         h('textarea', {
-          id: 'rv-comment', class: 'input', rows: '3', maxlength: '2000', value: state.comment,
+          id: 'rv-comment', class: 'input', rows: '3', maxlength: String(review.MAX_COMMENT), value: state.comment,
           'aria-describedby': state.commentError ? 'rv-comment-help rv-comment-error' : 'rv-comment-help',
           'aria-invalid': state.commentError ? 'true' : null,
           oninput: (e) => { state.comment = e.target.value; },
