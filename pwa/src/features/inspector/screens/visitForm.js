@@ -1,19 +1,23 @@
 // Phiếu kiểm tra: drawn from the form JSON, validated live with the shared validator (the same
 // messages as the server), GPS and up to 5 photos. Work is never lost: typed answers are kept
 // as a draft on the phone until saveVisit() resolves, and a failed save leaves the form filled.
+// The pieces are in ./visitForm/: fields, checks, draft, location, photos, notes, save.
 import { h, icon, replaceChildren } from '../../../shared/dom.js';
-import { formatNumber, formatWhen, parseLocalInputValue, toIsoWithOffset, toLocalInputValue } from '../../../shared/format.js';
-import { buildFormModel, charCount, emptyValues, fieldErrors, previewCompliant, toAnswers, toValues } from '../../../shared/formModel.js';
-import { canEdit } from '../visitModel.js';
+import { toLocalInputValue } from '../../../shared/format.js';
+import { buildFormModel, emptyValues, toValues } from '../../../shared/formModel.js';
 import { marketBadge } from '../../../shared/marketClass.js';
-import { clearDraft, readDraft, writeDraft } from '../drafts.js';
+import { readDraft } from '../drafts.js';
+import * as visitStore from '../store.js';
+import { canEdit } from '../visitModel.js';
+import { createChecks, FUTURE_SLACK_MS } from './visitForm/checks.js';
+import { createDraftKeeper } from './visitForm/draft.js';
 import { createFieldRenderer, OBSERVED } from './visitForm/fields.js';
 import { createLocationBox } from './visitForm/location.js';
+import { formNotes } from './visitForm/notes.js';
 import { createPhotoPicker, MAX_PHOTOS, nextPhotoKey } from './visitForm/photos.js';
-import * as visitStore from '../store.js';
+import { createSaver } from './visitForm/save.js';
 
 export { MAX_PHOTOS };
-const FUTURE_SLACK_MS = 5 * 60 * 1000;
 
 export default function visitFormScreen(ctx, { params, query }) {
   const { store } = ctx;
@@ -46,9 +50,10 @@ export default function visitFormScreen(ctx, { params, query }) {
     dirty: false,
   };
   const refs = {};
-  let draftTimer = 0;
   let destroyed = false;
   const draftKey = () => (editId ? `edit:${editId}` : `new:${state.market?.id ?? query.get('market')}`);
+  const { answers, refresh, drawSummary } = createChecks({ ctx, state, refs });
+  const { scheduleDraft, flushDraft, discardDraft } = createDraftKeeper({ state, draftKey, draw });
 
   // ------------------------------------------------------------ loading
 
@@ -112,57 +117,7 @@ export default function visitFormScreen(ctx, { params, query }) {
     draw();
   }
 
-  // ------------------------------------------------------------ validation
-
-  function answers() {
-    return toAnswers(state.form, state.values);
-  }
-
-  function observedError() {
-    const { t } = ctx;
-    const date = parseLocalInputValue(state.observed);
-    if (!date) return [t('form.observed.required')];
-    if (date.getTime() > Date.now() + FUTURE_SLACK_MS) return [t('form.observed.future')];
-    return null;
-  }
-
-  function computeErrors() {
-    const errs = fieldErrors(state.form, answers(), ctx.lang);
-    const obs = observedError();
-    if (obs) errs[OBSERVED] = obs;
-    state.errors = errs;
-    return errs;
-  }
-
-  const visible = (name) => state.submitted || state.touched.has(name);
-
-  function refresh() {
-    if (!state.form || !refs.fields) return;
-    const errs = computeErrors();
-    for (const name of [OBSERVED, ...state.form.fields.map((f) => f.name)]) {
-      const box = refs.errors[name];
-      if (!box) continue;
-      const own = visible(name) ? errs[name] ?? [] : [];
-      const server = state.serverErrors[name] ?? [];
-      const messages = [...own, ...server.filter((m) => !own.includes(m))];
-      replaceChildren(box, messages.length ? [icon('alert'), messages.join(' ')] : null);
-      box.hidden = !messages.length;
-      for (const input of refs.fields[name] ?? []) {
-        if (messages.length) input.setAttribute('aria-invalid', 'true');
-        else input.removeAttribute('aria-invalid');
-      }
-    }
-    for (const [name, counter] of Object.entries(refs.counters)) {
-      const spec = state.form.fields.find((f) => f.name === name);
-      const n = charCount(state.values[name]);
-      counter.textContent = spec.max_length
-        ? ctx.t('form.counter', { count: formatNumber(n, ctx.lang), max: formatNumber(spec.max_length, ctx.lang) })
-        : ctx.t('form.counterNoMax', { count: formatNumber(n, ctx.lang) });
-      counter.classList.toggle('counter--over', !!spec.max_length && n > spec.max_length);
-    }
-    drawPreview();
-    if (state.submitted) drawSummary();
-  }
+  // ------------------------------------------------------------ changes, location, photos, fields, saving
 
   function changed(name, { touch = true } = {}) {
     state.dirty = true;
@@ -176,147 +131,11 @@ export default function visitFormScreen(ctx, { params, query }) {
     scheduleDraft();
   }
 
-  // ------------------------------------------------------------ drafts
-
-  function scheduleDraft() {
-    clearTimeout(draftTimer);
-    draftTimer = setTimeout(flushDraft, 300);
-  }
-
-  function flushDraft() {
-    clearTimeout(draftTimer);
-    if (!state.dirty || state.saved || !state.values) return;
-    writeDraft(draftKey(), {
-      values: state.values,
-      observed: state.observed,
-      location: state.location.status === 'ok' ? state.location.fix : null,
-      savedAt: new Date().toISOString(),
-    });
-  }
-
-  function discardDraft() {
-    clearDraft(draftKey());
-    state.draftAt = null;
-    state.dirty = false;
-    state.touched.clear();
-    state.submitted = false;
-    state.serverErrors = {};
-    state.values = state.visit ? toValues(state.form, state.visit.answers) : emptyValues(state.form);
-    state.observed = toLocalInputValue(state.visit ? state.visit.observed_at : new Date());
-    draw();
-  }
-
-  // ------------------------------------------------------------ location, photos, fields
-
   const isDestroyed = () => destroyed;
   const { locate, drawLocation } = createLocationBox({ ctx, state, refs, isDestroyed, scheduleDraft });
   const { addFiles, drawPhotos } = createPhotoPicker({ ctx, state, refs, isDestroyed, flushDraft });
   const { fieldNode, errorBox, describedBy } = createFieldRenderer({ ctx, state, refs, changed });
-
-  // ------------------------------------------------------------ saving
-
-  function drawPreview() {
-    if (!refs.preview) return;
-    const verdict = previewCompliant(state.form, answers());
-    const n = answers()[state.form.compliant_when?.field];
-    refs.preview.hidden = verdict === null || !!state.errors[state.form.compliant_when?.field];
-    refs.preview.className = `note ${verdict ? 'note--ok' : 'note--warn'}`;
-    replaceChildren(refs.preview, icon(verdict ? 'check' : 'alert'),
-      h('span', null, verdict ? ctx.t('form.preview.ok') : ctx.t('form.preview.bad', { count: formatNumber(n ?? 0, ctx.lang) })));
-  }
-
-  function drawSummary() {
-    const box = refs.summary;
-    if (!box) return;
-    // Only after a save attempt: refresh() keeps it current from then on (before that, draw()
-    // would show the blank form's count, which nothing updates as the inspector fills it in).
-    const count = state.submitted ? Object.keys(state.errors).length : 0;
-    const text = state.saveError || (count ? ctx.t('form.fixErrors', { count }) : '');
-    box.hidden = !text;
-    replaceChildren(box, text ? [icon('alert'), h('span', null, text)] : null);
-  }
-
-  function drawSaveState() {
-    if (!refs.save) return;
-    refs.save.disabled = state.saving || state.saved;
-    refs.save.textContent = ctx.t(state.saving ? 'form.saving' : editId ? 'form.saveEdit' : 'form.save');
-    refs.saveStatus.textContent = state.saved ? ctx.t('form.saved') : state.saving ? ctx.t('form.saving') : '';
-  }
-
-  async function save(event) {
-    event?.preventDefault();
-    if (state.saving || state.saved) return;
-    state.submitted = true;
-    state.saveError = '';
-    refresh();
-    const names = Object.keys(state.errors);
-    if (names.length) {
-      drawSummary();
-      focusField(names[0]);
-      return;
-    }
-    if (state.photoBusy) {
-      state.saveError = ctx.t('photos.wait');
-      drawSummary();
-      return;
-    }
-    state.saving = true;
-    drawSaveState();
-    const draft = {
-      answers: answers(),
-      observed_at: toIsoWithOffset(parseLocalInputValue(state.observed)),
-      location: state.location.fix ?? null,
-      photos: state.photos.map((p) => p.data),
-    };
-    try {
-      let id = editId;
-      if (editId) await visitStore.editVisit(editId, draft);
-      else id = await visitStore.saveVisit({ id: state.newId, market_id: state.market.id, ...draft });
-      // Durable from here on.
-      state.saving = false;
-      state.saved = true;
-      clearDraft(draftKey());
-      drawSaveState();
-      ctx.flash(ctx.t(editId ? 'form.savedEdit' : 'form.savedNew', { market: state.market.name }), 'ok');
-      ctx.afterSave(id);
-      ctx.navigate('/visits', { replace: true, force: true });
-    } catch (err) {
-      state.saving = false;
-      const fields = visitStore.invalidFields(err);
-      if (store.isStorageFull(err)) state.saveError = ctx.t('form.storageFull');
-      else if (fields) {
-        state.serverErrors = Object.fromEntries(
-          Object.entries(fields).map(([k, v]) => [k, (Array.isArray(v) ? v : [v]).map(String)]),
-        );
-        // Problems with no field on screen (photos, location, market) go into the summary.
-        const shown = new Set([OBSERVED, ...state.form.fields.map((f) => f.name)]);
-        const other = Object.entries(state.serverErrors).filter(([k]) => !shown.has(k)).flatMap(([, m]) => m);
-        state.saveError = [ctx.t('form.invalid'), ...other].join(' ');
-      } else state.saveError = ctx.t('form.saveFailed', { message: String(err?.message ?? err) });
-      drawSaveState();
-      refresh();
-      drawSummary();
-      refs.summary?.focus();
-    }
-  }
-
-  // Enter in a one-line field goes to the next field instead of saving a half-filled form.
-  function enterMovesOn(event) {
-    const el = event.target;
-    if (event.key !== 'Enter' || !(el instanceof HTMLInputElement) || el.type === 'submit') return;
-    event.preventDefault();
-    const fields = [...root.querySelectorAll('input:not([type=file]):not([type=radio]):not([type=checkbox]), textarea')];
-    const next = fields[fields.indexOf(el) + 1];
-    if (next) next.focus();
-    else el.blur();
-  }
-
-  function focusField(name) {
-    const el = refs.fields[name]?.[0];
-    if (!el) return;
-    el.focus();
-    el.closest('.field')?.scrollIntoView({ block: 'center' });
-  }
+  const { save, drawSaveState, enterMovesOn } = createSaver({ ctx, state, refs, root, editId, draftKey, answers, refresh, drawSummary });
 
   // ------------------------------------------------------------ drawing
 
@@ -377,21 +196,7 @@ export default function visitFormScreen(ctx, { params, query }) {
         h('p', { class: 'market__meta' }, marketBadge(t, state.market.market_class), state.place ? h('span', { class: 'market__place' }, state.place) : null),
         editId ? null : h('a', { class: 'link', href: '/markets' }, t('form.changeMarket')),
       ),
-      visit?.state === 'returned' && visit.comment
-        ? h('div', { class: 'note note--warn note--block' },
-            h('p', { class: 'note__title' }, icon('undo'), t('visits.returnedBy')),
-            h('blockquote', { class: 'quote' }, visit.comment))
-        : null,
-      visit?.state === 'refused'
-        ? h('div', { class: 'note note--bad note--block' },
-            h('p', { class: 'note__title' }, icon('alert'), t('visits.refusedTitle')),
-            visit.error?.message ? h('p', null, visit.error.message) : null)
-        : null,
-      state.draftAt
-        ? h('div', { class: 'note note--info note--block', role: 'status' },
-            h('p', null, t('form.draftRestored', { when: formatWhen(state.draftAt) })),
-            h('button', { type: 'button', class: 'btn btn--ghost btn--small', onclick: discardDraft }, t('form.draftDiscard')))
-        : null,
+      ...formNotes(t, visit, state, discardDraft),
       h('form', { class: 'form', novalidate: true, onsubmit: save, onkeydown: enterMovesOn },
         h('div', { class: 'field', id: `field-${OBSERVED}` },
           h('label', { class: 'field__label', htmlFor: `f-${OBSERVED}` }, t('form.observed'), h('span', { class: 'req' }, ` (${t('form.required')})`)),
