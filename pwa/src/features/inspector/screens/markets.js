@@ -1,11 +1,9 @@
 // Chọn chợ: search with or without diacritics, recently visited on top, nearest first; markets
 // not visited for N days are marked "Cần kiểm tra" and can be listed alone (the list comes from
 // GET /markets/overdue when online and is kept for offline use; it never holds the picker up).
-import { formatDistance, formatWhen } from '../../../shared/format.js';
 import { h, icon, replaceChildren } from '../../../shared/dom.js';
 import { draftMarketIds } from '../drafts.js';
 import { getPosition, positionErrorKey } from '../location.js';
-import { marketBadge } from '../../../shared/marketClass.js';
 import {
   compactOverdue,
   dueMarkets,
@@ -14,6 +12,7 @@ import {
   orderMarkets,
 } from '../marketList.js';
 import * as visitStore from '../store.js';
+import { marketRow } from './marketRow.js';
 
 const PAGE = 60; // rows drawn at once; "show more" adds the next page
 
@@ -119,48 +118,8 @@ export default function marketsScreen(ctx) {
 
   let drafts = new Set();
 
-  function row(item, recent) {
-    const { t, lang } = ctx;
-    const { market, wardName, districtName } = item.entry;
-    const place = [wardName, districtName].filter(Boolean).join(' · ');
-    return h(
-      'li',
-      { class: 'market' },
-      h(
-        'a',
-        { class: 'market__link', href: `/visit/new?market=${encodeURIComponent(market.id)}` },
-        h('span', { class: 'market__main' },
-          h('span', { class: 'market__title' },
-            h('span', { class: 'market__name' }, market.name), ' ', marketBadge(t, market.market_class)),
-          place ? h('span', { class: 'market__meta' }, place) : null,
-          item.due
-            ? h('span', { class: 'market__meta market__due' },
-                h('span', { class: 'chip chip--warn' }, icon('clock'), t('markets.due.badge')),
-                ' ',
-                dueSince(item))
-            : null,
-          drafts.has(item.entry.id)
-            ? h('span', { class: 'market__draft' }, icon('edit'), t('markets.draft'))
-            : null,
-          recent && item.lastVisitAt
-            ? h('span', { class: 'market__recent' }, t('markets.lastVisit', { when: formatWhen(new Date(item.lastVisitAt)) }))
-            : null,
-        ),
-        item.distance_m !== null
-          ? h('span', { class: 'market__distance' }, formatDistance(item.distance_m, lang))
-          : null,
-        icon('chevron', 'market__chevron'),
-      ),
-    );
-  }
-
-  function dueSince(item) {
-    const { t } = ctx;
-    const last = state.due.get(item.entry.id);
-    return last
-      ? t('markets.due.since', { when: formatWhen(new Date(last)) })
-      : t('markets.due.never');
-  }
+  // One market of the list (./marketRow.js), with what this screen knows about it.
+  const row = (item, recent) => marketRow(ctx, item, { recent, hasDraft: drafts.has(item.entry.id), lastVisitDue: state.due.get(item.entry.id) });
 
   function drawDueFilter(dueCount) {
     if (!dueEl) return;
