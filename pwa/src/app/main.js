@@ -1,44 +1,44 @@
-// Page entry: app state, routes, the sync bar, language, service worker. Screens live in
-// ./screens and talk to the data layer only through ./store.js.
-import './styles.css';
+// Page entry: app state, routes, the sync bar, language, service worker. Each feature
+// (../features/<name>/index.js) brings its routes and tabs; its screens talk to the data layer
+// through its own store.js, and to the session, sync and reference data through ctx.store
+// (../shared/store.js).
+// Stylesheets in the order of the single stylesheet they were split from: the shared ones, the
+// inspector's (with its index.js below), the shell's, then the other features'.
+import '../shared/tokens.css';
+import '../shared/base.css';
+import './topbar.css';
+import '../shared/statusBar.css';
+import '../shared/layout.css';
+import '../shared/forms.css';
+import '../shared/notes.css';
 
 import { t as translate } from '../shared/i18n.js';
-import { h, icon, replaceChildren } from './dom.js';
+import { h, icon, replaceChildren } from '../shared/dom.js';
 import { fetchHealth } from './health.js';
 import { applyStatic, loadLang, saveLang } from './i18n-dom.js';
-import { matchRoute, startRouter } from './router.js';
-import { createStatusBar } from './statusBar.js';
-import * as store from './store.js';
+import { matchRoute, startRouter } from '../shared/router.js';
+import { createStatusBar } from '../shared/statusBar.js';
+import * as store from '../shared/store.js';
 import { startServiceWorker } from './sw-register.js';
-import { needsAction } from './visitModel.js';
-import loginScreen from './screens/login.js';
-import marketsScreen from './screens/markets.js';
-import visitDetailScreen from './screens/visitDetail.js';
-import visitFormScreen from './screens/visitForm.js';
-import visitsScreen from './screens/visits.js';
-import * as adminRoutes from './routes/admin.js';
-import * as cityRoutes from './routes/city.js';
-import * as reviewRoutes from './routes/review.js';
-
-const INSPECTOR = ['inspector'];
+import loginScreen from './login.js';
+import * as inspector from '../features/inspector/index.js';
+import './shell.css';
+import * as adminRoutes from '../features/admin/index.js';
+import * as cityRoutes from '../features/city/index.js';
+import * as reviewRoutes from '../features/review/index.js';
 
 // Every screen has a URL; `roles` says who may open it (the server checks again on every call).
 export const ROUTES = [
   { pattern: '/', name: 'home' },
   { pattern: '/login', name: 'login', screen: loginScreen, public: true },
-  { pattern: '/markets', name: 'markets', screen: marketsScreen, tab: 'markets', roles: INSPECTOR },
-  { pattern: '/visit/new', name: 'visit-new', screen: visitFormScreen, tab: 'markets', roles: INSPECTOR },
-  { pattern: '/visits', name: 'visits', screen: visitsScreen, tab: 'visits', roles: INSPECTOR },
-  { pattern: '/visits/:id', name: 'visit', screen: visitDetailScreen, tab: 'visits', roles: INSPECTOR },
-  { pattern: '/visits/:id/edit', name: 'visit-edit', screen: visitFormScreen, tab: 'visits', roles: INSPECTOR },
+  ...inspector.routes,
   ...reviewRoutes.routes,
   ...adminRoutes.routes,
   ...cityRoutes.routes,
 ];
 
 export const TABS = [
-  { tab: 'markets', href: '/markets', labelKey: 'nav.markets', icon: 'store', roles: INSPECTOR },
-  { tab: 'visits', href: '/visits', labelKey: 'nav.visits', icon: 'list', roles: INSPECTOR, badge: true },
+  ...inspector.tabs,
   ...cityRoutes.tabs,
   ...reviewRoutes.tabs,
   ...adminRoutes.tabs,
@@ -238,8 +238,7 @@ async function refreshActionCount() {
   // The badge counts an inspector's visits that need them; officers hold thousands of others'.
   if (app.session?.user?.role !== 'inspector') return;
   try {
-    const visits = await store.listVisits();
-    const count = visits.filter((v) => needsAction(v.state)).length;
+    const count = await inspector.actionCount();
     if (count !== app.actionCount) {
       app.actionCount = count;
       renderChrome();

@@ -8,20 +8,20 @@
 // The officer's visits are replica rows (pulled, replica.js): `record` is the server record.
 // Extra fields this module keeps on such a row: `decisionOutcome` (how the last decision sent
 // from this phone was settled). A decision still waiting is read from the outbox itself.
+import { reviewRules } from '../shared/reviewRules.js';
 import { S, read, write } from './db.js';
 import { enqueue } from './outbox.js';
 
 export const DECISION_TYPE = 'review.decide';
-/** decision → the statuses it applies to and the status it leads to (server/review/decide.py). */
-export const TRANSITIONS = Object.freeze({
-  approve: Object.freeze({ from: ['submitted'], to: 'approved' }),
-  return: Object.freeze({ from: ['submitted'], to: 'returned' }),
-  reject: Object.freeze({ from: ['submitted'], to: 'rejected' }),
-  reopen: Object.freeze({ from: ['approved', 'rejected'], to: 'submitted' }),
-});
-export const NEEDS_COMMENT = Object.freeze(['return', 'reject', 'reopen']);
-export const REOPENERS = Object.freeze(['city_officer', 'admin']);
-export const MAX_COMMENT = 2000;
+/**
+ * decision → {from, to, roles, commentRequired}: the statuses it applies to, the status it leads
+ * to and who may give it. From shared_schema/review.json (shared/reviewRules.js), as the server.
+ */
+export const TRANSITIONS = reviewRules.transitions;
+export const NEEDS_COMMENT = reviewRules.needsComment;
+/** Who may reopen a decided visit. */
+export const REOPENERS = reviewRules.transitions.reopen?.roles ?? Object.freeze([]);
+export const MAX_COMMENT = reviewRules.maxComment;
 const KEEP_BATCHES = 20;
 
 /** A decision this phone will not queue; `code` says why (the screens translate it). */
@@ -46,7 +46,7 @@ async function queueOne(tx, { visitId, decision, comment }, { user, batchId }) {
   const text = String(comment ?? '').trim();
   if (NEEDS_COMMENT.includes(decision) && !text) throw new DecisionError('comment_required', 'A comment is required.');
   if ([...text].length > MAX_COMMENT) throw new DecisionError('comment_too_long', 'The comment is too long.');
-  if (decision === 'reopen' && !REOPENERS.includes(user?.role)) throw new DecisionError('forbidden', 'Only city officers and admins reopen.');
+  if (!reviewRules.mayDecide(decision, user?.role)) throw new DecisionError('forbidden', `A ${user?.role ?? 'signed-out'} user cannot ${decision}.`);
   const visits = tx.objectStore(S.visits);
   const visit = await visits.get(visitId);
   if (!visit?.record) throw new DecisionError('not_found', 'This visit is not on the phone.');

@@ -2,6 +2,7 @@
 // IndexedDB transaction and resolves only once that transaction has committed: when the screen
 // says "Đã lưu", the visit survives a crash, a reload or a service-worker update. If anything
 // fails (a full disk included) the transaction aborts and nothing of it is kept.
+import { reviewRules } from '../shared/reviewRules.js';
 import { S, openDb, read, write } from './db.js';
 import { ValidationError, VisitNotEditableError } from './errors.js';
 import { enqueue, mutationsOf } from './outbox.js';
@@ -10,8 +11,8 @@ import { checkVisit, isUuid } from './visitInput.js';
 
 /** States (DESIGN §6 as the phone sees it). `refused`: the server rejected the mutation. */
 export const STATES = Object.freeze(['pending', 'sent', 'returned', 'approved', 'rejected', 'conflict', 'refused']);
-/** Approved and rejected visits are locked for inspectors (DESIGN §6). */
-export const LOCKED_STATES = Object.freeze(['approved', 'rejected']);
+/** Approved and rejected visits are locked for inspectors (DESIGN §6; shared_schema/review.json). */
+export const LOCKED_STATES = reviewRules.lockedStatuses;
 const EDITABLE = ['market_id', 'observed_at', 'answers', 'location', 'photos'];
 const STORES = [S.meta, S.outbox, S.visits, S.photos];
 

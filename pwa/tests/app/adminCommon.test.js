@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 vi.mock('../../src/data/index.js', () => ({ apiRequest: vi.fn(), getDeviceId: vi.fn() }));
 
-import { day, formErrors } from '../../src/app/screens/admin/common.js';
+import { day, formErrors } from '../../src/features/admin/screens/common.js';
 import { t as translate } from '../../src/shared/i18n.js';
 
 const t = (key, params) => translate('vi', key, params);

@@ -7,7 +7,7 @@ const fake = vi.hoisted(() => ({
 }));
 vi.mock('../../src/data/index.js', () => fake);
 
-import * as admin from '../../src/app/adminStore.js';
+import * as admin from '../../src/features/admin/store.js';
 
 beforeEach(() => fake.apiRequest.mockClear());
 

@@ -4,8 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { t } from '../../src/shared/i18n.js';
 import {
   formatCount, formatDay, formatDayTime, formatDecimal, formatPercent, gapToTarget, headline, periodLabel, placeDate,
-} from '../../src/app/screens/city/format.js';
-import { cityHref, parsePeriod, periodId, readQuery, yearOptions } from '../../src/app/screens/city/period.js';
+} from '../../src/features/city/screens/format.js';
+import { cityHref, parsePeriod, periodId, readQuery, yearOptions } from '../../src/features/city/screens/period.js';
 
 const vi = (key, params) => t('vi', key, params);
 const en = (key, params) => t('en', key, params);

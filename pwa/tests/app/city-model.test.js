@@ -1,10 +1,10 @@
 // The dashboard's pure logic: chart scaling, breakdown sorting, market lists, the unit tree.
 import { describe, expect, it } from 'vitest';
 
-import { CHART, trendGeometry } from '../../src/app/screens/city/chart.js';
+import { CHART, trendGeometry } from '../../src/features/city/screens/chart.js';
 import {
   daysSince, filterMarkets, nextSort, overdueInUnit, parseSort, partitionMarkets, sortRows, unitTree,
-} from '../../src/app/screens/city/model.js';
+} from '../../src/features/city/screens/model.js';
 
 const month = (i, value, coverage = value) => ({ period: { id: `2023-${String(i + 1).padStart(2, '0')}` }, value, coverage });
 

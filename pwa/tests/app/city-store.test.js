@@ -28,7 +28,7 @@ const fake = vi.hoisted(() => {
 });
 vi.mock('../../src/data/index.js', () => fake);
 
-const store = await import('../../src/app/cityStore.js');
+const store = await import('../../src/features/city/store.js');
 
 beforeEach(() => {
   store.clearCache();

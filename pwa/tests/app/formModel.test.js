@@ -10,7 +10,7 @@ import {
   toAnswers,
   toggleChoice,
   toValues,
-} from '../../src/app/formModel.js';
+} from '../../src/shared/formModel.js';
 
 describe('buildFormModel()', () => {
   it('draws every field of the form, in order, with the right control', () => {
@@ -146,5 +146,19 @@ describe('previewCompliant()', () => {
     expect(previewCompliant(form, { stalls_using_nondegradable: 3 })).toBe(false);
     expect(previewCompliant(form, {})).toBeNull();
     expect(previewCompliant(form, { stalls_using_nondegradable: '3a' })).toBeNull();
+  });
+
+  it('follows a changed copy of the form: the verdict is data, not code', () => {
+    const answers = { stalls_total: 40, stalls_using_nondegradable: 2 };
+    expect(previewCompliant(form, answers)).toBe(false);
+    const tolerant = structuredClone(form);
+    tolerant.compliant_when.equals = 2;
+    expect(previewCompliant(tolerant, answers)).toBe(true);
+    expect(previewCompliant(tolerant, { ...answers, stalls_using_nondegradable: 0 })).toBe(false);
+    const byTotal = structuredClone(form);
+    byTotal.compliant_when = { field: 'stalls_total', equals: 40 };
+    expect(previewCompliant(byTotal, answers)).toBe(true);
+    expect(previewCompliant(byTotal, { stalls_using_nondegradable: 0 })).toBeNull(); // field not answered
+    expect(previewCompliant(form, answers)).toBe(false); // the bundled form is untouched
   });
 });

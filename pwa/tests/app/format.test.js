@@ -9,7 +9,7 @@ import {
   parseLocalInputValue,
   toIsoWithOffset,
   toLocalInputValue,
-} from '../../src/app/format.js';
+} from '../../src/shared/format.js';
 
 // Intl may put a narrow no-break space in some locales; compare on plain spaces.
 const plain = (s) => s.replace(/[\u00a0\u202f]/g, ' ');

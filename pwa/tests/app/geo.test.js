@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { assessFix, distanceMeters, hasCoords } from '../../src/app/geo.js';
+import { assessFix, distanceMeters, hasCoords } from '../../src/features/inspector/geo.js';
 
 const hoanKiemLake = { lat: 21.0288, lon: 105.8525 };
 const dongXuan = { lat: 21.0385, lon: 105.8495 };

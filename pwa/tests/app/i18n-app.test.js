@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { t } from '../../src/shared/i18n.js';
-import { syncSummary } from '../../src/app/statusBar.js';
+import { syncSummary } from '../../src/shared/statusBar.js';
 
 describe('inspector wording', () => {
   it('login errors', () => {

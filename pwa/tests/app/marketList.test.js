@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { classKey, indexMarkets, isClosed, lastVisitTimes, orderMarkets } from '../../src/app/marketList.js';
+import { classKey, indexMarkets, isClosed, lastVisitTimes, orderMarkets } from '../../src/features/inspector/marketList.js';
 
 const units = [
   { id: 1, name: 'Thành phố Hà Nội', level: 'city', parent_id: null },

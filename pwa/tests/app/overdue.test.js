@@ -2,7 +2,7 @@
 // markets this phone has just visited; the "Cần kiểm tra" filter.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { compactOverdue, dueMarkets, indexMarkets, orderMarkets } from '../../src/app/marketList.js';
+import { compactOverdue, dueMarkets, indexMarkets, orderMarkets } from '../../src/features/inspector/marketList.js';
 
 const fake = vi.hoisted(() => ({ apiRequest: vi.fn() }));
 vi.mock('../../src/data/index.js', () => fake);
@@ -13,7 +13,7 @@ globalThis.localStorage = {
   setItem: (k, v) => memory.set(k, String(v)),
   removeItem: (k) => memory.delete(k),
 };
-const store = await import('../../src/app/store.js');
+const store = await import('../../src/features/inspector/store.js');
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.parse('2023-06-30T03:00:00Z');

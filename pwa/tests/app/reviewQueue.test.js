@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import {
   applyFilters, bulkCandidates, effectiveStatus, filterOptions, filtersToQuery, hanoiDay, parseFilters, summarize,
-} from '../../src/app/screens/review/queueModel.js';
+} from '../../src/features/review/screens/queueModel.js';
 
 const item = (id, overrides = {}) => ({
   id, status: 'submitted', market_id: 1, inspector_id: 7, observed_at: '2023-03-01T08:30:00+07:00', received_at: '2023-03-01T02:00:00Z',

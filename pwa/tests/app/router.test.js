@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { compile, matchRoute, routablePath } from '../../src/app/router.js';
+import { compile, matchRoute, routablePath } from '../../src/shared/router.js';
 
 const routes = [
   { pattern: '/', name: 'home' },

@@ -1,4 +1,5 @@
-// The adapter between the screens and the data layer: normalised shapes and error mapping.
+// The stores between the screens and the data layer (shared/store.js: session, sync, reference
+// data; features/inspector/store.js: the visits): the data layer's shapes and error mapping.
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const fake = vi.hoisted(() => ({
@@ -34,7 +35,8 @@ globalThis.localStorage = {
   removeItem: (k) => memory.delete(k),
 };
 
-const store = await import('../../src/app/store.js');
+const store = await import('../../src/shared/store.js');
+const visits = await import('../../src/features/inspector/store.js');
 
 beforeEach(() => {
   memory.clear();
@@ -87,34 +89,52 @@ describe('login()', () => {
   });
 });
 
-describe('normalizeVisit()', () => {
-  it('reads the data layer visit shape', () => {
-    const blob = new Blob(['x']);
-    const v = store.normalizeVisit({
-      id: 'a',
-      market_id: 5,
-      state: 'returned',
-      observed_at: '2023-03-01T08:00:00+07:00',
-      answers: { stalls_total: 3 },
-      photos: [{ sha256: 'f'.repeat(64), blob, type: 'image/jpeg' }, 'e'.repeat(64)],
-      review: { decision: 'return', comment: 'Chụp lại ảnh' },
-      error: null,
-    });
-    expect(v).toMatchObject({ id: 'a', market_id: 5, state: 'returned', comment: 'Chụp lại ảnh', decision: 'return' });
-    expect(v.photos[0]).toMatchObject({ sha256: 'f'.repeat(64), blob });
-    expect(v.photos[1]).toMatchObject({ sha256: 'e'.repeat(64), blob: null, source: 'e'.repeat(64) });
+describe('toScreenVisit()', () => {
+  // A row as data/visits.js listVisits() returns it.
+  const row = (extra = {}) => ({
+    id: 'a',
+    market_id: 5,
+    form_version: '2023.1',
+    observed_at: '2023-03-01T08:00:00+07:00',
+    answers: { stalls_total: 3 },
+    location: null,
+    photos: [],
+    rev: null,
+    state: 'pending',
+    record: null,
+    review: null,
+    error: null,
+    held: [],
+    ...extra,
   });
 
-  it('derives the state from a server status when none is given', () => {
-    expect(store.normalizeVisit({ id: 1, status: 'submitted' }).state).toBe('sent');
-    expect(store.normalizeVisit({ id: 1, record: { status: 'approved', review: { comment: 'ok' } }, status: 'approved' })).toMatchObject({ state: 'approved', comment: 'ok' });
-    expect(store.normalizeVisit({ id: 1 }).state).toBe('pending');
-    expect(store.normalizeVisit(null)).toBeNull();
+  it('reads the data layer visit row', () => {
+    const blob = new Blob(['x']);
+    const mine = { sha256: 'f'.repeat(64), type: 'image/jpeg', size: 1, blob, uploaded: false, failed: null };
+    const theirs = { sha256: 'e'.repeat(64), type: null, size: null, blob: null, uploaded: true, failed: null };
+    const v = visits.toScreenVisit(row({ state: 'returned', photos: [mine, theirs], review: { decision: 'return', comment: 'Chụp lại ảnh' } }));
+    expect(v).toMatchObject({ id: 'a', market_id: 5, state: 'returned', comment: 'Chụp lại ảnh', decision: 'return' });
+    expect(v.photos[0]).toEqual({ sha256: 'f'.repeat(64), blob, type: 'image/jpeg', source: mine });
+    expect(v.photos[1]).toEqual({ sha256: 'e'.repeat(64), blob: null, type: null, source: theirs });
+  });
+
+  it('keeps the state and the server record of the row', () => {
+    const record = { id: 'a', rev: 2, status: 'approved', review: { decision: 'approve', comment: 'ok' } };
+    expect(visits.toScreenVisit(row({ state: 'approved', rev: 2, record, review: record.review }))).toMatchObject({ state: 'approved', comment: 'ok', record });
+    expect(visits.toScreenVisit(row()).state).toBe('pending');
+    expect(visits.toScreenVisit(null)).toBeNull();
   });
 
   it('keeps the refusal', () => {
-    const v = store.normalizeVisit({ id: 1, state: 'refused', error: { code: 'validation_failed', message: 'm', fields: { a: ['b'] } } });
+    const v = visits.toScreenVisit(row({ state: 'refused', error: { code: 'validation_failed', message: 'm', fields: { a: ['b'] } } }));
     expect(v.error).toEqual({ code: 'validation_failed', message: 'm', fields: { a: ['b'] } });
+  });
+
+  it('lists and reads through the data layer', async () => {
+    fake.listVisits.mockResolvedValueOnce([row()]);
+    expect((await visits.listVisits()).map((v) => v.id)).toEqual(['a']);
+    fake.getVisit.mockResolvedValueOnce(null);
+    expect(await visits.getVisit('nope')).toBeNull();
   });
 });
 
@@ -144,7 +164,7 @@ describe('normalizeStatus()', () => {
 
 describe('saving', () => {
   it('passes the draft on with the form version', async () => {
-    const id = await store.saveVisit({ market_id: 1, answers: {}, observed_at: 'x', location: null, photos: [] });
+    const id = await visits.saveVisit({ market_id: 1, answers: {}, observed_at: 'x', location: null, photos: [] });
     expect(id).toBe('v-1');
     expect(fake.saveVisit).toHaveBeenCalledWith(expect.objectContaining({ market_id: 1, form_version: '2023.1' }));
   });
@@ -153,8 +173,8 @@ describe('saving', () => {
     expect(store.isStorageFull(new fake.StorageFullError())).toBe(true);
     expect(store.isStorageFull(Object.assign(new Error(), { name: 'QuotaExceededError' }))).toBe(true);
     expect(store.isStorageFull(new Error('other'))).toBe(false);
-    expect(store.invalidFields({ name: 'ValidationError', fields: { notes: ['quá dài'] } })).toEqual({ notes: ['quá dài'] });
-    expect(store.invalidFields(new Error('x'))).toBeNull();
+    expect(visits.invalidFields({ name: 'ValidationError', fields: { notes: ['quá dài'] } })).toEqual({ notes: ['quá dài'] });
+    expect(visits.invalidFields(new Error('x'))).toBeNull();
   });
 
   it('falls back to the bundled form', async () => {

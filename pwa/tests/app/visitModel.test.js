@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { STATES, canEdit, countPending, groupVisits, isLocked, needsAction, stateInfo } from '../../src/app/visitModel.js';
+import { STATES, canEdit, countPending, groupVisits, isLocked, needsAction, stateInfo } from '../../src/features/inspector/visitModel.js';
 import { t } from '../../src/shared/i18n.js';
 
 describe('visit states', () => {

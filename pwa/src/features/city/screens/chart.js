@@ -1,0 +1,121 @@
+// The monthly trend of indicator 4.4 for one year: an SVG drawn here (no chart library) with
+// the same figures as a table next to it, for screen readers and for anyone who wants numbers.
+import { h } from '../../../shared/dom.js';
+import { formatCount, formatPercent } from './format.js';
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+export const CHART = { width: 640, height: 260, left: 44, right: 12, top: 14, bottom: 34 };
+
+const isNumber = (v) => typeof v === 'number' && Number.isFinite(v);
+const clamp01 = (v) => Math.min(1, Math.max(0, v));
+const round1 = (v) => Math.round(v * 10) / 10;
+
+/**
+ * Where everything goes, in SVG units. Values are shares (0..1) on a fixed 0–100% axis, so
+ * two charts compare at a glance; a month without markets has no bar (not a zero bar).
+ * @returns {{bars: object[], coverage: {x:number,y:number}[], ticks: {y:number,value:number}[],
+ *            targetY: number|null, plot: {x0:number,x1:number,y0:number,y1:number}}}
+ */
+export function trendGeometry(months, target = null, box = CHART) {
+  const x0 = box.left;
+  const x1 = box.width - box.right;
+  const y0 = box.height - box.bottom; // the 0% line
+  const y1 = box.top; // the 100% line
+  const yOf = (v) => round1(y0 - clamp01(v) * (y0 - y1));
+  const list = months ?? [];
+  const slot = list.length ? (x1 - x0) / list.length : 0;
+  const barWidth = round1(slot * 0.6);
+  const bars = list.map((month, i) => {
+    const x = round1(x0 + i * slot + (slot - barWidth) / 2);
+    const centre = round1(x0 + i * slot + slot / 2);
+    const missing = !isNumber(month.value);
+    const y = missing ? y0 : yOf(month.value);
+    return { i, x, centre, width: barWidth, y, height: round1(y0 - y), missing, month };
+  });
+  const coverage = bars.filter((b) => isNumber(b.month.coverage)).map((b) => ({ x: b.centre, y: yOf(b.month.coverage) }));
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map((value) => ({ value, y: yOf(value) }));
+  return { bars, coverage, ticks, targetY: isNumber(target) ? yOf(target) : null, plot: { x0, x1, y0, y1 } };
+}
+
+function svg(tag, attrs, ...children) {
+  const el = document.createElementNS(SVG_NS, tag);
+  for (const [key, value] of Object.entries(attrs ?? {})) {
+    if (value !== null && value !== undefined) el.setAttribute(key, String(value));
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined) continue;
+    el.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+/** Month number of a trend row ("2023-03" → 3). */
+const monthOf = (row, i) => Number(String(row?.period?.id ?? '').slice(5, 7)) || i + 1;
+
+/**
+ * The chart (role img, with a one-sentence summary) and its table alternative, whose month
+ * names open that month's dashboard when `monthHref` is given.
+ */
+export function trendChart(ctx, trend, monthHref = null) {
+  const { t, lang } = ctx;
+  const months = trend?.months ?? [];
+  const geo = trendGeometry(months, trend?.target);
+  const last = [...months].reverse().find((m) => isNumber(m.value));
+  const summary = t('city.trend.summary', {
+    year: trend?.year ?? '',
+    last: last ? t('city.trend.lastValue', { month: monthOf(last, months.indexOf(last)), value: formatPercent(last.value, lang) }) : t('city.trend.noData'),
+    target: formatPercent(trend?.target, lang),
+  });
+  const titleId = 'trend-title';
+  const descId = 'trend-desc';
+  const chart = svg('svg', {
+    class: 'trend__svg', viewBox: `0 0 ${CHART.width} ${CHART.height}`, role: 'img',
+    'aria-labelledby': `${titleId} ${descId}`, preserveAspectRatio: 'xMidYMid meet',
+  },
+  svg('title', { id: titleId }, t('city.trend.title', { year: trend?.year ?? '' })),
+  svg('desc', { id: descId }, summary),
+  geo.ticks.map((tick) => [
+    svg('line', { class: 'trend__grid', x1: geo.plot.x0, x2: geo.plot.x1, y1: tick.y, y2: tick.y }),
+    svg('text', { class: 'trend__axis', x: geo.plot.x0 - 6, y: tick.y + 4, 'text-anchor': 'end' }, formatPercent(tick.value, lang)),
+  ]),
+  geo.bars.map((bar) => [
+    bar.missing
+      ? svg('text', { class: 'trend__none', x: bar.centre, y: geo.plot.y0 - 4, 'text-anchor': 'middle' }, '–')
+      : svg('rect', { class: 'trend__bar', x: bar.x, y: bar.y, width: bar.width, height: Math.max(bar.height, 0.5), 'data-month': bar.month?.period?.id ?? '' }),
+    svg('text', { class: 'trend__axis', x: bar.centre, y: CHART.height - 12, 'text-anchor': 'middle' }, `T${monthOf(bar.month, bar.i)}`),
+  ]),
+  geo.coverage.length > 1
+    ? svg('polyline', { class: 'trend__coverage', points: geo.coverage.map((p) => `${p.x},${p.y}`).join(' ') })
+    : null,
+  geo.coverage.map((p) => svg('circle', { class: 'trend__dot', cx: p.x, cy: p.y, r: 3.5 })),
+  geo.targetY === null ? null : svg('line', { class: 'trend__target', x1: geo.plot.x0, x2: geo.plot.x1, y1: geo.targetY, y2: geo.targetY }),
+  );
+
+  const legend = h('ul', { class: 'trend__legend', 'aria-hidden': 'true' },
+    h('li', { class: 'trend__key trend__key--bar' }, t('city.trend.legendValue')),
+    h('li', { class: 'trend__key trend__key--coverage' }, t('city.trend.legendCoverage')),
+    h('li', { class: 'trend__key trend__key--target' }, t('city.trend.legendTarget')));
+
+  const table = h('table', { class: 'table table--compact' },
+    h('caption', { class: 'visually-hidden' }, t('city.trend.tableCaption', { year: trend?.year ?? '' })),
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col' }, t('city.col.month')),
+      h('th', { scope: 'col', class: 'num' }, t('city.col.compliant')),
+      h('th', { scope: 'col', class: 'num' }, t('city.col.total')),
+      h('th', { scope: 'col', class: 'num' }, t('city.col.value')),
+      h('th', { scope: 'col', class: 'num' }, t('city.col.coverage')))),
+    h('tbody', null, months.map((m, i) => h('tr', null,
+      h('th', { scope: 'row' }, monthHref && m.period?.id
+        ? h('a', { href: monthHref(m.period.id) }, t('city.period.monthOf', { month: monthOf(m, i), year: trend?.year ?? '' }))
+        : t('city.period.monthOf', { month: monthOf(m, i), year: trend?.year ?? '' })),
+      h('td', { class: 'num' }, formatCount(m.compliant, lang)),
+      h('td', { class: 'num' }, formatCount(m.markets_total, lang)),
+      h('td', { class: 'num' }, formatPercent(m.value, lang)),
+      h('td', { class: 'num' }, formatPercent(m.coverage, lang))))));
+
+  return h('figure', { class: 'trend' },
+    chart,
+    legend,
+    h('figcaption', { class: 'hint' }, summary),
+    h('details', { class: 'trend__table' }, h('summary', null, t('city.trend.showTable')), h('div', { class: 'table-wrap' }, table)));
+}
