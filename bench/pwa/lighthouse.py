@@ -91,7 +91,7 @@ def signed_in_screens(url: str, reports: Path) -> None:
 
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
     from tests.e2e.live_server import free_port
-    from tests.e2e.test_inspector_offline import AT_CHO_HOM, MARKETS, Inspector
+    from tests.e2e.helpers import AT_CHO_HOM, MARKETS, Inspector
 
     class Server:  # what Inspector needs of a LiveServer
         def __init__(self, url):

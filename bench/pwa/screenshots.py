@@ -30,7 +30,7 @@ from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.e2e.live_server import LiveServer  # noqa: E402
-from tests.e2e.test_inspector_offline import (  # noqa: E402
+from tests.e2e.helpers import (  # noqa: E402
     MARKETS,
     WAIT_MS,
     WARD_OFFICER,

@@ -15,20 +15,12 @@ visit, a revoked token.
 import pytest
 from playwright.sync_api import expect
 
-# Not all used here: bench/pwa/screenshots.py, screenshots_roles.py and lighthouse.py import
-# the helpers from this module.
-from tests.e2e.helpers import (  # noqa: F401
-    AT_CHO_HOM,
+from tests.e2e.helpers import (
     FAULT,
     HTTP_TIMEOUT,
     MARKETS,
-    PASSWORD,
     WAIT_MS,
-    WARD_OFFICER,
-    Inspector,
-    ServerView,
     assert_holds_with_photos,
-    new_phone,
     photos,
     restart,
 )
