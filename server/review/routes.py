@@ -7,6 +7,7 @@ from flask import Blueprint, Response, g
 
 from server.admin.http import load_query
 from server.api import API_PREFIX
+from server.api.docs import Body, doc
 from server.auth.tokens import require_auth
 from server.review.audit import (
     ReviewDecisionsQuery,
@@ -16,80 +17,37 @@ from server.review.audit import (
     visit_detail,
 )
 from server.review.decide import REVIEWERS
+from server.review.schemas import ReviewQueueOut, VisitDetailOut
 
 bp = Blueprint("review", __name__, url_prefix=API_PREFIX)
 
 
 @bp.get("/review/queue")
 @require_auth(*REVIEWERS)
+@doc(tags=["review"], query=ReviewQueueQuery, responses={200: ReviewQueueOut},
+     errors=(400, 401, 403))
 def review_queue():
-    """Visits in your area to review, newest observation first, with filters and paging.
-    ---
-    get:
-      tags: [review]
-      security: [{bearer: []}]
-      parameters: [{in: query, schema: ReviewQueueQuery}]
-      responses:
-        200:
-          description: one page of visits (server records), the total, and the markets and
-            inspectors they mention
-          content:
-            application/json:
-              schema:
-                type: object
-                properties:
-                  visits: {type: array, items: VisitRecord}
-                  total: {type: integer}
-                  limit: {type: integer}
-                  offset: {type: integer}
-                  markets: {type: array, items: {type: object}}
-                  inspectors: {type: array, items: {type: object}}
-        400: {$ref: "#/components/responses/Error"}
-        401: {$ref: "#/components/responses/Error"}
-        403: {$ref: "#/components/responses/Error"}
-    """
+    """Visits in your area to review, newest observation first, with filters and paging."""
     return queue(g.user, load_query(ReviewQueueQuery()))
 
 
 @bp.get("/visits/<visit_id>")
 @require_auth()
+@doc(tags=["review"], responses={200: VisitDetailOut}, errors=(401, 404))
 def get_visit(visit_id: str):
-    """One visit (inspectors: only their own) with its market and every review decision.
-    ---
-    get:
-      tags: [review]
-      security: [{bearer: []}]
-      parameters: [{name: visit_id, in: path, required: true, schema: {type: string}}]
-      responses:
-        200:
-          description: the server record plus `market` {id, code, name, org_unit_id} and
-            `history` [{decision, comment, reviewer_id, reviewer_username, reviewer_name,
-            decided_at, visit_rev}], oldest first
-          content: {application/json: {schema: VisitRecord}}
-        401: {$ref: "#/components/responses/Error"}
-        404: {$ref: "#/components/responses/Error"}
-    """
+    """One visit (inspectors: only their own) with its market and every review decision."""
     return visit_detail(g.user, visit_id)
 
 
 @bp.get("/review/decisions.csv")
 @require_auth(*REVIEWERS)
+@doc(tags=["review"], query=ReviewDecisionsQuery, errors=(400, 401, 403),
+     responses={200: Body(
+         "UTF-8 CSV with BOM: decided_at (UTC), visit_id, market_code, market_name, "
+         "inspector_username, reviewer_username, decision, comment",
+         {"text/csv": {"schema": {"type": "string"}}})})
 def decisions_export():
-    """Every review decision in your area (city officers and admins: all), as CSV.
-    ---
-    get:
-      tags: [review]
-      security: [{bearer: []}]
-      parameters: [{in: query, schema: ReviewDecisionsQuery}]
-      responses:
-        200:
-          description: UTF-8 CSV with BOM; decided_at (UTC), visit_id, market_code,
-            market_name, inspector_username, reviewer_username, decision, comment
-          content: {text/csv: {schema: {type: string}}}
-        400: {$ref: "#/components/responses/Error"}
-        401: {$ref: "#/components/responses/Error"}
-        403: {$ref: "#/components/responses/Error"}
-    """
+    """Every review decision in your area (city officers and admins: all), as CSV."""
     body = decisions_csv(g.user, load_query(ReviewDecisionsQuery()))
     return Response(
         body.encode("utf-8"),
