@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server import models  # noqa: F401  (registers every table with the metadata)
     from server.admin.routes import bp as admin_bp
     from server.api import refuse_nul_in_url
+    from server.api.docs_page import bp as api_docs_bp
     from server.api.openapi import bp as openapi_bp
     from server.attachments.routes import bp as attachments_bp
     from server.auth.routes import bp as auth_bp
@@ -64,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(indicator_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(openapi_bp)
+    app.register_blueprint(api_docs_bp)
     app.register_blueprint(web_bp)  # last: its catch-all serves the PWA
     app.after_request(add_security_headers)
     return app
