@@ -33,6 +33,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     from server import models  # noqa: F401  (registers every table with the metadata)
     from server.admin.routes import bp as admin_bp
+    from server.api.docs_page import bp as api_docs_bp
     from server.api.openapi import bp as openapi_bp
     from server.attachments.routes import bp as attachments_bp
     from server.auth.routes import bp as auth_bp
@@ -44,8 +45,8 @@ def create_app(config: dict | None = None) -> Flask:
     from server.indicator.routes import bp as indicator_bp
     from server.markets.routes import bp as markets_bp
     from server.reports.routes import bp as reports_bp
-    from server.review.routes import bp as review_bp
     from server.sync.routes import bp as sync_bp
+    from server.visits.routes import bp as review_bp
     from server.web import add_security_headers, install_log_redaction
     from server.web import bp as web_bp
 
@@ -65,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(indicator_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(openapi_bp)
+    app.register_blueprint(api_docs_bp)
     app.register_blueprint(web_bp)  # last: its catch-all serves the PWA
     app.after_request(add_security_headers)
     return app

@@ -27,6 +27,8 @@ def _flag(**kwargs):
 
 
 class AdminUserOut(Schema):
+    """The user, as the admin screens show it."""
+
     id = fields.Integer()
     username = fields.String()
     display_name = fields.String()
@@ -81,6 +83,8 @@ class AdminUsersQuery(Schema):
 
 
 class AdminDeviceOut(Schema):
+    """A device token (never the token or its hash)."""
+
     id = fields.Integer()
     user = fields.Dict(metadata={"description": "{id, username, display_name, role}"})
     device_id = fields.String()
@@ -155,6 +159,8 @@ class AdminImportQuery(Schema):
 
 
 class AdminImportOut(Schema):
+    """Imported (or, with dry_run, checked): nothing is written unless every line is valid."""
+
     dry_run = fields.Boolean()
     rows = fields.Integer()
     created = fields.Integer()
@@ -167,6 +173,64 @@ class AdminTargetBody(Schema):
 
 
 class AdminTargetOut(Schema):
+    """The period's target (201: newly set; 200: changed)."""
+
     period = fields.String()
     org_unit_id = fields.Integer(allow_none=True)
     target = fields.Float()
+
+
+class AdminUserList(Schema):
+    """Every user matching the filters, by username."""
+
+    users = fields.List(fields.Nested(AdminUserOut))
+    total = fields.Integer()
+
+
+class AdminPasswordResetOut(AdminUserOut):
+    """The user, and how many of its devices were signed out."""
+
+    revoked_devices = fields.Integer()
+
+
+class AdminDeviceList(Schema):
+    """One page of device tokens and the total."""
+
+    devices = fields.List(fields.Nested(AdminDeviceOut))
+    total = fields.Integer()
+
+
+class AdminMarketOut(Schema):
+    """The market as in pull, plus its rev."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    org_unit_id = fields.Integer()
+    address = fields.String(allow_none=True)
+    lat = fields.Float(allow_none=True)
+    lon = fields.Float(allow_none=True)
+    market_class = fields.String(validate=validate.OneOf(MARKET_CLASSES))
+    opened_on = fields.String(allow_none=True, metadata={"format": "date"})
+    closed_on = fields.String(allow_none=True, metadata={"format": "date"})
+    rev = fields.Integer()
+
+
+class AdminMarketList(Schema):
+    """One page of markets by code and the total."""
+
+    markets = fields.List(fields.Nested(AdminMarketOut))
+    total = fields.Integer()
+
+
+class AdminOrgUnitList(Schema):
+    """Every org unit, past and present, by code."""
+
+    org_units = fields.List(fields.Nested(AdminOrgUnitOut))
+    total = fields.Integer()
+
+
+class AdminTargetList(Schema):
+    """Every target, by period."""
+
+    targets = fields.List(fields.Nested(AdminTargetOut))

@@ -2,12 +2,19 @@ from flask import Blueprint, g, request
 from sqlalchemy import select, update
 
 from server.auth import throttle
-from server.auth.schemas import TokenRequest
+from server.auth.schemas import (
+    TokenRequest,
+    TokenResponse,
+    UserOut,
+    token_request_example,
+    token_response_example,
+)
 from server.auth.tokens import issue_token, require_auth
 from server.auth.users import check_password
+from server.core.apidoc import Body, doc
 from server.core.errors import ApiError
 from server.core.extensions import begin_write, db
-from server.core.http import API_PREFIX, json_body, load
+from server.core.http import API_PREFIX
 from server.core.timeutil import iso_z, utcnow
 from server.models import DeviceToken, User
 
@@ -15,21 +22,11 @@ bp = Blueprint("auth", __name__, url_prefix=API_PREFIX)
 
 
 @bp.post("/auth/token")
-def create_token():
-    """Log in a device.
-    ---
-    post:
-      tags: [auth]
-      requestBody:
-        content:
-          application/json: {schema: TokenRequest}
-      responses:
-        201: {content: {application/json: {schema: TokenResponse}}}
-        401: {$ref: "#/components/responses/Error"}
-        422: {$ref: "#/components/responses/Error"}
-        429: {$ref: "#/components/responses/Error"}
-    """
-    body = load(TokenRequest(), json_body())
+@doc(tags=["auth"], body=TokenRequest, load_body=True,
+     responses={201: TokenResponse}, errors=(400, 401, 415, 422, 429), auth=False,
+     examples={"request": token_request_example, 201: token_response_example})
+def create_token(body):
+    """Log in a device."""
     username = body["username"]
     begin_write()  # this request always writes (a failure or a token): lock before reading
     if throttle.too_many_failures(username):
@@ -46,16 +43,9 @@ def create_token():
 
 @bp.delete("/auth/token")
 @require_auth()
+@doc(tags=["auth"], responses={204: Body("revoked")}, errors=(401,))
 def revoke_token():
-    """Log this device out (revoke the token used).
-    ---
-    delete:
-      tags: [auth]
-      security: [{bearer: []}]
-      responses:
-        204: {description: revoked}
-        401: {$ref: "#/components/responses/Error"}
-    """
+    """Log this device out (revoke the token used)."""
     token_id = g.device_token.id
     begin_write()
     db.session.execute(
@@ -67,14 +57,7 @@ def revoke_token():
 
 @bp.get("/me")
 @require_auth()
+@doc(tags=["auth"], responses={200: UserOut}, errors=(401,))
 def me():
-    """The logged-in user.
-    ---
-    get:
-      tags: [auth]
-      security: [{bearer: []}]
-      responses:
-        200: {content: {application/json: {schema: UserOut}}}
-        401: {$ref: "#/components/responses/Error"}
-    """
+    """The logged-in user."""
     return g.user.to_dict()

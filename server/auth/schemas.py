@@ -13,6 +13,8 @@ class TokenRequest(Schema):
 
 
 class UserOut(Schema):
+    """The user (as pull and sign-in show it)."""
+
     id = fields.Integer()
     username = fields.String()
     display_name = fields.String()
@@ -21,6 +23,21 @@ class UserOut(Schema):
 
 
 class TokenResponse(Schema):
+    """Signed in: send `Authorization: Bearer <token>` from now on."""
+
     token = fields.String()
     expires_at = fields.String(metadata={"format": "date-time"})
     user = fields.Nested(UserOut)
+
+
+# Sign-in examples for the OpenAPI document (checked against these schemas when it is built).
+def token_request_example() -> dict:
+    return {"username": "thanh.hbt", "password": "correct horse battery staple",
+            "device_id": "phone-hbt-07", "device_name": "Samsung A14 (Thanh)"}
+
+
+def token_response_example() -> dict:
+    return {"token": "q3V9cX7fJm2Yk0tB1nGzR8sWfA4hLpE6uD5iTzNbO0c",
+            "expires_at": "2023-05-30T01:30:00Z",
+            "user": {"id": 5, "username": "thanh.hbt", "display_name": "Nguyễn Văn Thanh",
+                     "role": "inspector", "org_unit_id": 3}}

@@ -2,6 +2,7 @@ from flask import Blueprint, current_app
 from marshmallow import Schema, fields
 from sqlalchemy import text
 
+from server.core.apidoc import doc
 from server.core.extensions import db
 from server.core.http import API_PREFIX
 
@@ -9,21 +10,17 @@ bp = Blueprint("health", __name__, url_prefix=API_PREFIX)
 
 
 class HealthOut(Schema):
+    """Up, and whether the database answers (503: degraded, the database does not)."""
+
     status = fields.String()
     database = fields.String()
     version = fields.String()
 
 
 @bp.get("/health")
+@doc(tags=["meta"], responses={200: HealthOut, 503: HealthOut}, auth=False)
 def health():
-    """Is the server up and can it reach its database?
-    ---
-    get:
-      tags: [meta]
-      responses:
-        200: {content: {application/json: {schema: Health}}}
-        503: {content: {application/json: {schema: Health}}}
-    """
+    """Is the server up and can it reach its database?"""
     try:
         db.session.execute(text("SELECT 1"))
         database = "ok"

@@ -4,6 +4,7 @@ the exact shapes are in /work/briefs/indicator_api.md and docs)."""
 from flask import Blueprint, g, request
 
 from server.auth.tokens import require_auth
+from server.core.apidoc import doc
 from server.core.errors import ApiError
 from server.core.http import API_PREFIX, json_body
 from server.core.periods import parse_period
@@ -11,68 +12,35 @@ from server.core.timeutil import iso_z
 from server.indicator import report
 from server.indicator.access import FINALISERS, READERS, period_and_unit
 from server.indicator.hierarchy import requested_unit
+from server.indicator.schemas import (
+    IndicatorFinalBody,
+    IndicatorFinalOut,
+    IndicatorMarketsOut,
+    IndicatorMarketsQuery,
+    IndicatorOut,
+    IndicatorQuery,
+    IndicatorTrendOut,
+    IndicatorTrendQuery,
+    indicator_example,
+)
 from server.indicator.snapshots import finalize
 
 bp = Blueprint("indicator", __name__, url_prefix=API_PREFIX)
-
 @bp.get("/indicator")
 @require_auth(*READERS)
+@doc(tags=["indicator"], query=IndicatorQuery, responses={200: IndicatorOut},
+     errors=(400, 401, 403), examples={200: indicator_example})
 def get_indicator():
-    """Indicator 4.4 for a period and an org unit, with one breakdown row per child unit.
-    ---
-    get:
-      tags: [indicator]
-      security: [{bearer: []}]
-      parameters:
-        - name: period
-          in: query
-          schema: {type: string}
-          description: YYYY, YYYY-Qn or YYYY-MM (UTC+7); default the current year
-        - name: org_unit
-          in: query
-          schema: {type: string}
-          description: org unit id or code; default the whole city (ward officers, their unit)
-      responses:
-        200:
-          description: >
-            {indicator, period {id, start, end}, org_unit {id, code, name, level}, markets_total,
-            compliant, non_compliant, not_assessed, pending_review, value, coverage, target,
-            computed_at, final, breakdown [{org_unit, counts…, value, coverage}]}
-          content: {application/json: {schema: {type: object}}}
-        400: {$ref: "#/components/responses/Error"}
-        401: {$ref: "#/components/responses/Error"}
-        403: {$ref: "#/components/responses/Error"}
-    """
+    """Indicator 4.4 for a period and an org unit, with one breakdown row per child unit."""
     return report.indicator(*period_and_unit())
 
 
 @bp.get("/indicator/markets")
 @require_auth(*READERS)
+@doc(tags=["indicator"], query=IndicatorMarketsQuery, responses={200: IndicatorMarketsOut},
+     errors=(400, 401, 403))
 def get_indicator_markets():
-    """Every market of the unit's universe with its status and the evidence behind it.
-    ---
-    get:
-      tags: [indicator]
-      security: [{bearer: []}]
-      parameters:
-        - {name: period, in: query, schema: {type: string}}
-        - {name: org_unit, in: query, schema: {type: string}}
-        - name: status
-          in: query
-          schema:
-            type: string
-            enum: [compliant, non_compliant, not_assessed, pending_review]
-      responses:
-        200:
-          description: >
-            {period, org_unit, computed_at, final, markets [{market {id, code, name,
-            market_class}, ward, district, status, pending_review, visit_id, observed_at,
-            inspector {id, name}, reviewer {id, name}, decided_at}]}
-          content: {application/json: {schema: {type: object}}}
-        400: {$ref: "#/components/responses/Error"}
-        401: {$ref: "#/components/responses/Error"}
-        403: {$ref: "#/components/responses/Error"}
-    """
+    """Every market of the unit's universe with its status and the evidence behind it."""
     status = request.args.get("status") or None
     if status is not None and status not in report.MARKET_FILTERS:
         raise ApiError(400, "invalid_query", "Some query parameters are not valid.",
@@ -82,24 +50,10 @@ def get_indicator_markets():
 
 @bp.get("/indicator/trend")
 @require_auth(*READERS)
+@doc(tags=["indicator"], query=IndicatorTrendQuery, responses={200: IndicatorTrendOut},
+     errors=(400, 401, 403))
 def get_indicator_trend():
-    """The twelve months of a year for an org unit (the dashboard's monthly chart).
-    ---
-    get:
-      tags: [indicator]
-      security: [{bearer: []}]
-      parameters:
-        - {name: year, in: query, schema: {type: integer}, description: default the current year}
-        - {name: org_unit, in: query, schema: {type: string}}
-      responses:
-        200:
-          description: >
-            {year, org_unit, target, months [{period, counts…, value, coverage}] (12 rows)}
-          content: {application/json: {schema: {type: object}}}
-        400: {$ref: "#/components/responses/Error"}
-        401: {$ref: "#/components/responses/Error"}
-        403: {$ref: "#/components/responses/Error"}
-    """
+    """The twelve months of a year for an org unit (the dashboard's monthly chart)."""
     year = request.args.get("year")
     period = parse_period(year)  # None → the current year; a bad year → 400 invalid_period
     if period.kind != "year":
@@ -109,25 +63,10 @@ def get_indicator_trend():
 
 @bp.post("/indicator/final")
 @require_auth(*FINALISERS)
+@doc(tags=["indicator"], body=IndicatorFinalBody, responses={200: IndicatorFinalOut},
+     errors=(400, 401, 403, 409, 415))
 def post_indicator_final():
-    """Mark a period final: its snapshots (city and every unit) never change afterwards.
-    ---
-    post:
-      tags: [indicator]
-      security: [{bearer: []}]
-      requestBody:
-        content:
-          application/json:
-            schema: {type: object, required: [period], properties: {period: {type: string}}}
-      responses:
-        200:
-          description: "{period, final: true, computed_at}"
-          content: {application/json: {schema: {type: object}}}
-        400: {$ref: "#/components/responses/Error"}
-        401: {$ref: "#/components/responses/Error"}
-        403: {$ref: "#/components/responses/Error"}
-        409: {$ref: "#/components/responses/Error"}
-    """
+    """Mark a period final: its snapshots (city and every unit) never change afterwards."""
     body = json_body()
     value = body.get("period")
     if not isinstance(value, str) or not value:

@@ -3,43 +3,18 @@
 from flask import Blueprint, g
 
 from server.auth.tokens import require_auth
+from server.core.apidoc import doc
 from server.core.http import API_PREFIX
 from server.markets.overdue import overdue_for
+from server.markets.schemas import OverdueMarketsOut
 
 bp = Blueprint("markets", __name__, url_prefix=API_PREFIX)
 
 
 @bp.get("/markets/overdue")
 @require_auth()
+@doc(tags=["markets"], responses={200: OverdueMarketsOut}, errors=(401,))
 def overdue_markets():
     """Markets not visited for N days ("Cần kiểm tra"), as of the scheduler's last run; scoped
-    like pull (inspector and ward officer: their subtree; city officer and admin: all).
-    ---
-    get:
-      tags: [markets]
-      security: [{bearer: []}]
-      responses:
-        200:
-          description: the open markets with no visit (rejected ones aside) in the last `days`
-            days, longest unvisited first; computed_at null until the job first ran
-          content:
-            application/json:
-              schema:
-                type: object
-                required: [computed_at, days, markets]
-                properties:
-                  computed_at: {type: string, format: date-time, nullable: true}
-                  days: {type: integer}
-                  markets:
-                    type: array
-                    items:
-                      type: object
-                      properties:
-                        id: {type: integer}
-                        code: {type: string}
-                        name: {type: string}
-                        org_unit_id: {type: integer}
-                        last_visit_at: {type: string, format: date-time, nullable: true}
-        401: {$ref: "#/components/responses/Error"}
-    """
+    like pull (inspector and ward officer: their subtree; city officer and admin: all)."""
     return overdue_for(g.user)

@@ -3,9 +3,11 @@
 from flask import Blueprint, Response
 
 from server.auth.tokens import require_auth
+from server.core.apidoc import BINARY, Body, doc
 from server.core.http import API_PREFIX
 from server.indicator.access import READERS, period_and_unit
 from server.indicator.export import build_csv, build_xlsx, filename
+from server.indicator.schemas import IndicatorQuery
 
 bp = Blueprint("reports", __name__, url_prefix=API_PREFIX)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -20,23 +22,11 @@ def _download(body: bytes, mimetype: str, name: str) -> Response:
 
 @bp.get("/reports/compliance.csv")
 @require_auth(*READERS)
+@doc(tags=["reports"], query=IndicatorQuery, errors=(400, 401, 403), responses={200: Body(
+         "attachment chi-tieu-4.4_<period>_<unit code or ha-noi>.csv: the unit, then its "
+         "children", {"text/csv": {"schema": {"type": "string"}}})})
 def compliance_csv():
-    """Indicator 4.4 as CSV (UTF-8 with BOM, Vietnamese headers): the unit, then its children.
-    ---
-    get:
-      tags: [reports]
-      security: [{bearer: []}]
-      parameters:
-        - {name: period, in: query, schema: {type: string}}
-        - {name: org_unit, in: query, schema: {type: string}}
-      responses:
-        200:
-          description: attachment chi-tieu-4.4_<period>_<unit code or ha-noi>.csv
-          content: {text/csv: {schema: {type: string}}}
-        400: {$ref: "#/components/responses/Error"}
-        401: {$ref: "#/components/responses/Error"}
-        403: {$ref: "#/components/responses/Error"}
-    """
+    """Indicator 4.4 as CSV (UTF-8 with BOM, Vietnamese headers): the unit, then its children."""
     period, unit_key = period_and_unit()
     body, summary = build_csv(period, unit_key)
     return _download(body, "text/csv; charset=utf-8", filename(period, summary, "csv"))
@@ -44,25 +34,11 @@ def compliance_csv():
 
 @bp.get("/reports/compliance.xlsx")
 @require_auth(*READERS)
+@doc(tags=["reports"], query=IndicatorQuery, errors=(400, 401, 403), responses={200: Body(
+         'attachment chi-tieu-4.4_<period>_<unit code or ha-noi>.xlsx: sheets "Tổng hợp", '
+         '"Theo đơn vị", "Danh sách chợ"', {XLSX: {"schema": BINARY}})})
 def compliance_xlsx():
-    """Indicator 4.4 as XLSX: sheets "Tổng hợp", "Theo đơn vị", "Danh sách chợ".
-    ---
-    get:
-      tags: [reports]
-      security: [{bearer: []}]
-      parameters:
-        - {name: period, in: query, schema: {type: string}}
-        - {name: org_unit, in: query, schema: {type: string}}
-      responses:
-        200:
-          description: attachment chi-tieu-4.4_<period>_<unit code or ha-noi>.xlsx
-          content:
-            application/vnd.openxmlformats-officedocument.spreadsheetml.sheet:
-              schema: {type: string, format: binary}
-        400: {$ref: "#/components/responses/Error"}
-        401: {$ref: "#/components/responses/Error"}
-        403: {$ref: "#/components/responses/Error"}
-    """
+    """Indicator 4.4 as XLSX: sheets "Tổng hợp", "Theo đơn vị", "Danh sách chợ"."""
     period, unit_key = period_and_unit()
     body, summary = build_xlsx(period, unit_key)
     return _download(body, XLSX, filename(period, summary, "xlsx"))

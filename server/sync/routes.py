@@ -1,33 +1,32 @@
 from flask import Blueprint, g, request
 
 from server.auth.tokens import require_auth
+from server.core.apidoc import doc
 from server.core.errors import ApiError
 from server.core.http import API_PREFIX, json_body, load
 from server.sync.pull import pull
 from server.sync.push import apply_push
-from server.sync.schemas import MAX_MUTATIONS, PushRequest
+from server.sync.schemas import (
+    MAX_MUTATIONS,
+    PullQuery,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    pull_response_example,
+    push_request_example,
+    push_response_example,
+)
 
 bp = Blueprint("sync", __name__, url_prefix=API_PREFIX)
 
 
 @bp.post("/sync/push")
 @require_auth()
+@doc(tags=["sync"], body=PushRequest, responses={200: PushResponse},
+     errors=(400, 401, 413, 415, 422),
+     examples={"request": push_request_example, 200: push_response_example})
 def push():
-    """Push mutations; each applies exactly once, in order, atomically on its own.
-    ---
-    post:
-      tags: [sync]
-      security: [{bearer: []}]
-      requestBody:
-        content:
-          application/json: {schema: PushRequest}
-      responses:
-        200: {content: {application/json: {schema: PushResponse}}}
-        400: {$ref: "#/components/responses/Error"}
-        401: {$ref: "#/components/responses/Error"}
-        413: {$ref: "#/components/responses/Error"}
-        422: {$ref: "#/components/responses/Error"}
-    """
+    """Push mutations; each applies exactly once, in order, atomically on its own."""
     body = json_body()
     mutations = body.get("mutations")
     if isinstance(mutations, list) and len(mutations) > MAX_MUTATIONS:
@@ -42,21 +41,10 @@ def push():
 
 @bp.get("/sync/pull")
 @require_auth()
+@doc(tags=["sync"], query=PullQuery, responses={200: PullResponse}, errors=(400, 401, 410),
+     examples={200: pull_response_example})
 def pull_changes():
-    """Pull changes of your visible set since a cursor (none: everything).
-    ---
-    get:
-      tags: [sync]
-      security: [{bearer: []}]
-      parameters:
-        - {name: cursor, in: query, schema: {type: string}, required: false}
-        - {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 1000}}
-      responses:
-        200: {content: {application/json: {schema: PullResponse}}}
-        400: {$ref: "#/components/responses/Error"}
-        401: {$ref: "#/components/responses/Error"}
-        410: {$ref: "#/components/responses/Error"}
-    """
+    """Pull changes of your visible set since a cursor (none: everything)."""
     limit = request.args.get("limit", "500")
     if not limit.isdigit() or not 1 <= int(limit) <= 1000:
         raise ApiError(

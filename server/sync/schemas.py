@@ -1,5 +1,6 @@
 """Shapes of the sync API (DESIGN §5.1, §5.2): validation and the OpenAPI document."""
 
+import json
 import re
 import uuid
 from datetime import datetime
@@ -117,9 +118,18 @@ class ReviewDecideData(Schema):
 
 
 class ErrorDetail(Schema):
-    code = fields.String()
-    message = fields.String()
-    fields = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+    code = fields.String(required=True, metadata={"description": "snake_case, for programs"})
+    message = fields.String(required=True, metadata={"description": "a readable sentence"})
+    fields = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.String()),
+        metadata={"description": "only where it applies: field path → messages"},
+    )
+
+
+class ErrorBody(Schema):
+    """The body of every API error, whatever its status (DESIGN §5)."""
+
+    error = fields.Nested(ErrorDetail, required=True)
 
 
 class ReviewOut(Schema):
@@ -158,6 +168,8 @@ class MutationResult(Schema):
 
 
 class PushResponse(Schema):
+    """One result per mutation, in order."""
+
     results = fields.List(fields.Nested(MutationResult))
 
 
@@ -169,7 +181,72 @@ class Change(Schema):
     data = fields.Dict(allow_none=True)
 
 
+class PullQuery(Schema):
+    cursor = fields.String(metadata={"description": "from the last page; none: everything"})
+    limit = fields.Integer(validate=validate.Range(1, 1000), metadata={"default": 500})
+
+
 class PullResponse(Schema):
+    """A page of changes and the cursor to pull the next one with."""
+
     changes = fields.List(fields.Nested(Change))
     cursor = fields.String()
     has_more = fields.Boolean()
+
+
+
+# Examples for the OpenAPI document. @doc checks each against the schema it documents when the
+# document is built (server/core/apidoc.py): an example that no longer fits fails the build.
+EXAMPLE_VISIT_ID = "0b7c9f4e-6a1d-4c2b-9a55-3f1e2d4c8b10"
+
+
+def example_visit_data() -> dict:
+    """A visit as a phone pushes it; the answers are the form's own valid example."""
+    from server.forms import SHARED_SCHEMA_DIR
+
+    answers = json.loads((SHARED_SCHEMA_DIR / "examples" / "answers_valid.json").read_text())
+    data = {
+        "id": EXAMPLE_VISIT_ID, "base_rev": None, "market_id": 12, "form_version": "2023.1",
+        "observed_at": "2023-03-01T08:30:00+07:00", "answers": answers[1]["answers"],
+        "location": {"lat": 21.0155, "lon": 105.8515, "accuracy_m": 12.0}, "attachments": [],
+    }
+    errors = VisitUpsertData().validate(data)
+    if errors:
+        raise ValueError(f"the example visit is not valid: {errors}")
+    return data
+
+
+def push_request_example() -> dict:
+    return {"device_id": "phone-hbt-07",
+            "mutations": [{"id": "m-000123", "type": "visit.upsert", "data": example_visit_data()}]}
+
+
+def example_visit_record() -> dict:
+    data = example_visit_data()
+    return {
+        "id": data["id"], "rev": 1, "market_id": data["market_id"], "inspector_id": 5,
+        "device_id": "phone-hbt-07", "form_version": data["form_version"],
+        "observed_at": "2023-03-01T01:30:00Z", "received_at": "2023-03-01T01:31:07Z",
+        "answers": data["answers"], "location": data["location"], "attachments": [],
+        "missing_attachments": [], "status": "submitted", "compliant": True,
+        "distance_m": 27.4, "review": None,
+    }
+
+
+def push_response_example() -> dict:
+    return {"results": [{"id": "m-000123", "status": "applied", "record": example_visit_record()}]}
+
+
+def pull_response_example() -> dict:
+    return {
+        "changes": [
+            {"entity": "market", "op": "upsert", "id": 12, "rev": 3, "data": {
+                "id": 12, "code": "HBT-CHO-HOM", "name": "Chợ Hôm", "org_unit_id": 3,
+                "address": "79 Phố Huế", "lat": 21.0153, "lon": 105.8513, "market_class": "1",
+                "opened_on": "1990-01-01", "closed_on": None}},
+            {"entity": "visit", "op": "upsert", "id": EXAMPLE_VISIT_ID, "rev": 1,
+             "data": example_visit_record()},
+        ],
+        "cursor": "eyJwIjoiaW5jIiwicSI6NDJ9.c2lnbmF0dXJl",
+        "has_more": False,
+    }
