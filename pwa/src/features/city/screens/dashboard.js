@@ -3,7 +3,7 @@
 import { h, icon, redraw, replaceChildren } from '../../../shared/dom.js';
 import { loadIndicator, loadMarkets, loadOverdue, loadTrend } from '../store.js';
 import { downloadButton, finalButton } from './actions.js';
-import { trendChart } from './chart.js';
+import { trendChart, trendMode } from './chart.js';
 import { formatCount, formatDay, formatDayTime, formatDecimal, formatPercent, gapToTarget, headline, periodLabel } from './format.js';
 import { daysSince, overdueInUnit, parseSort, partitionMarkets } from './model.js';
 import { cityHref, readQuery } from './period.js';
@@ -71,6 +71,7 @@ export default function cityDashboard(ctx, { query }) {
     const common = { period: view.period, orgUnit: view.orgUnit, unitCode: figures.org_unit?.code };
     return h('div', { class: 'row city-actions' },
       h('a', { class: 'btn btn--primary btn--small', href: cityHref('/city/report', { period: view.period.id, org_unit: view.orgUnit }) }, icon('print'), t('city.report.open')),
+      h('a', { class: 'btn btn--secondary btn--small', href: cityHref('/city/map', { period: view.period.id, org_unit: view.orgUnit }), dataset: { link: 'map' } }, icon('map'), t('city.map.link')),
       downloadButton(ctx, { ...common, format: 'csv' }),
       downloadButton(ctx, { ...common, format: 'xlsx' }),
       finalButton(ctx, { period: view.period, figures, onDone: load }));
@@ -148,7 +149,7 @@ export default function cityDashboard(ctx, { query }) {
         : null,
       h('section', { class: 'city-section', 'aria-labelledby': 'trend-heading' },
         h('h3', { id: 'trend-heading', class: 'list-title' }, t('city.trend.heading', { year: view.period.year })),
-        h('p', { class: 'hint' }, t('city.trend.note')),
+        h('p', { class: 'hint' }, t(trendMode(state.trend?.data?.months) === 'ytd' ? 'city.trend.noteYtd' : 'city.trend.note')),
         state.trend?.error
           ? problemNote(t, state.trend.error)
           : trendChart(ctx, state.trend?.data, (id) => cityHref('/city', { period: id, org_unit: view.orgUnit }))),
