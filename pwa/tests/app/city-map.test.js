@@ -148,3 +148,24 @@ describe('trend by year to date', () => {
     expect(geo2.line[1].y).toBeCloseTo((y0 + y1) / 2, 1);
   });
 });
+
+describe('the review screen\'s location sketch', async () => {
+  const { localMetres, sketchGeometry } = await import('../../src/features/review/screens/placeSketch.js');
+  const market = { lat: 21.0, lon: 105.85 };
+
+  it('puts the market in the middle and the phone east/north of it, north up', () => {
+    const phone = { lat: 21.0 + 200 / 111_195, lon: 105.85, accuracy_m: 0 };
+    expect(localMetres(market, phone).north).toBeCloseTo(200, 3);
+    const g = sketchGeometry(market, phone);
+    expect(g.market).toEqual({ x: 160, y: 90 });
+    expect(g.phone.x).toBe(160);
+    expect(g.phone.y).toBeLessThan(90);
+  });
+
+  it('keeps the phone and its accuracy circle inside the frame, with a round scale bar', () => {
+    const phone = { lat: 21.0, lon: 105.85 + 1500 / (111_195 * Math.cos((21 * Math.PI) / 180)), accuracy_m: 50 };
+    const g = sketchGeometry(market, phone);
+    expect(g.phone.x + g.accuracy).toBeLessThanOrEqual(g.width);
+    expect([1, 2, 5].some((m) => [10, 100, 1000].some((p) => g.scale.metres === m * p))).toBe(true);
+  });
+});

@@ -18,6 +18,7 @@ export default function cityMap(ctx, { query }) {
   const root = h('section', { class: 'screen city city-map', 'aria-labelledby': 'screen-title' });
   const state = { loading: true, result: null, error: null, markets: null, geo: null, replica: [], place: null };
   let alive = true;
+  let synced = ctx.app.status?.lastSyncedAt ?? null;
 
   const mapHref = (orgUnit) => cityHref('/city/map', { period: view.period.id, org_unit: orgUnit });
   const go = (change) => ctx.navigate(cityHref('/city/map', { period: view.period.id, org_unit: view.orgUnit, ...change }));
@@ -105,6 +106,15 @@ export default function cityMap(ctx, { query }) {
     draw: () => redraw(root, draw),
     onStatus(status) {
       if (status.online && state.result?.stale) load();
+      else if (!status.syncing && status.lastSyncedAt !== synced) {
+        // A pull finished: the replica may now hold the markets' coordinates.
+        synced = status.lastSyncedAt;
+        loadMarketPoints().then((replica) => {
+          if (!alive || state.loading) return;
+          state.replica = replica;
+          redraw(root, draw);
+        });
+      }
     },
     destroy() {
       alive = false;
