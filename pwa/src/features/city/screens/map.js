@@ -42,7 +42,8 @@ export default function cityMap(ctx, { query }) {
     if (!alive) return;
     state.result = indicator.status === 'fulfilled' ? indicator.value : null;
     state.error = indicator.status === 'rejected' ? indicator.reason : null;
-    state.markets = markets.status === 'fulfilled' ? markets.value : { error: markets.reason };
+    // A kept answer (stale) carries `error` too: failures are kept under another name.
+    state.markets = markets.status === 'fulfilled' ? markets.value : { failed: markets.reason };
     state.geo = geo.status === 'fulfilled' ? geo.value : null;
     state.replica = replica.status === 'fulfilled' ? replica.value : [];
     state.place = await placeFor(ctx, state.result?.data);
@@ -78,7 +79,7 @@ export default function cityMap(ctx, { query }) {
       return;
     }
     const place = state.place;
-    const markets = state.markets?.error ? null : state.markets?.data?.markets;
+    const markets = state.markets?.data?.markets ?? null;
     const layers = mapLayers({ indicator: figures, markets, replica: state.replica, geo: state.geo });
     const label = periodLabel(t, view.period);
     replaceChildren(root,
@@ -86,7 +87,7 @@ export default function cityMap(ctx, { query }) {
       breadcrumb(ctx, place.path, figures.org_unit, (id) => mapHref(id)),
       pickers(ctx, { period: view.period, path: place.path, tree: place.tree, scope: place.scope, go }),
       state.result.stale ? problemNote(t, null, { stale: true, fetchedAt: state.result.fetchedAt, retry: load }) : null,
-      state.markets?.error ? problemNote(t, state.markets.error) : null,
+      state.markets?.failed ? problemNote(t, state.markets.failed) : null,
       h('p', { class: 'city-period' }, t('city.period.range', { label, start: formatDay(figures.period?.start), end: formatDay(figures.period?.end) })),
       finalBadge(t, figures),
       h('p', { class: 'hint' }, t('city.map.help')),

@@ -63,12 +63,11 @@ export function placeSketch(t, lang, item, market, distance) {
       svg('line', { class: 'place-sketch__line', x1: g.market.x, y1: g.market.y, x2: g.phone.x, y2: g.phone.y }),
       svg('rect', { class: 'place-sketch__market', x: g.market.x - 6, y: g.market.y - 6, width: 12, height: 12, 'data-point': 'market' }),
       svg('circle', { class: 'place-sketch__phone', cx: g.phone.x, cy: g.phone.y, r: 6, 'data-point': 'visit' }),
-      text ? svg('text', { class: 'place-sketch__distance', x: mid.x, y: mid.y - 8, 'text-anchor': 'middle' }, text) : null,
+      text ? svg('text', { class: 'place-sketch__distance', x: mid.x + 10, y: mid.y - 4, 'text-anchor': 'start' }, text) : null,
       svg('path', { class: 'place-sketch__bar', d: `M10,${barY - 4}V${barY}H${10 + g.scale.length}V${barY - 4}` }),
       svg('text', { class: 'place-sketch__scale', x: 16 + g.scale.length, y: barY }, g.scale.metres >= 1000 ? `${g.scale.metres / 1000} km` : `${g.scale.metres} m`),
-      svg('text', { class: 'place-sketch__north', x: g.width - 12, y: 16, 'text-anchor': 'middle' }, 'B')),
+      svg('text', { class: 'place-sketch__north', x: g.width - 16, y: 16, 'text-anchor': 'middle' }, '↑ B')),
     h('figcaption', { class: 'place-sketch__keys' },
       h('span', { class: 'place-sketch__key place-sketch__key--market' }, t('rv.sketchMarket')),
-      h('span', { class: 'place-sketch__key place-sketch__key--visit' }, t('rv.sketchVisit')),
-      text ? h('span', null, label) : null));
+      h('span', { class: 'place-sketch__key place-sketch__key--visit' }, t('rv.sketchVisit'))));
 }
