@@ -7,6 +7,7 @@ import { formatCount, formatPercent } from '../screens/format.js';
 import { SHADES, bbox, fitProjection, pathData, scaleBar, unitLook } from './geometry.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
+const LEVELS = ['city', 'district', 'ward', 'commune'];
 export const DOT_STATUSES = ['compliant', 'non_compliant', 'not_assessed', 'pending_review'];
 
 export function svg(tag, attrs, ...children) {
@@ -24,9 +25,12 @@ export function svg(tag, attrs, ...children) {
 /** What a unit's panel and aria-label say. */
 function unitLines(t, lang, row) {
   const name = row.org_unit?.name ?? '';
-  if (!row.markets_total) return [name, t('city.map.unitNoMarkets')];
+  const level = LEVELS.includes(row.org_unit?.level) ? t(`level.${row.org_unit.level}`) : '';
+  const kind = [level, row.org_unit?.code].filter(Boolean).join(' · ');
+  if (!row.markets_total) return [name, kind, t('city.map.unitNoMarkets')];
   return [
     name,
+    kind,
     t('city.map.unitFigures', { compliant: formatCount(row.compliant, lang), total: formatCount(row.markets_total, lang), value: formatPercent(row.value, lang), coverage: formatPercent(row.coverage, lang) }),
     t('city.map.unitCounts', { bad: formatCount(row.non_compliant, lang), none: formatCount(row.not_assessed, lang), pending: formatCount(row.pending_review, lang) }),
   ];
@@ -55,7 +59,7 @@ export function mapFigure(ctx, layers, { title, desc, links, navigate }) {
 
   const show = (lines, hint) => {
     panel.textContent = '';
-    panel.append(h('p', { class: 'map-panel__name' }, lines[0]), ...lines.slice(1).map((line) => h('p', { class: 'map-panel__line' }, line)),
+    panel.append(h('p', { class: 'map-panel__name' }, lines[0]), ...lines.slice(1).filter(Boolean).map((line) => h('p', { class: 'map-panel__line' }, line)),
       hint ? h('p', { class: 'hint map-panel__hint' }, hint) : '');
   };
   /** Hover, focus and tap show the figures; a press (or Enter) follows the link. */

@@ -143,7 +143,7 @@ export default function cityDashboard(ctx, { query }) {
       actions(figures),
       figures.breakdown?.length
         ? h('section', { class: 'city-section', 'aria-labelledby': 'breakdown-title' },
-          h('h3', { id: 'breakdown-title', class: 'list-title' }, t(childLevel === 'ward' ? 'city.breakdown.wards' : 'city.breakdown.districts')),
+          h('h3', { id: 'breakdown-title', class: 'list-title' }, t(childLevel === 'ward' || childLevel === 'commune' ? 'city.breakdown.wards' : 'city.breakdown.districts')),
           h('p', { class: 'hint' }, t('city.breakdown.hint')),
           breakdownTable(ctx, figures.breakdown, { sort: state.sort, onSort: (sort) => { state.sort = sort; redraw(root, draw); }, hrefFor: (id) => hrefFor(id) }))
         : null,
