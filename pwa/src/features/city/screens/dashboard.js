@@ -79,7 +79,8 @@ export default function cityDashboard(ctx, { query }) {
 
   function marketLists() {
     const { t, lang } = ctx;
-    if (state.markets?.error) return problemNote(t, state.markets.error);
+    // A kept (stale) answer carries `error` too: only a missing answer is a failure.
+    if (!state.markets?.data) return problemNote(t, state.markets?.error);
     const parts = partitionMarkets(state.markets?.data?.markets);
     const list = (key, status, items) => h('section', { class: 'city-section', 'aria-labelledby': `list-${status}` },
       h('h3', { id: `list-${status}`, class: 'list-title' }, t(key, { count: formatCount(items.length, lang) })),
@@ -150,8 +151,8 @@ export default function cityDashboard(ctx, { query }) {
       h('section', { class: 'city-section', 'aria-labelledby': 'trend-heading' },
         h('h3', { id: 'trend-heading', class: 'list-title' }, t('city.trend.heading', { year: view.period.year })),
         h('p', { class: 'hint' }, t(trendMode(state.trend?.data?.months) === 'ytd' ? 'city.trend.noteYtd' : 'city.trend.note')),
-        state.trend?.error
-          ? problemNote(t, state.trend.error)
+        !state.trend?.data
+          ? problemNote(t, state.trend?.error)
           : trendChart(ctx, state.trend?.data, (id) => cityHref('/city', { period: id, org_unit: view.orgUnit }))),
       marketLists(),
       overdueSection());
