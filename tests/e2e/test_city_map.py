@@ -12,8 +12,7 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -88,7 +87,7 @@ def run_in_server(server: LiveServer, script: str, *args: str) -> None:
 
 
 def hanoi_now() -> datetime:
-    return datetime.now(timezone.utc) + timedelta(hours=7)
+    return datetime.now(UTC) + timedelta(hours=7)
 
 
 def visit(market: dict, using: int, when: datetime, location: dict | None = None) -> dict:
@@ -149,7 +148,7 @@ def desk(browser):
 
 
 def with_year_to_date(route) -> None:
-    """GET /indicator/trend with each month's `year_to_date` (cumulative counts, for the picture)."""
+    """GET /indicator/trend with each month's `year_to_date` (cumulative counts: a picture)."""
     response = route.fetch()
     body = response.json()
     total = compliant = assessed = 0
@@ -194,10 +193,9 @@ def test_city_map_current_year_2023_drill_evidence_and_offline(server, reform, d
     # This year: the 126 units in force, one point per market, coloured by status.
     open_map(page, server, f"period={year}", len(PLACED))
     expect(page.locator("path[data-org-unit]")).to_have_count(126)
-    expect(page.locator("[data-market='E2E-HK']")).to_have_attribute("data-status", "compliant")
-    expect(page.locator("[data-market='E2E-BD']")).to_have_attribute("data-status", "non_compliant")
-    expect(page.locator("[data-market='E2E-NH']")).to_have_attribute("data-status", "pending_review")
-    expect(page.locator("[data-market='E2E-GV']")).to_have_attribute("data-status", "not_assessed")
+    for code, status in (("E2E-HK", "compliant"), ("E2E-BD", "non_compliant"),
+                         ("E2E-NH", "pending_review"), ("E2E-GV", "not_assessed")):
+        expect(page.locator(f"[data-market='{code}']")).to_have_attribute("data-status", status)
     unit = page.locator("path[data-org-unit='00070']")
     expect(unit).to_have_attribute("data-shade", "s4")
     expect(page.locator("path[data-org-unit='00004']")).to_have_attribute("data-hatched", "false")
