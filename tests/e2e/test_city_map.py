@@ -213,6 +213,7 @@ def test_city_map_current_year_2023_drill_evidence_and_offline(server, reform, d
     expect(page.locator("path[data-org-unit]")).to_have_count(1, timeout=WAIT_MS)
     expect(page.locator("path.map-unit--current[data-org-unit='00070']")).to_have_count(1)
     expect(page.locator("[data-market]")).to_have_count(1)
+    shot(page, "city-map-unit.png", page.locator(".map-layout"))
 
     # A market opens its evidence visit.
     page.locator("[data-market='E2E-HK']").dispatch_event("click")

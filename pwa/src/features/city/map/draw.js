@@ -93,10 +93,19 @@ export function mapFigure(ctx, layers, { title, desc, links, navigate }) {
     return [shape, look.hatched ? svg('path', { class: 'map-hatch', d, 'fill-rule': 'evenodd', 'aria-hidden': 'true' }) : null];
   });
   const radius = layers.units.length === 1 ? 7 : 4.5;
-  const dots = layers.dots.map((dot) => wire(svg('circle', {
-    class: `map-dot map-dot--${dot.status}`, cx: proj.x(dot.lon), cy: proj.y(dot.lon, dot.lat), r: radius,
-    'data-market': dot.item.market?.code ?? '', 'data-market-id': dot.item.market?.id ?? '', 'data-status': dot.status,
-  }), marketLines(t, dot), links.market(dot.item), t(dot.item.visit_id ? 'city.map.openEvidence' : 'city.map.openList')));
+  // Each dot sits on a white halo, so its colour reads on every shade (a green dot on dark green).
+  const dots = layers.dots.map((dot) => {
+    const [cx, cy] = proj.point(dot.lon, dot.lat);
+    return [
+      svg('circle', { class: 'map-dot__halo', cx, cy, r: radius + 2, 'aria-hidden': 'true' }),
+      wire(svg('circle', {
+        class: `map-dot map-dot--${dot.status}`, cx, cy, r: radius,
+        'data-market': dot.item.market?.code ?? '', 'data-market-id': dot.item.market?.id ?? '', 'data-status': dot.status,
+      }), marketLines(t, dot), links.market(dot.item), t(dot.item.visit_id ? 'city.map.openEvidence' : 'city.map.openList')),
+    ];
+  });
+  const current = layers.units.length === 1 && !layers.units[0].drill ? layers.units[0].row : null;
+  if (current) show(unitLines(t, lang, current), null); // the unit drilled into: its figures first
 
   const bar = scaleBar(proj.metresPerUnit, 90);
   const barY = proj.height - 10;
