@@ -43,8 +43,8 @@ export default defineConfig({
       // public/ files are already matched by globPatterns; don't list them twice.
       includeManifestIcons: false,
       injectManifest: {
-        // manifest.webmanifest is added by the plugin itself.
-        globPatterns: ['**/*.{html,js,css,svg,png,woff2}'],
+        // manifest.webmanifest is added by the plugin itself; geojson: the city map's boundaries.
+        globPatterns: ['**/*.{html,js,css,svg,png,woff2,geojson}'],
         // Keep the first-visit download honest: fail the build if anything precached is big.
         maximumFileSizeToCacheInBytes: 512 * 1024,
       },

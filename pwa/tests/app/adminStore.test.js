@@ -125,6 +125,14 @@ describe('market edits', () => {
     });
   });
 
+  it('sends "Hiệu lực từ ngày" only with a unit change, and only when set', () => {
+    const moved = { ...formOf(market), org_unit_id: 9 };
+    expect(admin.marketChanges(market, moved).changes).toEqual({ org_unit_id: 9 });
+    expect(admin.marketChanges(market, { ...moved, org_unit_from: '2025-07-01' }).changes).toEqual({ org_unit_id: 9, org_unit_from: '2025-07-01' });
+    expect(admin.marketChanges(market, { ...formOf(market), org_unit_from: '2025-07-01' }).changes).toEqual({});
+    expect(admin.marketChanges(market, { ...moved, org_unit_from: '1/7/2025' }).errors).toEqual({ org_unit_from: 'admin.error.date' });
+  });
+
   it('names bad fields as the server would', () => {
     const { errors } = admin.marketChanges(market, { ...formOf(market), name: ' ', lat: '95', closed_on: '1999-12-31' });
     expect(errors).toEqual({ name: 'admin.error.required', lat: 'admin.error.lat', closed_on: 'admin.error.closedBeforeOpened' });

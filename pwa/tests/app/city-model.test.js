@@ -37,8 +37,8 @@ describe('trend chart scaling', () => {
   it('draws no bar for a month without markets, and no coverage point either', () => {
     const geo = trendGeometry([month(0, null, null), month(1, 0.25, 0.5)], 1);
     expect(geo.bars[0]).toMatchObject({ missing: true, height: 0 });
-    expect(geo.coverage).toHaveLength(1);
-    expect(geo.coverage[0].x).toBe(geo.bars[1].centre);
+    expect(geo.line).toHaveLength(1);
+    expect(geo.line[0].x).toBe(geo.bars[1].centre);
   });
 
   it('clamps values outside 0..1 instead of drawing outside the plot', () => {

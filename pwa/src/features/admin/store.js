@@ -143,7 +143,9 @@ function number(text) {
  * The PATCH body for a market edit: only what changed, typed as the API wants. Returns
  * {changes, errors} where errors are message keys by field.
  * @param {object} market as the server sent it
- * @param {object} form the form's strings: name, address, lat, lon, market_class, org_unit_id, opened_on, closed_on
+ * @param {object} form the form's strings: name, address, lat, lon, market_class, org_unit_id, opened_on, closed_on,
+ *   org_unit_from (the day the new unit takes effect; sent only with a unit change, and only when
+ *   set: the server refuses fields it does not know)
  */
 export function marketChanges(market, form) {
   const errors = {};
@@ -173,6 +175,11 @@ export function marketChanges(market, form) {
   const changes = {};
   for (const [key, value] of Object.entries(next)) {
     if (value !== (market[key] ?? null)) changes[key] = value;
+  }
+  const from = String(form.org_unit_from ?? '').trim();
+  if ('org_unit_id' in changes && from) {
+    if (DATE.test(from)) changes.org_unit_from = from;
+    else errors.org_unit_from = 'admin.error.date';
   }
   return { changes, errors };
 }

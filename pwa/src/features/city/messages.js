@@ -1,8 +1,11 @@
 // UI strings of the city screens (Vietnamese first, English second); merged into i18n.js's table.
 // Wording follows Kế hoạch 293/KH-UBND ("chỉ tiêu 4.4", "chợ truyền thống",
 // "túi nilon khó phân hủy" — the plan's own spelling).
+import map from './mapMessages.js';
+
 export default {
   vi: {
+    ...map.vi,
     'city.tab': 'Chỉ tiêu 4.4',
     'city.title': 'Chỉ tiêu 4.4',
     'city.title.unit': 'Chỉ tiêu 4.4 — {unit}',
@@ -170,6 +173,7 @@ export default {
     'city.report.recipient2': '- Lưu: VT.',
   },
   en: {
+    ...map.en,
     'city.tab': 'Target 4.4',
     'city.title': 'Target 4.4',
     'city.title.unit': 'Target 4.4 — {unit}',

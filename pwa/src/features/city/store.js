@@ -125,6 +125,15 @@ export async function loadUnits() {
   }
 }
 
+/** The markets known on this device with their coordinates (the replica), for the map. */
+export async function loadMarketPoints() {
+  try {
+    return (await data.listMarkets()) ?? [];
+  } catch {
+    return [];
+  }
+}
+
 /** `attachment; filename*=UTF-8''chi-tieu-4.4_2023_ha-noi.csv` → the file name, or null. */
 export function filenameFrom(disposition) {
   const text = String(disposition ?? '');

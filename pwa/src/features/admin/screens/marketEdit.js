@@ -5,7 +5,7 @@ import * as admin from '../store.js';
 import { h, icon, replaceChildren } from '../../../shared/dom.js';
 import { adminRoot, backLink, confirmAction, day as formatDay, errorBox, errorText, formErrors, field, input, loadUnits, select, title, unitPicker } from './common.js';
 
-const FIELDS = ['name', 'address', 'lat', 'lon', 'market_class', 'org_unit_id', 'opened_on', 'closed_on'];
+const FIELDS = ['name', 'address', 'lat', 'lon', 'market_class', 'org_unit_id', 'opened_on', 'closed_on', 'org_unit_from'];
 
 export default function marketEditScreen(ctx, { params }) {
   const root = adminRoot();
@@ -16,6 +16,7 @@ export default function marketEditScreen(ctx, { params }) {
     state.market = market;
     for (const key of FIELDS) form[key] = market[key] === null || market[key] === undefined ? '' : String(market[key]);
     form.org_unit_id = market.org_unit_id;
+    form.org_unit_from = '';
   }
 
   async function load() {
@@ -82,6 +83,10 @@ export default function marketEditScreen(ctx, { params }) {
       control.name = name;
       return field(`market-${name}`, label, control, { errors: e(name), ...options });
     };
+    // "Hiệu lực từ ngày": shown once another unit is picked (the unit's history starts that day).
+    const from = wrap('org_unit_from', t('admin.markets.unitFrom'), text('org_unit_from', { type: 'date' }), { help: t('admin.markets.unitFromHelp') });
+    const unitChanged = () => String(form.org_unit_id ?? '') !== String(market.org_unit_id ?? '');
+    from.hidden = !unitChanged();
     replaceChildren(root,
       back,
       title(market.name),
@@ -98,7 +103,8 @@ export default function marketEditScreen(ctx, { params }) {
           admin.MARKET_CLASSES.map((c) => [c, t(`market.class.${c}`)]), form.market_class,
           { onchange: (ev) => { form.market_class = ev.target.value; } })),
         unitPicker(t, { id: 'market-org_unit_id', label: t('admin.markets.unit'), units: state.units, value: form.org_unit_id,
-          errors: e('org_unit_id'), onChange: (id) => { form.org_unit_id = id; } }),
+          errors: e('org_unit_id'), onChange: (id) => { form.org_unit_id = id; from.hidden = !unitChanged(); } }),
+        from,
         h('div', { class: 'admin-pair' },
           wrap('opened_on', t('admin.markets.openedOn'), text('opened_on', { type: 'date' })),
           wrap('closed_on', t('admin.markets.closedOnLabel'), text('closed_on', { type: 'date' }),

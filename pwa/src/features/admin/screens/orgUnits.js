@@ -3,9 +3,12 @@
 // click away.
 import * as admin from '../store.js';
 import { h, icon, replaceChildren } from '../../../shared/dom.js';
-import { adminRoot, day, errorBox, errorText, field, forgetUnits, input, loadUnits, title } from './common.js';
+import { adminRoot, day, errorBox, errorText, field, forgetUnits, input, loadUnits, select, title } from './common.js';
 
-const memory = { q: '' };
+// Since 1 July 2025 Hanoi's units under the city are phường (ward) and xã (commune).
+export const LEVELS = ['city', 'district', 'ward', 'commune'];
+
+const memory = { q: '', level: '' };
 
 function unitLine(t, unit) {
   const validity = unit.valid_to
@@ -62,7 +65,8 @@ export default function orgUnitsScreen(ctx) {
       return;
     }
     const query = memory.q.trim();
-    const found = admin.searchUnits(state.units, query);
+    const found = admin.searchUnits(state.units, query).filter(({ unit }) => !memory.level || unit.level === memory.level);
+    const filtered = Boolean(query || memory.level);
     // Searching keeps each match's ancestors, so a ward still shows under its district.
     const byId = new Map(state.units.map((u) => [u.id, u]));
     const keep = new Set();
@@ -71,8 +75,8 @@ export default function orgUnitsScreen(ctx) {
     }
     const rows = state.units.filter((u) => keep.has(u.id)).map((unit) => ({ unit, parent: keep.has(unit.parent_id) ? unit.parent_id : null }));
     replaceChildren(treeHost,
-      h('p', { class: 'count', role: 'status' }, query ? t('admin.units.found', { count: found.length }) : t('admin.units.count', { count: state.units.length })),
-      rows.length ? treeList(t, rows, !!query) : h('p', { class: 'empty' }, t('admin.units.none')));
+      h('p', { class: 'count', role: 'status' }, filtered ? t('admin.units.found', { count: found.length }) : t('admin.units.count', { count: state.units.length })),
+      rows.length ? treeList(t, rows, filtered) : h('p', { class: 'empty' }, t('admin.units.none')));
   }
 
   function draw() {
@@ -89,7 +93,14 @@ export default function orgUnitsScreen(ctx) {
             clearTimeout(timer);
             timer = setTimeout(drawTree, 150);
           },
-        }))),
+        })),
+        field('units-level', t('admin.units.level'), select('units-level',
+          [['', t('admin.units.allLevels')], ...LEVELS.map((level) => [level, t(`admin.level.${level}`)])], memory.level, {
+            onchange: (e) => {
+              memory.level = e.target.value;
+              drawTree();
+            },
+          }))),
       treeHost);
     drawTree();
   }

@@ -11,9 +11,19 @@ const clamp01 = (v) => Math.min(1, Math.max(0, v));
 const round1 = (v) => Math.round(v * 10) / 10;
 
 /**
+ * 'ytd' when the server's months carry `year_to_date` (figures for 1 January → the month's end),
+ * else 'month' (each month's own figures only, as before that field existed).
+ */
+export function trendMode(months) {
+  return (months ?? []).some((m) => m && typeof m.year_to_date === 'object' && m.year_to_date !== null) ? 'ytd' : 'month';
+}
+
+/**
  * Where everything goes, in SVG units. Values are shares (0..1) on a fixed 0–100% axis, so
- * two charts compare at a glance; a month without markets has no bar (not a zero bar).
- * @returns {{bars: object[], coverage: {x:number,y:number}[], ticks: {y:number,value:number}[],
+ * two charts compare at a glance. 'ytd' mode: the line is the year-to-date share compliant and
+ * the bars the month's own coverage; 'month' mode: bars are the month's share compliant and the
+ * line its coverage. A month without markets has no bar (not a zero bar) and no point.
+ * @returns {{mode: string, bars: object[], line: {x:number,y:number}[], ticks: {y:number,value:number}[],
  *            targetY: number|null, plot: {x0:number,x1:number,y0:number,y1:number}}}
  */
 export function trendGeometry(months, target = null, box = CHART) {
@@ -23,18 +33,21 @@ export function trendGeometry(months, target = null, box = CHART) {
   const y1 = box.top; // the 100% line
   const yOf = (v) => round1(y0 - clamp01(v) * (y0 - y1));
   const list = months ?? [];
+  const mode = trendMode(list);
+  const barValue = (m) => (mode === 'ytd' ? m.coverage : m.value);
+  const lineValue = (m) => (mode === 'ytd' ? m.year_to_date?.value : m.coverage);
   const slot = list.length ? (x1 - x0) / list.length : 0;
   const barWidth = round1(slot * 0.6);
   const bars = list.map((month, i) => {
     const x = round1(x0 + i * slot + (slot - barWidth) / 2);
     const centre = round1(x0 + i * slot + slot / 2);
-    const missing = !isNumber(month.value);
-    const y = missing ? y0 : yOf(month.value);
+    const missing = !isNumber(barValue(month));
+    const y = missing ? y0 : yOf(barValue(month));
     return { i, x, centre, width: barWidth, y, height: round1(y0 - y), missing, month };
   });
-  const coverage = bars.filter((b) => isNumber(b.month.coverage)).map((b) => ({ x: b.centre, y: yOf(b.month.coverage) }));
+  const line = bars.filter((b) => isNumber(lineValue(b.month))).map((b) => ({ x: b.centre, y: yOf(lineValue(b.month)) }));
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((value) => ({ value, y: yOf(value) }));
-  return { bars, coverage, ticks, targetY: isNumber(target) ? yOf(target) : null, plot: { x0, x1, y0, y1 } };
+  return { mode, bars, line, ticks, targetY: isNumber(target) ? yOf(target) : null, plot: { x0, x1, y0, y1 } };
 }
 
 function svg(tag, attrs, ...children) {
@@ -60,19 +73,23 @@ export function trendChart(ctx, trend, monthHref = null) {
   const { t, lang } = ctx;
   const months = trend?.months ?? [];
   const geo = trendGeometry(months, trend?.target);
-  const last = [...months].reverse().find((m) => isNumber(m.value));
+  const ytd = geo.mode === 'ytd';
+  const shownValue = (m) => (ytd ? m.year_to_date?.value : m.value);
+  const last = [...months].reverse().find((m) => isNumber(shownValue(m)));
   const summary = t('city.trend.summary', {
     year: trend?.year ?? '',
-    last: last ? t('city.trend.lastValue', { month: monthOf(last, months.indexOf(last)), value: formatPercent(last.value, lang) }) : t('city.trend.noData'),
+    last: last
+      ? t(ytd ? 'city.trend.lastYtd' : 'city.trend.lastValue', { month: monthOf(last, months.indexOf(last)), value: formatPercent(shownValue(last), lang) })
+      : t('city.trend.noData'),
     target: formatPercent(trend?.target, lang),
   });
   const titleId = 'trend-title';
   const descId = 'trend-desc';
   const chart = svg('svg', {
-    class: 'trend__svg', viewBox: `0 0 ${CHART.width} ${CHART.height}`, role: 'img',
-    'aria-labelledby': `${titleId} ${descId}`, preserveAspectRatio: 'xMidYMid meet',
+    class: `trend__svg trend__svg--${geo.mode}`, viewBox: `0 0 ${CHART.width} ${CHART.height}`, role: 'img',
+    'aria-labelledby': `${titleId} ${descId}`, preserveAspectRatio: 'xMidYMid meet', 'data-mode': geo.mode,
   },
-  svg('title', { id: titleId }, t('city.trend.title', { year: trend?.year ?? '' })),
+  svg('title', { id: titleId }, t(ytd ? 'city.trend.titleYtd' : 'city.trend.title', { year: trend?.year ?? '' })),
   svg('desc', { id: descId }, summary),
   geo.ticks.map((tick) => [
     svg('line', { class: 'trend__grid', x1: geo.plot.x0, x2: geo.plot.x1, y1: tick.y, y2: tick.y }),
@@ -84,34 +101,37 @@ export function trendChart(ctx, trend, monthHref = null) {
       : svg('rect', { class: 'trend__bar', x: bar.x, y: bar.y, width: bar.width, height: Math.max(bar.height, 0.5), 'data-month': bar.month?.period?.id ?? '' }),
     svg('text', { class: 'trend__axis', x: bar.centre, y: CHART.height - 12, 'text-anchor': 'middle' }, `T${monthOf(bar.month, bar.i)}`),
   ]),
-  geo.coverage.length > 1
-    ? svg('polyline', { class: 'trend__coverage', points: geo.coverage.map((p) => `${p.x},${p.y}`).join(' ') })
+  geo.line.length > 1
+    ? svg('polyline', { class: 'trend__coverage', points: geo.line.map((p) => `${p.x},${p.y}`).join(' ') })
     : null,
-  geo.coverage.map((p) => svg('circle', { class: 'trend__dot', cx: p.x, cy: p.y, r: 3.5 })),
+  geo.line.map((p) => svg('circle', { class: 'trend__dot', cx: p.x, cy: p.y, r: 3.5 })),
   geo.targetY === null ? null : svg('line', { class: 'trend__target', x1: geo.plot.x0, x2: geo.plot.x1, y1: geo.targetY, y2: geo.targetY }),
   );
 
-  const legend = h('ul', { class: 'trend__legend', 'aria-hidden': 'true' },
-    h('li', { class: 'trend__key trend__key--bar' }, t('city.trend.legendValue')),
-    h('li', { class: 'trend__key trend__key--coverage' }, t('city.trend.legendCoverage')),
+  const legend = h('ul', { class: `trend__legend trend__legend--${geo.mode}`, 'aria-hidden': 'true' },
+    h('li', { class: 'trend__key trend__key--bar' }, t(ytd ? 'city.trend.legendMonthCoverage' : 'city.trend.legendValue')),
+    h('li', { class: 'trend__key trend__key--coverage' }, t(ytd ? 'city.trend.legendYtd' : 'city.trend.legendCoverage')),
     h('li', { class: 'trend__key trend__key--target' }, t('city.trend.legendTarget')));
 
-  const table = h('table', { class: 'table table--compact' },
+  const num = (text) => h('td', { class: 'num' }, text);
+  const table = h('table', { class: 'table table--compact', dataset: { mode: geo.mode } },
     h('caption', { class: 'visually-hidden' }, t('city.trend.tableCaption', { year: trend?.year ?? '' })),
     h('thead', null, h('tr', null,
       h('th', { scope: 'col' }, t('city.col.month')),
       h('th', { scope: 'col', class: 'num' }, t('city.col.compliant')),
       h('th', { scope: 'col', class: 'num' }, t('city.col.total')),
-      h('th', { scope: 'col', class: 'num' }, t('city.col.value')),
-      h('th', { scope: 'col', class: 'num' }, t('city.col.coverage')))),
-    h('tbody', null, months.map((m, i) => h('tr', null,
+      h('th', { scope: 'col', class: 'num' }, t(ytd ? 'city.col.valueMonth' : 'city.col.value')),
+      h('th', { scope: 'col', class: 'num' }, t(ytd ? 'city.col.coverageMonth' : 'city.col.coverage')),
+      ytd ? [h('th', { scope: 'col', class: 'num' }, t('city.col.compliantYtd')), h('th', { scope: 'col', class: 'num' }, t('city.col.valueYtd')), h('th', { scope: 'col', class: 'num' }, t('city.col.coverageYtd'))] : null)),
+    h('tbody', null, months.map((m, i) => h('tr', { dataset: { month: m.period?.id ?? '' } },
       h('th', { scope: 'row' }, monthHref && m.period?.id
         ? h('a', { href: monthHref(m.period.id) }, t('city.period.monthOf', { month: monthOf(m, i), year: trend?.year ?? '' }))
         : t('city.period.monthOf', { month: monthOf(m, i), year: trend?.year ?? '' })),
-      h('td', { class: 'num' }, formatCount(m.compliant, lang)),
-      h('td', { class: 'num' }, formatCount(m.markets_total, lang)),
-      h('td', { class: 'num' }, formatPercent(m.value, lang)),
-      h('td', { class: 'num' }, formatPercent(m.coverage, lang))))));
+      num(formatCount(m.compliant, lang)),
+      num(formatCount(m.markets_total, lang)),
+      num(formatPercent(m.value, lang)),
+      num(formatPercent(m.coverage, lang)),
+      ytd ? [num(formatCount(m.year_to_date?.compliant, lang)), num(formatPercent(m.year_to_date?.value, lang)), num(formatPercent(m.year_to_date?.coverage, lang))] : null))));
 
   return h('figure', { class: 'trend' },
     chart,

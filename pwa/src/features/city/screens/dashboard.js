@@ -3,7 +3,7 @@
 import { h, icon, redraw, replaceChildren } from '../../../shared/dom.js';
 import { loadIndicator, loadMarkets, loadOverdue, loadTrend } from '../store.js';
 import { downloadButton, finalButton } from './actions.js';
-import { trendChart } from './chart.js';
+import { trendChart, trendMode } from './chart.js';
 import { formatCount, formatDay, formatDayTime, formatDecimal, formatPercent, gapToTarget, headline, periodLabel } from './format.js';
 import { daysSince, overdueInUnit, parseSort, partitionMarkets } from './model.js';
 import { cityHref, readQuery } from './period.js';
@@ -71,6 +71,7 @@ export default function cityDashboard(ctx, { query }) {
     const common = { period: view.period, orgUnit: view.orgUnit, unitCode: figures.org_unit?.code };
     return h('div', { class: 'row city-actions' },
       h('a', { class: 'btn btn--primary btn--small', href: cityHref('/city/report', { period: view.period.id, org_unit: view.orgUnit }) }, icon('print'), t('city.report.open')),
+      h('a', { class: 'btn btn--secondary btn--small', href: cityHref('/city/map', { period: view.period.id, org_unit: view.orgUnit }), dataset: { link: 'map' } }, icon('map'), t('city.map.link')),
       downloadButton(ctx, { ...common, format: 'csv' }),
       downloadButton(ctx, { ...common, format: 'xlsx' }),
       finalButton(ctx, { period: view.period, figures, onDone: load }));
@@ -78,7 +79,8 @@ export default function cityDashboard(ctx, { query }) {
 
   function marketLists() {
     const { t, lang } = ctx;
-    if (state.markets?.error) return problemNote(t, state.markets.error);
+    // A kept (stale) answer carries `error` too: only a missing answer is a failure.
+    if (!state.markets?.data) return problemNote(t, state.markets?.error);
     const parts = partitionMarkets(state.markets?.data?.markets);
     const list = (key, status, items) => h('section', { class: 'city-section', 'aria-labelledby': `list-${status}` },
       h('h3', { id: `list-${status}`, class: 'list-title' }, t(key, { count: formatCount(items.length, lang) })),
@@ -142,15 +144,15 @@ export default function cityDashboard(ctx, { query }) {
       actions(figures),
       figures.breakdown?.length
         ? h('section', { class: 'city-section', 'aria-labelledby': 'breakdown-title' },
-          h('h3', { id: 'breakdown-title', class: 'list-title' }, t(childLevel === 'ward' ? 'city.breakdown.wards' : 'city.breakdown.districts')),
+          h('h3', { id: 'breakdown-title', class: 'list-title' }, t(childLevel === 'ward' || childLevel === 'commune' ? 'city.breakdown.wards' : 'city.breakdown.districts')),
           h('p', { class: 'hint' }, t('city.breakdown.hint')),
           breakdownTable(ctx, figures.breakdown, { sort: state.sort, onSort: (sort) => { state.sort = sort; redraw(root, draw); }, hrefFor: (id) => hrefFor(id) }))
         : null,
       h('section', { class: 'city-section', 'aria-labelledby': 'trend-heading' },
         h('h3', { id: 'trend-heading', class: 'list-title' }, t('city.trend.heading', { year: view.period.year })),
-        h('p', { class: 'hint' }, t('city.trend.note')),
-        state.trend?.error
-          ? problemNote(t, state.trend.error)
+        h('p', { class: 'hint' }, t(trendMode(state.trend?.data?.months) === 'ytd' ? 'city.trend.noteYtd' : 'city.trend.note')),
+        !state.trend?.data
+          ? problemNote(t, state.trend?.error)
           : trendChart(ctx, state.trend?.data, (id) => cityHref('/city', { period: id, org_unit: view.orgUnit }))),
       marketLists(),
       overdueSection());

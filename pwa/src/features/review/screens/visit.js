@@ -4,6 +4,7 @@ import { h, icon, redraw, replaceChildren } from '../../../shared/dom.js';
 import { formatDistance, formatNumber, formatWhen } from '../../../shared/format.js';
 import { buildFormModel } from '../../../shared/formModel.js';
 import * as review from '../store.js';
+import { placeSketch } from './placeSketch.js';
 import { FAR_M, isFar } from './queueModel.js';
 import {
   complianceChip, decisionLabel, farChip, lastQueueHref, marketName, outcomeNote, personName, statusChip, waitingChip,
@@ -27,7 +28,7 @@ export default function reviewVisitScreen(ctx, { params }) {
         review.getItem(params.id), ctx.store.loadForm(), ctx.store.loadPlaces(), review.people(),
       ]);
       const photosChanged = JSON.stringify(item?.attachments) !== JSON.stringify(shown()?.attachments);
-      Object.assign(state, { item, form, people, names: new Map(markets.map((m) => [String(m.id), m.name])) });
+      Object.assign(state, { item, form, people, names: new Map(markets.map((m) => [String(m.id), m.name])), points: new Map(markets.map((m) => [String(m.id), m])) });
       if (item) state.remote = null;
       if (photosChanged) loadPhotos();
     } catch (err) {
@@ -162,8 +163,9 @@ export default function reviewVisitScreen(ctx, { params }) {
     const parts = [t('geo.accuracy', { accuracy: formatNumber(item.location.accuracy_m ?? 0, lang) })];
     if (typeof item.distance_m === 'number') parts.unshift(t('geo.distance', { distance: formatDistance(item.distance_m, lang) }));
     else parts.push(t('rv.noMarketPoint'));
-    return h('span', null, parts.join(' · '),
-      isFar(item) ? h('span', { class: 'review-far' }, icon('alert'), t('rv.farWarn', { limit: FAR_M })) : null);
+    return h('div', null, parts.join(' · '),
+      isFar(item) ? h('span', { class: 'review-far' }, icon('alert'), t('rv.farWarn', { limit: FAR_M })) : null,
+      placeSketch(t, lang, item, state.points?.get(String(item.market_id)), item.distance_m));
   }
 
   function historySection(item) {
