@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { isStaleCacheName } from '../src/sw/caches.js';
-import { isApiPath, servesAppShell } from '../src/shared/routes.js';
+import { isApiDocsPath, isApiPath, servesAppShell } from '../src/shared/routes.js';
 
 describe('app shell routing', () => {
   it.each(['/', '/index.html', '/markets/42', '/visits/new', '/apiary', '/api-docs'])(
@@ -28,4 +28,16 @@ describe('cache versioning', () => {
     expect(isStaleCacheName('cho-xanh-runtime-v1', 'cho-xanh', 'v1')).toBe(false);
     expect(isStaleCacheName('someone-else-v0', 'cho-xanh', 'v1')).toBe(false);
   });
+});
+
+describe('what the service worker keeps from /api/', () => {
+  it.each(['/api/docs', '/api/docs/docs.js', '/api/docs/swagger-ui-bundle.js', '/api/v1/openapi.json'])(
+    'keeps %s for reading the API docs offline',
+    (path) => expect(isApiDocsPath(path)).toBe(true),
+  );
+
+  it.each(['/api/v1/sync/pull', '/api/v1/indicator', '/api/v1/visits/x', '/api/docsx', '/api/v1/openapi.jsonx', '/'])(
+    'never keeps %s',
+    (path) => expect(isApiDocsPath(path)).toBe(false),
+  );
 });

@@ -1,8 +1,10 @@
 """/api/docs: Swagger UI (from an installed package, within the app's CSP) lists every path of
-the live OpenAPI document."""
+the live OpenAPI document, and opens again with the server down once it has been read."""
 
 import pytest
 import requests
+
+from tests.e2e.helpers import WAIT_MS
 
 pytestmark = pytest.mark.e2e
 
@@ -29,5 +31,31 @@ def test_api_docs_list_every_path(browser, server):
         assert set(zip(shown, methods, strict=True)) == listed
         assert problems == []  # e.g. no script or style refused by the Content-Security-Policy
         assert outside == []  # no CDN, no swagger.io validator
+    finally:
+        context.close()
+
+
+def _listed_paths(page) -> set:
+    page.locator(".opblock").first.wait_for(timeout=WAIT_MS)
+    return set(page.eval_on_selector_all(
+        ".opblock-summary-path", "nodes => nodes.map(n => n.getAttribute('data-path'))"))
+
+
+def test_api_docs_open_offline_after_one_visit(browser, server):
+    spec = requests.get(server.url + "/api/v1/openapi.json", timeout=10).json()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(server.url + "/api/docs")
+        assert _listed_paths(page) == set(spec["paths"])
+        # The page registers the app's service worker; once it controls the page, a reload
+        # goes through it and keeps what it fetched.
+        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=WAIT_MS)
+        page.reload()
+        assert _listed_paths(page) == set(spec["paths"])
+        server.stop()  # really down: the service worker's fetches fail too
+        page.reload()
+        assert page.title() == "Chợ Xanh API"
+        assert _listed_paths(page) == set(spec["paths"])
     finally:
         context.close()

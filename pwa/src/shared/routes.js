@@ -15,3 +15,9 @@ export const APP_SHELL_DENYLIST = [/^\/api(?:\/|$)/];
 export function servesAppShell(pathname) {
   return !APP_SHELL_DENYLIST.some((re) => re.test(pathname));
 }
+
+/** The API docs page, its files and the OpenAPI document: the only /api/ responses the
+ * service worker keeps (for reading offline); nothing else under /api/. */
+export function isApiDocsPath(pathname) {
+  return pathname === '/api/docs' || pathname.startsWith('/api/docs/') || pathname === '/api/v1/openapi.json';
+}

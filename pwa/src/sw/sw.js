@@ -3,7 +3,8 @@
 //
 // - precaches the files Vite built (the list is injected at build time into self.__WB_MANIFEST)
 // - answers navigations with the cached app shell (index.html), except under /api/
-// - never caches /api/ responses: no route is registered for them, so they go to the network
+// - never caches /api/ responses (they go to the network), except the API docs page and the
+//   OpenAPI document it reads, kept for offline reading (apiDocs.js)
 // - cache names are versioned (see ../shared/constants.js) and stale ones are deleted
 
 import { clientsClaim, setCacheNameDetails } from 'workbox-core';
@@ -16,6 +17,7 @@ import { NavigationRoute, registerRoute } from 'workbox-routing';
 
 import { CACHE_PREFIX, CACHE_VERSION } from '../shared/constants.js';
 import { APP_SHELL_DENYLIST } from '../shared/routes.js';
+import { routeApiDocs } from './apiDocs.js';
 import { listenForBackgroundSync } from './backgroundSync.js';
 import { deleteStaleCaches } from './caches.js';
 
@@ -34,6 +36,7 @@ self.addEventListener('message', (event) => {
   if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();
 });
 
+routeApiDocs(self.location.origin);
 listenForBackgroundSync(self);
 
 self.addEventListener('activate', (event) => {

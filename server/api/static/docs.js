@@ -8,3 +8,11 @@ window.SwaggerUIBundle({
   validatorUrl: null, // no call to swagger.io: the document is validated by our tests
   tryItOutEnabled: false,
 });
+
+// The app's service worker keeps this page and the document for reading offline (see
+// pwa/src/sw/apiDocs.js); registering it here covers a reader who never opened the app.
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/sw.js").catch(() => {
+    // No service worker (e.g. an old browser): the page still works online.
+  });
+}
