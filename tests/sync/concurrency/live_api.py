@@ -9,6 +9,7 @@ import requests
 from sqlalchemy import func, select
 
 from server.core.extensions import db
+from server.core.locks import CHANGE_SEQUENCE_LOCK
 from server.sync import changes
 from tests.factories import PASSWORD, apply_changes
 
@@ -126,11 +127,10 @@ def hook_change_log(monkeypatch, before=None, after=None) -> None:
 
 def without_sequence_lock(monkeypatch) -> None:
     """The bug the design warns about: change-log seqs handed out without the advisory lock."""
-    real_text = changes.text
+    real_lock = changes.transaction_lock
 
-    def text(sql):
-        if "pg_advisory_xact_lock" in sql:
-            return real_text("SELECT CAST(:key AS bigint)")
-        return real_text(sql)
+    def transaction_lock(key: int) -> None:
+        if key != CHANGE_SEQUENCE_LOCK:
+            real_lock(key)
 
-    monkeypatch.setattr(changes, "text", text)
+    monkeypatch.setattr(changes, "transaction_lock", transaction_lock)
