@@ -37,6 +37,11 @@ class Period:
         """Exclusive."""
         return datetime.combine(self.end + timedelta(days=1), datetime.min.time()) - LOCAL_OFFSET
 
+    def reference_day(self, today: date | None = None) -> date:
+        """The day whose hierarchy and market assignments the period's figures use: its last
+        day, or today (Hanoi time) for a period not yet over (docs/INDICATOR.md)."""
+        return min(self.end, today or local_today())
+
     def to_dict(self) -> dict:
         return {"id": self.id, "start": self.start.isoformat(), "end": self.end.isoformat()}
 

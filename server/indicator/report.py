@@ -171,7 +171,7 @@ def _ward_and_district(parents: dict, units: dict, unit_id: int | None):
     while unit_id is not None and unit_id in units and unit_id not in seen:
         seen.add(unit_id)
         unit = units[unit_id]
-        if unit.level == "ward" and ward is None:
+        if unit.level in ("ward", "commune") and ward is None:
             ward = unit
         elif unit.level == "district" and district is None:
             district = unit
@@ -195,9 +195,10 @@ def trend(year: int, unit_key: int | None) -> dict:
         select(snap).where(snap.period.in_([p.id for p in periods]), same_unit))}
     months = []
     for period in periods:
-        if period.id not in rows:
-            raise ApiError(400, "invalid_org_unit", "This org unit did not exist in that year.",
-                           {"org_unit": [f"Not valid in {period.id}."]})
+        if period.id not in rows:  # a month whose units do not include this one (2025)
+            months.append({"period": period.to_dict(),
+                           **dict.fromkeys((*COUNTS, "value", "coverage"))})
+            continue
         months.append({"period": period.to_dict(), **figures(rows[period.id])})
     return {"year": year, "org_unit": unit_out(load_units([unit_key]).get(unit_key)),
             "target": target_lookup(year_period(year))(unit_key), "months": months}
