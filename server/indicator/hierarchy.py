@@ -66,13 +66,16 @@ def city_name() -> str:
 
 
 def find_unit(value) -> OrgUnit:
-    """An org unit by id (integer or digits) or code, or 400 invalid_org_unit."""
+    """An org unit by code or id (integer or digits), or 400 invalid_org_unit.
+
+    The code wins: Hanoi's official ward codes are digits too ("00070" is Phường Hoàn Kiếm,
+    not the unit with id 70)."""
     unit = None
     text_value = str(value).strip()
-    if text_value.isdigit() and int(text_value) < 2**31:  # PostgreSQL's integer
-        unit = db.session.get(OrgUnit, int(text_value))
-    if unit is None and text_value and "\x00" not in text_value and len(text_value) <= 64:
+    if text_value and "\x00" not in text_value and len(text_value) <= 64:
         unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == text_value))
+    if unit is None and text_value.isdigit() and int(text_value) < 2**31:  # PostgreSQL's int
+        unit = db.session.get(OrgUnit, int(text_value))
     if unit is None:
         raise ApiError(400, "invalid_org_unit", "There is no such org unit.",
                        {"org_unit": [f"Unknown org unit {text_value!r}."]})

@@ -1,7 +1,7 @@
 """The ward officer's review in a real Chromium against a real server (DESIGN §1, §6).
 
 Two phones (browser contexts): the inspector (`kiemtra`) and the ward officer (`phuong`) of the
-same district. Visits for the officer to clear in bulk are made through the sync API, by an
+same ward. Visits for the officer to clear in bulk are made through the sync API, by an
 inspector created for the test, so the queue under test holds exactly them whatever the demo
 seed holds.
 
@@ -32,7 +32,7 @@ from tests.e2e.test_inspector_offline import (
 
 pytestmark = pytest.mark.e2e
 
-DISTRICT = "HN-HBT"  # kiemtra's and phuong's district
+DISTRICT = "00256"  # Phường Hai Bà Trưng: kiemtra's and phuong's ward since 1 July 2025
 FORM_VERSION = "2023.1"
 TEST_INSPECTOR = "kiemtra_e2e"
 RETURN_COMMENT = "Ảnh quầy rau chưa rõ, đề nghị đếm lại số hộ dùng túi nilon."
