@@ -6,6 +6,7 @@ from server.auth.tokens import require_auth
 from server.core.http import API_PREFIX
 from server.indicator.access import READERS, period_and_unit
 from server.indicator.export import build_csv, build_xlsx, filename
+from server.indicator.market_export import build_markets_csv, markets_filename
 
 bp = Blueprint("reports", __name__, url_prefix=API_PREFIX)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -66,3 +67,29 @@ def compliance_xlsx():
     period, unit_key = period_and_unit()
     body, summary = build_xlsx(period, unit_key)
     return _download(body, XLSX, filename(period, summary, "xlsx"))
+
+
+@bp.get("/reports/markets.csv")
+@require_auth(*READERS)
+def markets_csv():
+    """Every market of the period's universe as CSV (UTF-8 with BOM): code, name, units (in
+    force on the period's reference day), class and status in the dashboard's words, evidence
+    visit, observed, inspector, reviewer, decided — the rows of GET /indicator/markets.
+    ---
+    get:
+      tags: [reports]
+      security: [{bearer: []}]
+      parameters:
+        - {name: period, in: query, schema: {type: string}}
+        - {name: org_unit, in: query, schema: {type: string}}
+      responses:
+        200:
+          description: attachment danh-sach-cho_<period>_<unit code or ha-noi>.csv
+          content: {text/csv: {schema: {type: string}}}
+        400: {$ref: "#/components/responses/Error"}
+        401: {$ref: "#/components/responses/Error"}
+        403: {$ref: "#/components/responses/Error"}
+    """
+    period, unit_key = period_and_unit()
+    body, listing = build_markets_csv(period, unit_key)
+    return _download(body, "text/csv; charset=utf-8", markets_filename(period, listing))
