@@ -94,7 +94,8 @@ def get_indicator_trend():
       responses:
         200:
           description: >
-            {year, org_unit, target, months [{period, counts…, value, coverage}] (12 rows)}
+            {year, org_unit, target, months [{period, counts…, value, coverage,
+            year_to_date {period (YYYY-YTDmm), counts…, value, coverage}}] (12 rows)}
           content: {application/json: {schema: {type: object}}}
         400: {$ref: "#/components/responses/Error"}
         401: {$ref: "#/components/responses/Error"}
