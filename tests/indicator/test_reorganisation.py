@@ -224,3 +224,20 @@ def test_bad_move_dates_change_nothing(client, runner, tmp_path, world):
     assert result.exit_code != 0 and "line 2" in result.output
     assert db.session.scalar(select(func.count()).select_from(MarketAssignment)) == count
     assert db.session.get(Market, m01.id).org_unit_id != bd1
+
+
+def test_the_admin_import_takes_a_move_date_too(client, runner, tmp_path, world):
+    result = runner.invoke(args=["import-org-units", write(tmp_path, "units.csv", NEW_UNITS)])
+    assert result.exit_code == 0, result.output
+    m02 = world["markets"]["M02"]
+    later = local_today() + timedelta(days=10)
+    csv = market_rows([m02], lambda m: "00070", extra=f"org_unit_from={later.isoformat()}")
+    admin = {**login(client, "admin"), "Content-Type": "text/csv"}
+    response = client.post("/api/v1/admin/markets/import", data=csv.encode(), headers=admin)
+    assert response.status_code == 200, response.get_json()
+    market = db.session.get(Market, m02.id)
+    db.session.refresh(market)
+    assert market.org_unit_id == world["units"]["HBT-1"].id  # not yet: on its day
+    starts = db.session.scalars(select(MarketAssignment.valid_from)
+                                .where(MarketAssignment.market_id == m02.id)).all()
+    assert sorted(starts, key=lambda d: d or date.min) == [None, later]
