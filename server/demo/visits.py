@@ -5,7 +5,7 @@ seed the demo and expect a server with no visits at all. Deterministic (fixed ra
 UUID5 ids; a visit is planned only once its day has come, Hanoi time) and idempotent (a visit
 already there is left alone).
 
-About 550 visits a year by demo inspectors other than `kiemtra` (whose list stays empty for the
+About 580 visits a year by demo inspectors other than `kiemtra` (whose list stays empty for the
 inspector walkthrough): `kiemtra2` in Phường Hai Bà Trưng (markets there today), reviewed by
 `phuong`, who is left with a queue of submitted visits; a city inspection team
 elsewhere, reviewed by `thanhpho`. Compliance rises within each year and from year to year, as
