@@ -38,7 +38,7 @@ run: setup
 	$(PY) manage.py seed-demo-visits
 	@echo
 	@echo "Chợ Xanh: open http://$(HOST):$(PORT)/  (API health: http://$(HOST):$(PORT)/api/v1/health)"
-	@echo "The demo's inspections are in 2023: http://$(HOST):$(PORT)/city?period=2023 (as thanhpho)"
+	@echo "This year's dashboard: http://$(HOST):$(PORT)/city?period=$$(TZ=Asia/Ho_Chi_Minh date +%Y) (as thanhpho; the demo has inspections from 2023 on)"
 	@echo
 	$(PY) manage.py serve --host $(HOST) --port $(PORT) --with-scheduler
 

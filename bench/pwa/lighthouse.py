@@ -91,7 +91,7 @@ def signed_in_screens(url: str, reports: Path) -> None:
 
     from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
     from tests.e2e.live_server import free_port
-    from tests.e2e.helpers import AT_CHO_HOM, MARKETS, Inspector
+    from tests.e2e.helpers import AT_FIRST_MARKET, MARKETS, Inspector
 
     class Server:  # what Inspector needs of a LiveServer
         def __init__(self, url):
@@ -103,7 +103,7 @@ def signed_in_screens(url: str, reports: Path) -> None:
             profile, executable_path=CHROMIUM,
             args=[*CHROMIUM_ARGS, f"--remote-debugging-port={port}"],
             viewport={"width": 360, "height": 740}, locale="vi-VN",
-            geolocation=AT_CHO_HOM, permissions=["geolocation"],
+            geolocation=AT_FIRST_MARKET, permissions=["geolocation"],
         )
         inspector = Inspector(context.pages[0], Server(url))
         inspector.login_and_load_markets()

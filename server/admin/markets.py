@@ -7,6 +7,7 @@ from server.auth.scope import subtree_ids
 from server.core.errors import ApiError
 from server.core.extensions import begin_write, db
 from server.core.queryparams import get_or_404
+from server.markets.assignments import MoveError, assign
 from server.markets.importer import moved_visit_changes
 from server.models import Market, OrgUnit
 from server.sync.changes import MARKETS_CHANGED, at_commit, market_change, record_changes
@@ -70,11 +71,21 @@ def change_market(market_id: int, body: dict) -> dict:
     begin_write()
     market = get_or_404(Market, market_id, "market", lock=True)
     merged = _merged(market, body)
-    changed = [n for n in FIELDS if merged[n] != getattr(market, n)]
-    if not changed:
-        db.session.rollback()
-        return market_out(market)
     previous_unit = market.org_unit_id
+    if "org_unit_id" in body:  # a move, with its history (server/markets/assignments.py)
+        try:
+            assign(market, body["org_unit_id"], body.get("org_unit_from"))
+        except MoveError as exc:
+            db.session.rollback()
+            raise _invalid("org_unit_from", f"{str(exc).capitalize()}.") from None
+        merged["org_unit_id"] = market.org_unit_id  # a move dated later applies on its day
+    changed = [n for n in FIELDS if merged[n] != getattr(market, n)]
+    if not changed and market.org_unit_id == previous_unit:
+        if db.session.new or db.session.dirty:  # only a move planned for a later day
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return market_out(market)
     for name in changed:
         setattr(market, name, merged[name])
     market.rev += 1

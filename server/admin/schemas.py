@@ -140,11 +140,16 @@ class AdminMarketUpdate(Schema):
     lon = fields.Float(allow_none=True, validate=validate.Range(-180, 180))
     market_class = fields.String(validate=validate.OneOf(MARKET_CLASSES))
     org_unit_id = _id()
+    org_unit_from = fields.Date(metadata={
+        "description": "when the move to org_unit_id takes effect (default: the unit's "
+                       "valid_from when later than the current assignment's start, else today)"})
     opened_on = fields.Date(allow_none=True)
     closed_on = fields.Date(allow_none=True)
 
     @validates_schema
     def _something(self, data, **_):
+        if "org_unit_from" in data and "org_unit_id" not in data:
+            raise ValidationError("org_unit_from goes with org_unit_id.", "org_unit_from")
         if not data:
             raise ValidationError("Give at least one field to change.")
         if "name" in data and not data["name"].strip():

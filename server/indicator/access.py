@@ -13,4 +13,4 @@ FINALISERS = ("city_officer", "admin")
 def period_and_unit():
     """The query's period and org unit (None: the whole city), checked against the scope."""
     period = parse_period(request.args.get("period"))
-    return period, requested_unit(g.user, request.args.get("org_unit"))
+    return period, requested_unit(g.user, request.args.get("org_unit"), period)

@@ -16,7 +16,8 @@ from openpyxl.utils import get_column_letter
 from server.core.periods import Period, to_local
 from server.indicator import report
 
-LEVELS = {"city": "Thành phố", "district": "Quận/Huyện/Thị xã", "ward": "Phường/Xã/Thị trấn"}
+LEVELS = {"city": "Thành phố", "district": "Quận/Huyện/Thị xã", "ward": "Phường",
+          "commune": "Xã"}
 STATUSES = {"compliant": "Đạt", "non_compliant": "Không đạt",
             "not_assessed": "Chưa đánh giá"}
 TITLE = ("Chỉ tiêu 4.4 (Kế hoạch 293/KH-UBND): tỷ lệ chợ truyền thống không sử dụng "

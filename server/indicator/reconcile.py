@@ -3,7 +3,10 @@
 Three statements write every market's status for a period into a snapshot's items, and one
 GROUP BY counts them per org unit. No Python loop ever runs over visits or markets.
 The universe is the markets open at any time in the period (opened_on <= end, closed_on null
-or >= start).
+or >= start). Each market is counted in the unit of its assignment in force on the period's
+reference day (its last day, or today for a period not yet over: docs/INDICATOR.md), a
+correlated subquery probing ix_market_assignment_market_from once per market; its evidence is
+any approved in-period visit, wherever the market belonged when observed.
 
 1. evidence: for each market of the universe, the latest approved visit observed in the period
    (ties: the later decision, then the higher visit id, by ROW_NUMBER() among the candidates),
@@ -19,6 +22,7 @@ from sqlalchemy import and_, case, false, func, insert, literal, or_, select, tr
 from sqlalchemy.orm import aliased
 
 from server.core.periods import Period
+from server.markets.assignments import unit_on
 from server.models import IndicatorSnapshotItem, Market, ReviewDecision, Visit
 
 
@@ -47,7 +51,8 @@ def evidence_select(period: Period):
         .correlate(Market).scalar_subquery()
     )
     latest = (
-        select(Market.id.label("market_id"), Market.org_unit_id,
+        select(Market.id.label("market_id"),
+               unit_on(period.reference_day()).label("org_unit_id"),
                latest_at.label("observed_at"))
         .where(open_in(period)).subquery("latest")
     )
@@ -101,7 +106,8 @@ def insert_not_assessed(snapshot_id: int, period: Period):
     has_item = (select(item.market_id)
                 .where(item.snapshot_id == snapshot_id, item.market_id == Market.id).exists())
     source = select(
-        literal(snapshot_id), Market.id, Market.org_unit_id, literal("not_assessed"), false()
+        literal(snapshot_id), Market.id, unit_on(period.reference_day()),
+        literal("not_assessed"), false()
     ).where(open_in(period), ~has_item)
     return insert(item).from_select(EVIDENCE_COLUMNS[:5], source)
 

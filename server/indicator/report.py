@@ -5,7 +5,7 @@ from sqlalchemy.orm import aliased
 
 from server.core.errors import ApiError
 from server.core.extensions import db
-from server.core.periods import Period, month_period, year_period
+from server.core.periods import Period, month_period, year_period, year_to_month
 from server.core.timeutil import iso_z
 from server.core.trees import children_of, subtree
 from server.indicator.hierarchy import unit_out
@@ -171,7 +171,7 @@ def _ward_and_district(parents: dict, units: dict, unit_id: int | None):
     while unit_id is not None and unit_id in units and unit_id not in seen:
         seen.add(unit_id)
         unit = units[unit_id]
-        if unit.level == "ward" and ward is None:
+        if unit.level in ("ward", "commune") and ward is None:
             ward = unit
         elif unit.level == "district" and district is None:
             district = unit
@@ -185,19 +185,25 @@ def markets(period: Period, unit_key: int | None, status: str | None = None) -> 
 
 
 def trend(year: int, unit_key: int | None) -> dict:
-    """Twelve monthly rows in one query (months never computed are computed first)."""
+    """Twelve monthly rows in one query (months never computed are computed first), each with
+    `year_to_date`: the figures of 1 January to the month's end (period YYYY-YTDmm), as
+    GET /indicator gives them (December's equals the year's)."""
     periods = [month_period(year, month) for month in range(1, 13)]
-    for period in periods:
+    to_date = [year_to_month(year, month) for month in range(1, 13)]
+    for period in periods + to_date:
         ensure_snapshot(period, unit_key)
     snap = IndicatorSnapshot
     same_unit = snap.org_unit_id.is_(None) if unit_key is None else snap.org_unit_id == unit_key
     rows = {r.period: r for r in db.session.scalars(
-        select(snap).where(snap.period.in_([p.id for p in periods]), same_unit))}
-    months = []
-    for period in periods:
-        if period.id not in rows:
-            raise ApiError(400, "invalid_org_unit", "This org unit did not exist in that year.",
-                           {"org_unit": [f"Not valid in {period.id}."]})
-        months.append({"period": period.to_dict(), **figures(rows[period.id])})
+        select(snap).where(snap.period.in_([p.id for p in periods + to_date]), same_unit))}
+
+    def row_figures(period: Period) -> dict:
+        if period.id not in rows:  # a month whose units do not include this one (2025)
+            return dict.fromkeys((*COUNTS, "value", "coverage"))
+        return figures(rows[period.id])
+
+    months = [{"period": period.to_dict(), **row_figures(period),
+               "year_to_date": {"period": ytd.to_dict(), **row_figures(ytd)}}
+              for period, ytd in zip(periods, to_date, strict=True)]
     return {"year": year, "org_unit": unit_out(load_units([unit_key]).get(unit_key)),
             "target": target_lookup(year_period(year))(unit_key), "months": months}

@@ -58,7 +58,7 @@ def get_indicator_trend():
     period = parse_period(year)  # None → the current year; a bad year → 400 invalid_period
     if period.kind != "year":
         raise ApiError(400, "invalid_period", "Give a year: YYYY.", {"year": ["Use YYYY."]})
-    return report.trend(period.year, requested_unit(g.user, request.args.get("org_unit")))
+    return report.trend(period.year, requested_unit(g.user, request.args.get("org_unit"), period))
 
 
 @bp.post("/indicator/final")

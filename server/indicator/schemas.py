@@ -5,7 +5,7 @@ from marshmallow import Schema, fields, validate
 
 from server.indicator.report import MARKET_FILTERS
 
-UNIT_LEVELS = ("city", "district", "ward")
+UNIT_LEVELS = ("city", "district", "ward", "commune")
 
 
 class IndicatorQuery(Schema):
@@ -111,8 +111,25 @@ class IndicatorMarketsOut(Schema):
     markets = fields.List(fields.Nested(IndicatorMarketRow))
 
 
-class IndicatorMonth(IndicatorFigures):
+class TrendFigures(Schema):
+    """A month's figures; all null where the unit was not in force on its reference day (a
+    new ward before 1 July 2025)."""
+
     period = fields.Nested(PeriodOut)
+    markets_total = fields.Integer(allow_none=True)
+    compliant = fields.Integer(allow_none=True)
+    non_compliant = fields.Integer(allow_none=True)
+    not_assessed = fields.Integer(allow_none=True)
+    pending_review = fields.Integer(allow_none=True)
+    value = fields.Float(allow_none=True, metadata={"description": "compliant / markets_total"})
+    coverage = fields.Float(allow_none=True,
+                            metadata={"description": "(compliant + non_compliant) / total"})
+
+
+class IndicatorMonth(TrendFigures):
+    year_to_date = fields.Nested(TrendFigures, metadata={
+        "description": "1 January to the month's end (period YYYY-YTDmm), as GET /indicator "
+                       "gives it; December's equals the year's"})
 
 
 class IndicatorTrendOut(Schema):

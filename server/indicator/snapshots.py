@@ -195,10 +195,13 @@ def recompute_dirty(now: datetime | None = None) -> list[str]:
 
 
 def recompute_nightly(now: datetime | None = None) -> list[str]:
-    """Recompute the current (local) year, quarter and month, for the city and every unit."""
+    """Recompute the current (local) year, quarter, month and year to date, for the city and
+    every unit."""
     today = local_today(now)
     done = []
-    for period_id in periods_containing(datetime(today.year, today.month, today.day, 12)):
+    # The year, quarter, month and year to date (the later months' years to date are computed
+    # when the trend asks for them, and kept fresh by the decisions' stale marks).
+    for period_id in periods_containing(datetime(today.year, today.month, today.day, 12))[:4]:
         if not compute(parse_period(period_id), now).final:
             done.append(period_id)
     log.info("nightly indicator snapshots: %s", ", ".join(done) or "all final")

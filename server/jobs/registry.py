@@ -43,6 +43,13 @@ JOBS: tuple[JobSpec, ...] = (
         description="nightly indicator snapshots per period and unit",
     ),
     JobSpec(
+        "markets.apply_moves",
+        "server.markets.moves:apply_due_moves",
+        {"hour": 0, "minute": 5},
+        grace_seconds=20 * HOUR,  # a scheduler started later that day still applies them
+        description="markets whose move to another org unit takes effect today",
+    ),
+    JobSpec(
         "markets.overdue",
         "server.markets.overdue:refresh_overdue_markets",
         {"minute": 5},

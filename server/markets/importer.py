@@ -1,4 +1,7 @@
-"""import-markets: code,name,org_unit_code,address,lat,lon,market_class,opened_on,closed_on."""
+"""import-markets: code,name,org_unit_code,address,lat,lon,market_class,opened_on,closed_on,
+and an optional column org_unit_from (YYYY-MM-DD): when a move to org_unit_code takes effect
+(default: the new unit's valid_from when later than the current assignment's start, else
+today; see server/markets/assignments.py)."""
 
 from pathlib import Path
 
@@ -6,6 +9,7 @@ from sqlalchemy import select
 
 from server.core.csv_import import ImportReport, RowError, optional, parse_date, read_rows, required
 from server.core.extensions import db
+from server.markets.assignments import MoveError, assign
 from server.models import MARKET_CLASSES, Market, OrgUnit, Visit
 from server.sync.changes import (
     MARKETS_CHANGED,
@@ -47,6 +51,7 @@ def _parse_row(row: dict, unit_ids: dict[str, int]) -> dict:
         "code": required(row, "code", 64),
         "name": required(row, "name"),
         "org_unit_id": unit_ids[unit_code],
+        "org_unit_from": optional(row, "org_unit_from", parse_date),
         "address": optional(row, "address"),
         "lat": _coordinate(row, "lat", 90),
         "lon": _coordinate(row, "lon", 180),
@@ -101,11 +106,13 @@ def import_markets(path: str | Path, dry_run: bool = False) -> ImportReport:
 
     existing = {m.code: m for m in db.session.scalars(select(Market))}
     changed = []
-    for code, (_, fields) in parsed.items():
+    for code, (line, fields) in parsed.items():
+        fields = dict(fields)
+        unit_id, effective = fields.pop("org_unit_id"), fields.pop("org_unit_from")
         record = existing.get(code)
         previous_unit = record.org_unit_id if record else None
         if record is None:
-            record = Market(code=code)
+            record = Market(code=code, org_unit_id=unit_id)
             db.session.add(record)
             report.created += 1
         else:
@@ -113,7 +120,15 @@ def import_markets(path: str | Path, dry_run: bool = False) -> ImportReport:
             record.rev += 1
         for name, value in fields.items():
             setattr(record, name, value)
+        db.session.flush()
+        try:  # the unit in force today changes only when the move's day has come
+            assign(record, unit_id, effective)
+        except MoveError as exc:
+            report.error(line, f"org_unit_from: {exc}")
         changed.append((record, previous_unit))
+    if not report.ok:
+        db.session.rollback()
+        return report
     db.session.flush()
     changes = [
         market_change(record.id, record.rev, record.org_unit_id, previous_unit)

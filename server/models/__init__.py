@@ -10,7 +10,7 @@ from server.models.indicator import (
     IndicatorTarget,
 )
 from server.models.jobs import JobRun, MarketOverdue
-from server.models.markets import MARKET_CLASSES, Market
+from server.models.markets import MARKET_CLASSES, Market, MarketAssignment
 from server.models.orgunits import LEVELS, OrgUnit
 from server.models.sync import AppliedMutation, ChangeLog, SyncMeta
 from server.models.users import ROLES, DeviceToken, LoginFailure, User
@@ -31,6 +31,7 @@ __all__ = [
     "JobRun",
     "LoginFailure",
     "Market",
+    "MarketAssignment",
     "MarketOverdue",
     "OrgUnit",
     "ReviewDecision",

@@ -1,6 +1,6 @@
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Float, ForeignKey, Integer, String
+from sqlalchemy import Date, DateTime, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from server.core.extensions import db
@@ -38,3 +38,19 @@ class Market(db.Model):
             "opened_on": self.opened_on.isoformat() if self.opened_on else None,
             "closed_on": self.closed_on.isoformat() if self.closed_on else None,
         }
+
+
+class MarketAssignment(db.Model):
+    """Which org unit a market belonged to, when (valid_from null: since always; valid_to null:
+    until further notice). Moves close the current row and open a new one, never delete one,
+    so a past period is broken down by the units its markets had then. Market.org_unit_id is
+    the assignment in force today (Hanoi time), for scope and pull."""
+
+    __tablename__ = "market_assignment"
+    __table_args__ = (Index("ix_market_assignment_market_from", "market_id", "valid_from"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    market_id: Mapped[int] = mapped_column(ForeignKey("market.id"))
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id"), index=True)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)

@@ -6,7 +6,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from server.core.extensions import db
 from server.core.timeutil import utcnow
 
-LEVELS = ("city", "district", "ward")
+# Ranks, top down; a ward or commune may sit directly under the city (Hanoi since 1 July 2025).
+LEVELS = ("city", "district", "ward", "commune")
 
 
 class OrgUnit(db.Model):

@@ -10,7 +10,9 @@ from server.models import LEVELS, OrgUnit
 from server.sync.changes import bump_org_tree_version, org_unit_change, record_changes
 
 COLUMNS = ["code", "name", "level", "parent_code", "valid_from", "valid_to"]
-LEVEL_RANK = {level: rank for rank, level in enumerate(LEVELS)}
+# A ward (phường) and a commune (xã) are the same rank; either may sit under a district or,
+# since Hanoi's 1 July 2025 reform, directly under the city.
+LEVEL_RANK = {"city": 0, "district": 1, "ward": 2, "commune": 2}
 
 
 def _parse_row(row: dict) -> dict:

@@ -1,4 +1,5 @@
-"""GET /reports/compliance.csv and .xlsx (DESIGN §5, §7): downloads of indicator 4.4."""
+"""GET /reports/compliance.csv and .xlsx, /reports/markets.csv (DESIGN §5, §7): downloads of
+indicator 4.4."""
 
 from flask import Blueprint, Response
 
@@ -7,6 +8,7 @@ from server.core.apidoc import BINARY, Body, doc
 from server.core.http import API_PREFIX
 from server.indicator.access import READERS, period_and_unit
 from server.indicator.export import build_csv, build_xlsx, filename
+from server.indicator.market_export import build_markets_csv, markets_filename
 from server.indicator.schemas import IndicatorQuery
 
 bp = Blueprint("reports", __name__, url_prefix=API_PREFIX)
@@ -42,3 +44,19 @@ def compliance_xlsx():
     period, unit_key = period_and_unit()
     body, summary = build_xlsx(period, unit_key)
     return _download(body, XLSX, filename(period, summary, "xlsx"))
+
+
+@bp.get("/reports/markets.csv")
+@require_auth(*READERS)
+@doc(tags=["reports"], query=IndicatorQuery, errors=(400, 401, 403), responses={200: Body(
+         "attachment danh-sach-cho_<period>_<unit code or ha-noi>.csv: one row per market of "
+         "the universe", {"text/csv": {"schema": {"type": "string"}}})})
+def markets_csv():
+    """Every market of the period's universe as CSV (UTF-8 with BOM).
+
+    Code, name, units (in force on the period's reference day), class and status in the
+    dashboard's words, evidence visit, observed, inspector, reviewer, decided: the rows of
+    GET /indicator/markets."""
+    period, unit_key = period_and_unit()
+    body, listing = build_markets_csv(period, unit_key)
+    return _download(body, "text/csv; charset=utf-8", markets_filename(period, listing))

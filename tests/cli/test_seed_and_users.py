@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from server.auth.users import check_password
 from server.core.extensions import db
-from server.models import ChangeLog, IndicatorTarget, Market, OrgUnit, User
+from server.models import ChangeLog, IndicatorTarget, Market, MarketAssignment, OrgUnit, User
 
 HANOI_BOX = (20.5, 21.45, 105.25, 106.05)
 
@@ -16,7 +16,9 @@ def counts() -> dict:
     return {
         "districts": n(OrgUnit, OrgUnit.level == "district"),
         "wards": n(OrgUnit, OrgUnit.level == "ward"),
+        "communes": n(OrgUnit, OrgUnit.level == "commune"),
         "markets": n(Market),
+        "assignments": n(MarketAssignment),
         "users": n(User),
         "targets": n(IndicatorTarget),
         "changes": n(ChangeLog),
@@ -32,7 +34,9 @@ def test_seed_demo_twice_leaves_the_same_counts(runner):
     assert counts() == after_first
     assert after_first["districts"] == 30
     assert 440 <= after_first["markets"] <= 460
-    assert after_first["users"] == 4 and after_first["targets"] == 1
+    assert after_first["users"] == 5 and after_first["targets"] == 4
+    assert after_first["assignments"] == 2 * after_first["markets"]  # before and after 7/2025
+    assert after_first["wards"] == 120 + 51 and after_first["communes"] == 75
     assert "kiemtra" in first.output and "ChoXanh@2023" in first.output
 
 
@@ -59,15 +63,15 @@ def test_seed_demo_matches_hanoi_2023(runner):
     assert target.target == 1.0 and target.org_unit_id is None
 
 
-def test_demo_inspector_sees_markets_in_their_district(runner):
+def test_demo_inspector_sees_markets_in_their_ward(runner):
     runner.invoke(args=["seed-demo"])
     inspector = db.session.scalar(select(User).where(User.username == "kiemtra"))
-    district = db.session.get(OrgUnit, inspector.org_unit_id)
-    wards = db.session.scalars(select(OrgUnit.id).where(OrgUnit.parent_id == district.id)).all()
+    ward = db.session.get(OrgUnit, inspector.org_unit_id)
+    assert ward.name == "Phường Hai Bà Trưng" and ward.valid_to is None
     in_scope = db.session.scalar(
-        select(func.count()).select_from(Market).where(Market.org_unit_id.in_(wards))
+        select(func.count()).select_from(Market).where(Market.org_unit_id == ward.id)
     )
-    assert in_scope >= 10
+    assert in_scope >= 5
 
 
 def test_create_user_hashes_the_password(runner):
@@ -109,4 +113,4 @@ def test_create_user_refuses_bad_input(runner):
         result = runner.invoke(args=["create-user", *args])
         assert result.exit_code != 0
         assert message in result.output, result.output
-    assert db.session.scalar(select(func.count()).select_from(User)) == 4
+    assert db.session.scalar(select(func.count()).select_from(User)) == 5  # the demo users only

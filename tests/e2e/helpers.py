@@ -23,12 +23,12 @@ from tests.e2e.live_server import LiveServer
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2,
          "is_mobile": True, "has_touch": True, "locale": "vi-VN"}
 PASSWORD = "ChoXanh@2023"
-INSPECTOR = "kiemtra"  # Quận Hai Bà Trưng
-WARD_OFFICER = "phuong"  # the same district
+INSPECTOR = "kiemtra"  # Phường Hai Bà Trưng (since 1 July 2025)
+WARD_OFFICER = "phuong"  # the same ward
 CITY_OFFICER = "thanhpho"
-# Three markets of the inspector's district; the phone stands at the first one.
-MARKETS = ["Chợ Hôm – Đức Viên (demo)", "Chợ Mơ (demo)", "Chợ Bạch Đằng (demo)"]
-AT_CHO_HOM = {"latitude": 21.01075, "longitude": 105.86525, "accuracy": 15}
+# Three markets of the inspector's ward; the phone stands at the first one.
+MARKETS = ["Chợ Bạch Đằng (demo)", "Chợ Bạch Đằng số 3 (demo)", "Chợ Lê Đại Hành (demo)"]
+AT_FIRST_MARKET = {"latitude": 21.00996, "longitude": 105.86012, "accuracy": 15}
 WAIT_MS = 30_000  # for conditions that need a sync round on a loaded 2-core machine
 HTTP_TIMEOUT = 20
 FAULT = {"CHOXANH_FAULTS": "push_after_commit"}
@@ -69,8 +69,8 @@ def photos(directory: Path, count: int) -> list[Path]:
 
 
 def new_phone(browser, **overrides):
-    """A fresh profile sized like the inspectors' phones, standing at Chợ Hôm with GPS on."""
-    options = {**PHONE, "geolocation": AT_CHO_HOM, "permissions": ["geolocation"], **overrides}
+    """A fresh profile sized like the inspectors' phones, standing at Chợ Bạch Đằng with GPS on."""
+    options = {**PHONE, "geolocation": AT_FIRST_MARKET, "permissions": ["geolocation"], **overrides}
     return browser.new_context(**options)
 
 

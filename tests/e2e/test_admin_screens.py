@@ -107,10 +107,11 @@ def test_the_admin_creates_a_user_on_a_phone_sized_screen_and_that_user_signs_in
     expect(admin.field_error("Mật khẩu ban đầu")).to_have_text("Mật khẩu cần ít nhất 8 ký tự.")
     expect(admin.field_error("Đơn vị", "combobox")).to_contain_text("phải thuộc một đơn vị")
 
-    page.get_by_label("Tìm trong danh sách Đơn vị").fill("HN-BD-04")
+    # Phường Giảng Võ (since 1 July 2025; the demo's Chợ Kim Mã is in it today)
+    page.get_by_label("Tìm trong danh sách Đơn vị").fill("00025")
     unit = page.get_by_role("combobox", name="Đơn vị", exact=True)
     unit.select_option(index=1)
-    expect(unit.locator("option:checked")).to_contain_text("Phường Kim Mã — Quận Ba Đình")
+    expect(unit.locator("option:checked")).to_contain_text("Phường Giảng Võ")
     page.get_by_label("Mật khẩu ban đầu").fill("Mật khẩu mới 2024")
     page.get_by_role("button", name="Tạo người dùng").click()
     expect(admin.field_error("Tên đăng nhập")).to_have_text("Tên đăng nhập này đã có người dùng.")
@@ -121,7 +122,7 @@ def test_the_admin_creates_a_user_on_a_phone_sized_screen_and_that_user_signs_in
     page.get_by_role("heading", name="Trần Thị Mới").wait_for()
     assert re.search(r"/admin/users/\d+$", page.url)
     expect(page.get_by_role("main")).to_contain_text(
-        "kiemtra_moi · Cán bộ kiểm tra · Phường Kim Mã")
+        "kiemtra_moi · Cán bộ kiểm tra · Phường Giảng Võ")
     assert view.sql("SELECT role, active FROM app_user WHERE username = 'kiemtra_moi'") == [
         ("inspector", 1)]
     context.close()

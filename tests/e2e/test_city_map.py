@@ -1,8 +1,8 @@
 """The city map (/city/map) in a real Chromium against a real server.
 
 The fixture seeds, through the server's own models in a subprocess on the live server's
-database, Hanoi after 1 July 2025: the 126 units of shared_schema/geo/wards.csv directly under
-the city (valid from 2025-07-01), the demo's 2023 districts and wards ended on 2025-06-30 (its
+database, Hanoi after 1 July 2025: the 126 units of shared_schema/geo/hanoi-2025/wards.csv
+directly under the city (valid from 2025-07-01; reused where the demo has them), the demo's 2023 districts and wards ended on 2025-06-30 (its
 markets closed then), and five markets at some units' inside points. Visits of this year go in
 through the API: one approved compliant, one approved non-compliant, one waiting for review
 (with a GPS point 250 m away, for the review sketch); two markets are never visited.
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.e2e
 
 WAIT_MS = 30_000
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
-WARDS_CSV = REPO_ROOT / "shared_schema" / "geo" / "wards.csv"
+WARDS_CSV = REPO_ROOT / "shared_schema" / "geo" / "hanoi-2025" / "wards.csv"
 # (unit code, market code): markets at these units' inside points.
 PLACED = [("00070", "E2E-HK"), ("00004", "E2E-BD"), ("00008", "E2E-NH"), ("00025", "E2E-GV"),
           ("00376", "E2E-SS")]
@@ -35,7 +35,7 @@ PASSWORD = "ChoXanh@2023"
 SEED = r"""
 import csv, sys
 from datetime import date
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, or_, select, update
 from server import create_app
 from server.auth.users import create_user
 from server.core.extensions import db
@@ -47,14 +47,20 @@ with app.app_context():
     city = db.session.scalar(select(OrgUnit).where(OrgUnit.level == "city"))
     reform = date(2025, 7, 1)
     ended = date(2025, 6, 30)
-    db.session.execute(update(OrgUnit).where(OrgUnit.level != "city").values(valid_to=ended))
+    # The demo may already hold the 126 units (seed-demo seeds Hanoi as it is now): reuse them.
+    existing = {u.code: u for u in db.session.scalars(select(OrgUnit))}
+    db.session.execute(update(OrgUnit).where(
+        OrgUnit.level != "city", or_(OrgUnit.valid_from.is_(None), OrgUnit.valid_from < reform),
+    ).values(valid_to=ended))
     db.session.execute(update(Market).values(closed_on=ended))
     units = {}
     with open(csv_path, encoding="utf-8") as f:
         for row in csv.DictReader(f):
-            unit = OrgUnit(code=row["code"], name=row["name"], level=row["level"],
-                           parent_id=city.id, valid_from=reform)
-            db.session.add(unit)
+            unit = existing.get(row["code"])
+            if unit is None:
+                unit = OrgUnit(code=row["code"], name=row["name"], level=row["level"],
+                               parent_id=city.id, valid_from=reform)
+                db.session.add(unit)
             units[row["code"]] = (unit, float(row["inside_lat"]), float(row["inside_lon"]))
     db.session.flush()
     for pair in placed.split(","):

@@ -61,8 +61,7 @@ def api(live, method, path, username, **kwargs):
 def store_hostile_text(live) -> dict:
     """Rename the market the phone stands at and the inspector; record a visit there."""
     admin = DEMO["admin"]
-    # (search on an ASCII-initial fragment: SQLite's lower() leaves "Đ" as it is)
-    found = api(live, "GET", "/admin/markets", admin, params={"q": "Viên (demo)"})
+    found = api(live, "GET", "/admin/markets", admin, params={"q": MARKETS[0]})
     market = next(m for m in found["markets"] if m["name"] == MARKETS[0])
     api(live, "PATCH", f"/admin/markets/{market['id']}", admin, json={"name": HOSTILE["market"]})
     users = api(live, "GET", "/admin/users", admin, params={"q": DEMO["inspector"]})["users"]

@@ -38,7 +38,9 @@ def test_a_decision_marks_its_periods_and_recompute_dirty_catches_up(client, wor
     assert before[:2] == (1, 1)  # M01 compliant, M04 awaiting review
     [result] = push(client, ward, decision(fixture.vid(4), 1, "approve"))
     assert result["status"] == "applied", result
-    assert dirty() == {"2023", "2023-Q2", "2023-06"}  # M04 was observed on 1 June 2023
+    # M04 was observed on 1 June 2023: its year, quarter, month and years to date June–December
+    assert dirty() == {"2023", "2023-Q2", "2023-06",
+                       *(f"2023-YTD{month:02d}" for month in range(6, 13))}
     assert figures(client, city, "2023") == before  # debounced: the snapshot still holds
     done = recompute_dirty()
     assert done == ["2023"]  # only computed periods are recomputed; the rest on demand
@@ -92,7 +94,7 @@ def test_only_city_officers_and_admins_finalise(client, world):
 
 def test_recompute_nightly_computes_the_current_year_quarter_and_month(app, world):
     done = recompute_nightly(now=datetime(2023, 12, 31, 18, 0))  # 01:00 on 1 Jan 2024, Hanoi
-    assert done == ["2024", "2024-Q1", "2024-01"]
+    assert done == ["2024", "2024-Q1", "2024-01", "2024-YTD01"]
     rows = db.session.scalars(
         select(IndicatorSnapshot).where(IndicatorSnapshot.period == "2024-01")
     )

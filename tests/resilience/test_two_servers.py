@@ -22,12 +22,12 @@ POSTGRES_ONLY = ("several server hosts on one database is the PostgreSQL deploym
 
 
 def add_users(server) -> list[tuple[str, str]]:
-    """Five more inspectors in five districts, and a second ward officer, via the admin API."""
+    """Five more inspectors in five units with markets today (the demo's wards and communes of
+    1 July 2025, under the city), and a second ward officer, via the admin API."""
     engine = create_engine(normalise_database_url(server.env["DATABASE_URL"]))
     with engine.connect() as conn:
         districts = [row[0] for row in conn.execute(text(
-            "SELECT DISTINCT u.parent_id FROM market m JOIN org_unit u ON u.id = m.org_unit_id "
-            "WHERE u.parent_id IS NOT NULL ORDER BY u.parent_id LIMIT 5"))]
+            "SELECT DISTINCT m.org_unit_id FROM market m ORDER BY m.org_unit_id LIMIT 5"))]
     engine.dispose()
     admin = requests.post(f"{server.url}/api/v1/auth/token", timeout=30, json={
         "username": DEMO["admin"], "password": DEMO_PASSWORD, "device_id": "setup"}).json()

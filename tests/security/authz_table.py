@@ -160,6 +160,9 @@ ROWS = [
     row("GET", V + "/reports/compliance.xlsx",
         "/reports/compliance.xlsx?period=2023&org_unit={unit}",
         {"ward_officer": (200, 403), "city_officer": 200, "admin": 200}),
+    row("GET", V + "/reports/markets.csv",
+        "/reports/markets.csv?period=2023&org_unit={unit}",
+        {"ward_officer": (200, 403), "city_officer": 200, "admin": 200}),
     row("GET", V + "/markets/overdue", "/markets/overdue", everyone(200)),
     # --- admins ----------------------------------------------------------------------------
     row("GET", V + "/admin/users", "/admin/users", only("admin")),

@@ -1,8 +1,8 @@
-// The boundaries the map draws (shared_schema/geo: Hanoi's 126 units from 1 July 2025 and the
+// The boundaries the map draws (shared_schema/geo/hanoi-2025: Hanoi's 126 units from 1 July 2025 and the
 // city's outline). Vite emits them as hashed files the service worker precaches (vite.config.js
 // globPatterns has geojson), so the map draws offline; they are fetched once per page.
-import cityUrl from '../../../../../shared_schema/geo/city.geojson?url';
-import wardsUrl from '../../../../../shared_schema/geo/wards.geojson?url';
+import cityUrl from '../../../../../shared_schema/geo/hanoi-2025/city.geojson?url';
+import wardsUrl from '../../../../../shared_schema/geo/hanoi-2025/wards.geojson?url';
 
 let pending = null;
 
