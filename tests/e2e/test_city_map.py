@@ -3,9 +3,10 @@
 The fixture seeds, through the server's own models in a subprocess on the live server's
 database, Hanoi after 1 July 2025: the 126 units of shared_schema/geo/hanoi-2025/wards.csv
 directly under the city (valid from 2025-07-01; reused where the demo has them), the demo's
-2023 districts and wards ended on 2025-06-30 (its markets closed then), and five markets at some units' inside points. Visits of this year go in
-through the API: one approved compliant, one approved non-compliant, one waiting for review
-(with a GPS point 250 m away, for the review sketch); two markets are never visited.
+2023 districts and wards ended on 2025-06-30 (its markets closed then), and five markets at
+some units' inside points. Visits of this year go in through the API: one approved compliant,
+one approved non-compliant, one waiting for review (with a GPS point 250 m away, for the review
+sketch); two markets are never visited.
 """
 
 import os
