@@ -12,8 +12,6 @@ from server.models import Market, OrgUnit
 def org_unit_out(unit: OrgUnit, markets: int) -> dict:
     return {
         **unit.to_dict(),
-        "valid_from": unit.valid_from.isoformat() if unit.valid_from else None,
-        "valid_to": unit.valid_to.isoformat() if unit.valid_to else None,
         "markets": markets,
     }
 

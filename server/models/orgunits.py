@@ -32,4 +32,7 @@ class OrgUnit(db.Model):
             "name": self.name,
             "level": self.level,
             "parent_id": self.parent_id,
+            # So a phone can offer the units in force for a period (Hanoi's 1 July 2025 reform).
+            "valid_from": self.valid_from.isoformat() if self.valid_from else None,
+            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
         }

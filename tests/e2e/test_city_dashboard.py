@@ -333,10 +333,9 @@ def test_a_ward_officer_sees_only_their_unit_and_cannot_close_a_period(server, a
     assert own["org_unit"]["code"] == OWN_WARD
     expect_figures(page, own)
     expect(page.get_by_role("button", name="Chốt số liệu kỳ này")).to_have_count(0)
-    # Not asserted for now: "#city-district" disabled. The PWA's unit selector still lists the
-    # 2023 districts and stays enabled for a ward officer whose ward sits directly under the
-    # city (Hanoi since 1 July 2025); the PWA half of the reform issue is to make it read the
-    # units in force for the period, then assert it again.
+    # The unit pickers offer the units in force this year, fixed to the officer's own ward.
+    expect(page.locator("#city-district")).to_be_disabled()
+    expect(page.locator("#city-district option")).to_have_text([own["org_unit"]["name"]])
     # Another unit's page: the server says no, the screen says why.
     page.goto(f"{server.url}/city?period={this_year}&org_unit=00004")  # Phường Ba Đình
     expect(page.get_by_role("alert")).to_contain_text("không được xem số liệu của đơn vị này")

@@ -5,8 +5,8 @@ import { CHART, trendGeometry, trendMode } from '../../src/features/city/screens
 import { SHADES, bbox, dotStatus, fitProjection, pathData, scaleBar, unitLook } from '../../src/features/city/map/geometry.js';
 import { mapLayers } from '../../src/features/city/map/layers.js';
 
-const wards = JSON.parse(readFileSync(new URL('../../../shared_schema/geo/wards.geojson', import.meta.url)));
-const city = JSON.parse(readFileSync(new URL('../../../shared_schema/geo/city.geojson', import.meta.url)));
+const wards = JSON.parse(readFileSync(new URL('../../../shared_schema/geo/hanoi-2025/wards.geojson', import.meta.url)));
+const city = JSON.parse(readFileSync(new URL('../../../shared_schema/geo/hanoi-2025/city.geojson', import.meta.url)));
 const geo = { units: new Map(wards.features.map((f) => [f.properties.code, f])), outline: city.features };
 
 describe('projection', () => {

@@ -26,7 +26,8 @@ export default function cityMarkets(ctx, { query }) {
       state.error = err;
     }
     if (!alive) return;
-    state.place = await placeFor(ctx, state.result?.data ? { org_unit: state.result.data.org_unit, breakdown: [] } : null);
+    state.place = await placeFor(ctx, state.result?.data
+      ? { org_unit: state.result.data.org_unit, period: state.result.data.period, breakdown: [] } : null);
     state.loading = false;
     if (alive) redraw(root, draw);
   }

@@ -60,6 +60,21 @@ export function filterMarkets(markets, status) {
   return (markets ?? []).filter((m) => m.status === status);
 }
 
+/**
+ * The day whose hierarchy a period's figures use (docs/INDICATOR.md): its last day, or today
+ * for a period not over yet. ISO dates compare as text.
+ */
+export function referenceDay(periodEnd, today) {
+  if (!periodEnd) return today;
+  return periodEnd < today ? periodEnd : today;
+}
+
+/** The units in force on `day` (YYYY-MM-DD); rows without validity dates always are. */
+export function unitsInForce(units, day) {
+  if (!day) return units ?? [];
+  return (units ?? []).filter((u) => (!u.valid_from || u.valid_from <= day) && (!u.valid_to || u.valid_to >= day));
+}
+
 /** The org-unit rows of the data layer as a tree: {byId, children(id), path(id), city}. */
 export function unitTree(units) {
   const byId = new Map();

@@ -2,7 +2,7 @@
 // together from the indicator's own breakdown before the first sync), the ward officer's scope
 // and the path city › district › ward of the unit shown.
 import { loadUnits } from '../store.js';
-import { unitTree } from './model.js';
+import { referenceDay, unitTree, unitsInForce } from './model.js';
 
 /** Units known from one /indicator answer alone: the unit and its children. */
 export function fallbackUnits(indicator) {
@@ -15,8 +15,14 @@ export function fallbackUnits(indicator) {
   ];
 }
 
+/** Today in Hanoi (UTC+7), YYYY-MM-DD. */
+const hanoiToday = () => new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+
 export async function placeFor(ctx, indicator) {
-  const units = await loadUnits();
+  // The units in force on the period's reference day: the 30 districts for 2023, the 126
+  // wards and communes for 2026 (Hanoi's 1 July 2025 reform).
+  const day = referenceDay(indicator?.period?.end, hanoiToday());
+  const units = unitsInForce(await loadUnits(), day);
   const tree = unitTree(units.length ? units : fallbackUnits(indicator));
   const user = ctx.app.session?.user;
   const scope = user?.role === 'ward_officer' && user.org_unit_id ? tree.find(user.org_unit_id) : null;

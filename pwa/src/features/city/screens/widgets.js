@@ -59,8 +59,6 @@ function select(id, options, value, onchange, disabled = false) {
  */
 export function pickers(ctx, { period, path, tree, scope, go }) {
   const { t } = ctx;
-  const district = path.find((u) => u.level === 'district') ?? null;
-  const ward = path.find((u) => u.level === 'ward') ?? null;
   const idOf = (el) => el.value;
   const kind = select('city-period-kind', [['year', t('city.period.kindYear')], ['quarter', t('city.period.kindQuarter')], ['month', t('city.period.kindMonth')]],
     period.kind, (e) => go({ period: periodId(idOf(e.target), period.year, 1) }));
@@ -72,16 +70,21 @@ export function pickers(ctx, { period, path, tree, scope, go }) {
   const part = period.kind === 'year' ? null
     : select('city-period-part', parts, period.part, (e) => go({ period: periodId(period.kind, period.year, Number(idOf(e.target))) }));
 
-  // A ward officer stays inside their unit: the levels above it are shown but fixed.
-  const scopeLevel = scope?.level ?? 'city';
+  // Two levels below the city: a district and its wards before Hanoi's 1 July 2025 reform, a
+  // ward or commune (with nothing below it) after. A ward officer stays inside their unit: the
+  // levels above it are shown but fixed.
+  const top = path[1] ?? null;
+  const sub = path[2] ?? null;
   const scopePath = scope ? tree.path(scope.id) : [];
-  const fixedDistrict = scopeLevel === 'district' || scopeLevel === 'ward' ? scopePath.find((u) => u.level === 'district') : null;
-  const districts = fixedDistrict
-    ? [[fixedDistrict.id, fixedDistrict.name]]
-    : [['', t('city.unit.wholeCity')], ...tree.children('').filter((u) => u.level === 'district').map((u) => [u.id, u.name])];
-  const wardsOf = district ? tree.children(district.id).map((u) => [u.id, u.name]) : [];
-  const fixedWard = scopeLevel === 'ward' ? scope : null;
-  const wards = fixedWard ? [[fixedWard.id, fixedWard.name]] : [['', t('city.unit.wholeDistrict')], ...wardsOf];
+  const fixedTop = scopePath[1] ?? null;
+  const fixedSub = scopePath[2] ?? null;
+  const tops = tree.children('');
+  const topOptions = fixedTop
+    ? [[fixedTop.id, fixedTop.name]]
+    : [['', t('city.unit.wholeCity')], ...tops.map((u) => [u.id, u.name])];
+  const subsOf = top ? tree.children(top.id).map((u) => [u.id, u.name]) : [];
+  const subOptions = fixedSub ? [[fixedSub.id, fixedSub.name]] : [['', t('city.unit.wholeDistrict')], ...subsOf];
+  const topLabel = t(tops.some((u) => u.level === 'district') || fixedTop?.level === 'district' ? 'city.unit.district' : 'city.unit.ward');
 
   return h('form', { class: 'city-filters', 'aria-label': t('city.filters'), onsubmit: (e) => e.preventDefault() },
     h('fieldset', { class: 'city-filters__group' }, h('legend', { class: 'field__label' }, t('city.period.legend')),
@@ -89,10 +92,10 @@ export function pickers(ctx, { period, path, tree, scope, go }) {
       field('city-year', t('city.period.yearLabel'), year),
       part ? field('city-period-part', t(period.kind === 'quarter' ? 'city.period.quarter' : 'city.period.month'), part) : null),
     h('fieldset', { class: 'city-filters__group' }, h('legend', { class: 'field__label' }, t('city.unit.legend')),
-      field('city-district', t('city.unit.district'),
-        select('city-district', districts, district?.id ?? '', (e) => go({ org_unit: idOf(e.target) }), Boolean(fixedDistrict) || tree.size === 0)),
+      field('city-district', topLabel,
+        select('city-district', topOptions, top?.id ?? '', (e) => go({ org_unit: idOf(e.target) }), Boolean(fixedTop) || tree.size === 0)),
       field('city-ward', t('city.unit.ward'),
-        select('city-ward', wards, ward?.id ?? '', (e) => go({ org_unit: idOf(e.target) || district?.id || '' }), !district || Boolean(fixedWard)))));
+        select('city-ward', subOptions, sub?.id ?? '', (e) => go({ org_unit: idOf(e.target) || top?.id || '' }), !subsOf.length || Boolean(fixedSub)))));
 }
 
 /** City › District › Ward, each a link to that level (the last one is the page itself). */
