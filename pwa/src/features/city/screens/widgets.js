@@ -84,7 +84,8 @@ export function pickers(ctx, { period, path, tree, scope, go }) {
     : [['', t('city.unit.wholeCity')], ...tops.map((u) => [u.id, u.name])];
   const subsOf = top ? tree.children(top.id).map((u) => [u.id, u.name]) : [];
   const subOptions = fixedSub ? [[fixedSub.id, fixedSub.name]] : [['', t('city.unit.wholeDistrict')], ...subsOf];
-  const topLabel = t(tops.some((u) => u.level === 'district') || fixedTop?.level === 'district' ? 'city.unit.district' : 'city.unit.ward');
+  const hasTwoLevels = tops.some((u) => u.level === 'district') || fixedTop?.level === 'district';
+  const topLabel = t(hasTwoLevels ? 'city.unit.district' : 'city.unit.ward');
 
   return h('form', { class: 'city-filters', 'aria-label': t('city.filters'), onsubmit: (e) => e.preventDefault() },
     h('fieldset', { class: 'city-filters__group' }, h('legend', { class: 'field__label' }, t('city.period.legend')),
@@ -94,8 +95,9 @@ export function pickers(ctx, { period, path, tree, scope, go }) {
     h('fieldset', { class: 'city-filters__group' }, h('legend', { class: 'field__label' }, t('city.unit.legend')),
       field('city-district', topLabel,
         select('city-district', topOptions, top?.id ?? '', (e) => go({ org_unit: idOf(e.target) }), Boolean(fixedTop) || tree.size === 0)),
-      field('city-ward', t('city.unit.ward'),
-        select('city-ward', subOptions, sub?.id ?? '', (e) => go({ org_unit: idOf(e.target) || top?.id || '' }), !subsOf.length || Boolean(fixedSub)))));
+      // After the reform nothing sits below a ward or commune: no second picker then.
+      hasTwoLevels ? field('city-ward', t('city.unit.ward'),
+        select('city-ward', subOptions, sub?.id ?? '', (e) => go({ org_unit: idOf(e.target) || top?.id || '' }), !subsOf.length || Boolean(fixedSub))) : null));
 }
 
 /** City › District › Ward, each a link to that level (the last one is the page itself). */
