@@ -24,7 +24,7 @@ from server.core.http import json_body, load
 
 ERROR_SCHEMA = "ErrorBody"
 # Each documented error status is one shared response component; all of them carry the same
-# body, DESIGN §5's `{"error": {"code", "message", "fields"?}}` (server/errors.py).
+# body, DESIGN §5's `{"error": {"code", "message", "fields"?}}` (server/core/errors.py).
 ERRORS = {
     400: ("BadRequest", "The request is malformed (bad JSON, query parameter or period)."),
     401: ("Unauthorized", "No valid bearer token (missing, expired, revoked) or wrong login."),

@@ -3,7 +3,7 @@
 // fast on a cheap phone with hundreds of visits (one pass per filter change).
 import { reviewRules } from '../../../shared/reviewRules.js';
 
-/** Farther than this from the market's recorded point is worth a second look (server/review/audit.py). */
+/** Farther than this from the market's recorded point is worth a second look (server/visits/queries.py). */
 export const FAR_M = 500;
 /** Status filter values; 'waiting' = a decision from this phone waits to be sent. */
 export const STATUS_FILTERS = Object.freeze(['submitted', 'waiting', 'returned', 'approved', 'rejected', 'all']);
