@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.api.docs_page import bp as api_docs_bp
     from server.api.openapi import bp as openapi_bp
     from server.attachments.routes import bp as attachments_bp
+    from server.auth import totp_routes  # noqa: F401  (attaches /me/totp to auth_bp)
     from server.auth.routes import bp as auth_bp
     from server.auth.scope import forget_cached_scopes
     from server.cli import register_commands

@@ -36,6 +36,7 @@ class AdminUserOut(Schema):
     org_unit_id = fields.Integer(allow_none=True)
     active = fields.Boolean()
     created_at = fields.String(metadata={"format": "date-time"})
+    totp_enabled = fields.Boolean(metadata={"description": "two-factor sign-in is on"})
 
 
 class AdminUserCreate(Schema):

@@ -14,9 +14,16 @@ from server.admin.schemas import (
     AdminUsersQuery,
     AdminUserUpdate,
 )
-from server.admin.users import add_user, change_user, get_user, list_users, reset_password
+from server.admin.users import (
+    add_user,
+    change_user,
+    get_user,
+    list_users,
+    reset_password,
+    reset_totp,
+)
 from server.auth.tokens import require_auth
-from server.core.apidoc import doc
+from server.core.apidoc import Body, doc
 from server.core.queryparams import load_query
 
 
@@ -66,6 +73,17 @@ def users_update(user_id: int, body: dict):
 def users_password(user_id: int, body: dict):
     """Set a new password (optionally signing out every device of the user)."""
     return reset_password(user_id, body)
+
+
+@bp.delete("/users/<int:user_id>/totp")
+@require_auth("admin")
+@doc(tags=["admin"], responses={204: Body("the second factor is off")},
+     errors=(401, 403, 404))
+def users_totp_reset(user_id: int):
+    """Reset a user's two-factor sign-in (a lost phone): they sign in with the password alone,
+    and enrol again if their role must. Idempotent: 204 also when there was none."""
+    reset_totp(user_id)
+    return "", 204
 
 
 @bp.get("/devices")

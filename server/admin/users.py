@@ -6,7 +6,7 @@ from werkzeug.security import generate_password_hash
 
 from server.admin.schemas import SCOPED_ROLES
 from server.admin.search import matches
-from server.auth import throttle
+from server.auth import throttle, totp
 from server.auth.scope import subtree_ids
 from server.auth.users import create_user, validate_password
 from server.core.errors import ApiError
@@ -19,8 +19,11 @@ from server.models import DeviceToken, OrgUnit, User
 FIELD_OF_CODE = {"user_exists": "username", "weak_password": "password"}
 
 
-def user_out(user: User) -> dict:
-    return {**user.to_dict(), "active": user.active, "created_at": iso_z(user.created_at)}
+def user_out(user: User, totp_enabled: bool | None = None) -> dict:
+    if totp_enabled is None:
+        totp_enabled = totp.is_enabled(user.id)
+    return {**user.to_dict(), "active": user.active, "created_at": iso_z(user.created_at),
+            "totp_enabled": totp_enabled}
 
 
 def _with_field(exc: ApiError, field: str) -> ApiError:
@@ -45,7 +48,8 @@ def list_users(args: dict) -> dict:
         query = query.where(User.active.is_(args["active"]))
     if "org_unit_id" in args:
         query = query.where(User.org_unit_id.in_(subtree_ids(args["org_unit_id"])))
-    users = [user_out(u) for u in db.session.scalars(query)
+    with_totp = totp.enabled_user_ids()
+    users = [user_out(u, u.id in with_totp) for u in db.session.scalars(query)
              if not args.get("q") or matches(args["q"], u.username, u.display_name)]
     return {"users": users, "total": len(users)}
 
@@ -130,3 +134,12 @@ def reset_password(user_id: int, body: dict) -> dict:
     throttle.clear_failures(user.username)  # the new password works at once
     db.session.commit()
     return {**user_out(user), "revoked_devices": revoked}
+
+
+def reset_totp(user_id: int) -> None:
+    """Remove a user's second factor (a lost phone); their devices stay signed in."""
+    begin_write()
+    user = get_or_404(User, user_id, "user", lock=True)
+    totp.reset(user.id)
+    # audit: auth.totp_reset
+    db.session.commit()

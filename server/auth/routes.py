@@ -1,11 +1,11 @@
 from flask import Blueprint, g, request
 from sqlalchemy import select, update
 
-from server.auth import throttle
+from server.auth import throttle, totp
 from server.auth.schemas import (
+    MeOut,
     TokenRequest,
     TokenResponse,
-    UserOut,
     token_request_example,
     token_response_example,
 )
@@ -23,10 +23,14 @@ bp = Blueprint("auth", __name__, url_prefix=API_PREFIX)
 
 @bp.post("/auth/token")
 @doc(tags=["auth"], body=TokenRequest, load_body=True,
-     responses={201: TokenResponse}, errors=(400, 401, 415, 422, 429), auth=False,
+     responses={201: TokenResponse}, auth=False,
+     errors={400: None, 401: "`invalid_credentials`; for a user with two-factor sign-in "
+             "`otp_required` (send `otp`), `invalid_otp` (a wrong code: counts as a failed "
+             "login) or `otp_already_used` (that code was accepted before: wait for the next)",
+             415: None, 422: None, 429: None},
      examples={"request": token_request_example, 201: token_response_example})
 def create_token(body):
-    """Log in a device."""
+    """Log in a device. A user with two-factor sign-in also sends `otp`."""
     username = body["username"]
     begin_write()  # this request always writes (a failure or a token): lock before reading
     if throttle.too_many_failures(username):
@@ -35,14 +39,28 @@ def create_token(body):
     if user is None or not user.active or not check_password(user, body["password"]):
         throttle.record_failure(username, request.remote_addr)
         raise ApiError(401, "invalid_credentials", "Wrong username or password.")
+    problem = totp.second_factor_problem(user, body["otp"])
+    if problem == totp.OTP_REQUIRED:
+        raise ApiError(401, problem, "Type the 6-digit code of your authenticator app.")
+    if problem is not None:
+        db.session.rollback()
+        throttle.record_failure(username, request.remote_addr)
+        raise ApiError(401, problem, OTP_MESSAGES[problem])
     throttle.clear_failures(username)
     token, record = issue_token(user, body["device_id"], body["device_name"])
     db.session.commit()
-    return {"token": token, "expires_at": iso_z(record.expires_at), "user": user.to_dict()}, 201
+    return {"token": token, "expires_at": iso_z(record.expires_at), "user": user.to_dict(),
+            "totp": totp.status(user)}, 201
+
+
+OTP_MESSAGES = {
+    totp.INVALID_OTP: "This code is not right (or the recovery code was used already).",
+    totp.OTP_ALREADY_USED: "This code was used already; wait for the next one.",
+}
 
 
 @bp.delete("/auth/token")
-@require_auth()
+@require_auth(enrolling=True)
 @doc(tags=["auth"], responses={204: Body("revoked")}, errors=(401,))
 def revoke_token():
     """Log this device out (revoke the token used)."""
@@ -56,8 +74,8 @@ def revoke_token():
 
 
 @bp.get("/me")
-@require_auth()
-@doc(tags=["auth"], responses={200: UserOut}, errors=(401,))
+@require_auth(enrolling=True)
+@doc(tags=["auth"], responses={200: MeOut}, errors=(401,))
 def me():
     """The logged-in user."""
-    return g.user.to_dict()
+    return {**g.user.to_dict(), "totp": totp.status(g.user)}

@@ -10,6 +10,12 @@ class TokenRequest(Schema):
     device_name = fields.String(
         load_default=None, allow_none=True, validate=validate.Length(max=200)
     )
+    otp = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=64),
+        metadata={"description": "for a user with two-factor sign-in: the 6-digit code of "
+                  "their authenticator app, or one of their recovery codes (401 otp_required "
+                  "without it)"},
+    )
 
 
 class UserOut(Schema):
@@ -22,12 +28,46 @@ class UserOut(Schema):
     org_unit_id = fields.Integer(allow_none=True)
 
 
+class TotpStatus(Schema):
+    """The user's second factor: on or not, and whether their role must have one (then,
+    while it is off, the token opens only /me, sign-out and the enrolment routes)."""
+
+    enabled = fields.Boolean()
+    required = fields.Boolean()
+
+
 class TokenResponse(Schema):
     """Signed in: send `Authorization: Bearer <token>` from now on."""
 
     token = fields.String()
     expires_at = fields.String(metadata={"format": "date-time"})
     user = fields.Nested(UserOut)
+    totp = fields.Nested(TotpStatus)
+
+
+class MeOut(UserOut):
+    """The signed-in user, with the state of their second factor."""
+
+    totp = fields.Nested(TotpStatus)
+
+
+class TotpStartOut(Schema):
+    """A new TOTP secret (inactive until confirmed): show it as a QR code of `otpauth_uri`."""
+
+    secret = fields.String(metadata={"description": "base32, for typing into the app"})
+    otpauth_uri = fields.String(metadata={"description": "otpauth://totp/… (issuer Chợ Xanh)"})
+
+
+class TotpCode(Schema):
+    code = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                         metadata={"description": "the 6 digits the app shows (to turn it "
+                                   "off: or a recovery code)"})
+
+
+class TotpConfirmOut(Schema):
+    """Two-factor sign-in is on: the ten one-time recovery codes, shown this once."""
+
+    recovery_codes = fields.List(fields.String())
 
 
 # Sign-in examples for the OpenAPI document (checked against these schemas when it is built).
@@ -40,4 +80,5 @@ def token_response_example() -> dict:
     return {"token": "q3V9cX7fJm2Yk0tB1nGzR8sWfA4hLpE6uD5iTzNbO0c",
             "expires_at": "2023-05-30T01:30:00Z",
             "user": {"id": 5, "username": "thanh.hbt", "display_name": "Nguyễn Văn Thanh",
-                     "role": "inspector", "org_unit_id": 3}}
+                     "role": "inspector", "org_unit_id": 3},
+            "totp": {"enabled": False, "required": False}}

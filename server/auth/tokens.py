@@ -8,6 +8,7 @@ from functools import wraps
 from flask import current_app, g, request
 from sqlalchemy import select, update
 
+from server.auth.totp import must_enrol
 from server.core.errors import ApiError
 from server.core.extensions import begin_write, db
 from server.core.timeutil import utcnow
@@ -79,9 +80,13 @@ def _touch(token_id: int, now) -> None:
     db.session.commit()
 
 
-def require_auth(*roles: str):
+def require_auth(*roles: str, enrolling: bool = False):
     """Route decorator: a valid bearer token (and one of `roles`, if given) or 401/403.
-    Sets g.user and g.device_token."""
+    Sets g.user and g.device_token.
+
+    A user whose role must have a second factor (TOTP_REQUIRED_ROLES) and who has none yet
+    gets 403 `totp_enrolment_required` except on the routes marked `enrolling=True` (/me,
+    sign-out, enrolling)."""
 
     def decorate(view):
         @wraps(view)
@@ -89,6 +94,10 @@ def require_auth(*roles: str):
             g.user, g.device_token = authenticate()
             if roles and g.user.role not in roles:
                 raise ApiError(403, "forbidden", "Your role may not do this.")
+            if not enrolling and must_enrol(g.user):
+                raise ApiError(403, "totp_enrolment_required",
+                               "Your role must use two-factor sign-in: enrol first "
+                               "(POST /me/totp, then POST /me/totp/confirm).")
             return view(*args, **kwargs)
 
         return wrapper

@@ -1,5 +1,5 @@
-"""Job settings: from the app config when set there (tests), else the environment, else the
-default. Documented in the README section "Scheduled work"."""
+"""Job and security settings: from the app config when set there (tests), else the environment,
+else the default. Documented in the README section "Configuration"."""
 
 import os
 
@@ -21,6 +21,10 @@ DEFAULTS = {
     # How often a standby scheduler tries to become the leader, and the leader checks it
     # still is (seconds).
     "SCHEDULER_POLL_SECONDS": 5.0,
+    # Roles that must turn on two-factor sign-in (TOTP), comma-separated, e.g.
+    # "admin,city_officer". Until they do, their tokens open only /me, sign-out and the
+    # enrolment routes (403 totp_enrolment_required elsewhere). Empty: nobody must.
+    "TOTP_REQUIRED_ROLES": "",
 }
 
 

@@ -13,6 +13,7 @@ from server.models.jobs import JobRun, MarketOverdue
 from server.models.markets import MARKET_CLASSES, Market, MarketAssignment
 from server.models.orgunits import LEVELS, OrgUnit
 from server.models.sync import AppliedMutation, ChangeLog, SyncMeta
+from server.models.totp import TotpRecoveryCode, UserTotp
 from server.models.users import ROLES, DeviceToken, LoginFailure, User
 from server.models.visits import ReviewDecision, Visit, VisitAttachment
 
@@ -36,7 +37,9 @@ __all__ = [
     "OrgUnit",
     "ReviewDecision",
     "SyncMeta",
+    "TotpRecoveryCode",
     "User",
+    "UserTotp",
     "Visit",
     "VisitAttachment",
 ]

@@ -70,7 +70,8 @@ def test_one_user_and_one_market_by_id(client, world):
     assert user.get_json() | {"created_at": None} == {
         "id": world["users"]["ward_hbt1"].id, "username": "ward_hbt1",
         "display_name": "Ward_Hbt1", "role": "ward_officer",
-        "org_unit_id": world["units"]["HBT-1"].id, "active": True, "created_at": None}
+        "org_unit_id": world["units"]["HBT-1"].id, "active": True, "created_at": None,
+        "totp_enabled": False}
     hom = world["markets"]["hom"]
     market = client.get(f"{A}/markets/{hom.id}", headers=admin).get_json()
     assert (market["code"], market["name"], market["rev"]) == ("M-HOM", "Chợ Hôm", 1)

@@ -16,7 +16,7 @@ def test_list_and_create_users(client, world):
     assert body["total"] == 8 and [u["username"] for u in body["users"]][:2] == ["admin", "city"]
     first = body["users"][0]
     assert set(first) == {"id", "username", "display_name", "role", "org_unit_id", "active",
-                          "created_at"}
+                          "created_at", "totp_enabled"}
     assert "password_hash" not in str(body)
     response = client.post(f"{A}/users", headers=admin, json={
         "username": "kiemtra2", "display_name": " Nguyễn Thị Lan ", "role": "inspector",
@@ -88,7 +88,8 @@ def test_change_role_and_unit(client, world):
     assert response.status_code == 200
     assert response.get_json() | {"created_at": None} == {
         "id": user_id, "username": "insp_hbt", "display_name": "Lan", "role": "ward_officer",
-        "org_unit_id": world["units"]["BD-1"].id, "active": True, "created_at": None}
+        "org_unit_id": world["units"]["BD-1"].id, "active": True, "created_at": None,
+            "totp_enabled": False}
     queue = client.get("/api/v1/review/queue", headers=login(client, "insp_hbt"))
     assert queue.status_code == 200  # a ward officer now
 

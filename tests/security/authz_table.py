@@ -130,6 +130,12 @@ ROWS = [
     # --- any signed-in user ----------------------------------------------------------------
     row("DELETE", V + "/auth/token", "/auth/token", everyone(204)),
     row("GET", V + "/me", "/me", everyone(200)),
+    # two-factor sign-in of oneself: anyone may enrol; with nothing started / nothing on, the
+    # confirmation and turning off answer 409 (the flows: tests/api/test_totp.py)
+    row("POST", V + "/me/totp", "/me/totp", everyone(201)),
+    row("POST", V + "/me/totp/confirm", "/me/totp/confirm", everyone(409),
+        body={"code": "123456"}),
+    row("DELETE", V + "/me/totp", "/me/totp", everyone(409), body={"code": "123456"}),
     row("POST", V + "/sync/push", "/sync/push",
         {"inspector": ("200 applied", "200 rejected"), "ward_officer": ("200 applied",
          "200 rejected"), "city_officer": "200 applied", "admin": "200 applied"},
@@ -175,6 +181,8 @@ ROWS = [
         body={"display_name": "Tên mới"}),
     row("POST", V + "/admin/users/<int:user_id>/password", "/admin/users/{user}/password",
         only("admin"), body={"password": "Mật khẩu mới 2024"}),
+    row("DELETE", V + "/admin/users/<int:user_id>/totp", "/admin/users/{user}/totp",
+        only("admin", ok=204)),
     row("GET", V + "/admin/devices", "/admin/devices", only("admin")),
     row("POST", V + "/admin/devices/<int:token_id>/revoke", "/admin/devices/{device}/revoke",
         only("admin")),
