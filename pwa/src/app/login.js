@@ -1,10 +1,15 @@
 // Đăng nhập. Needs the network once; afterwards the phone works offline. Signing in again after
-// the session expired never touches the visits waiting on the phone.
+// the session expired never touches the visits waiting on the phone. For an account with
+// two-step verification the server answers otp_required: the screen then asks for the code
+// (or a recovery code) and signs in again with it.
 import { h, icon, redraw, replaceChildren } from '../shared/dom.js';
 
 const FAILURE_KEYS = {
   invalid: 'login.error.invalid',
   rate_limited: 'login.error.rateLimited',
+  invalid_otp: 'login.error.invalidOtp',
+  otp_already_used: 'login.error.otpUsed',
+  otpMissing: 'login.error.otpMissing',
   offline: 'login.error.offline',
   other: 'login.error.other',
 };
@@ -17,8 +22,79 @@ export function safeNext(next) {
 
 export default function loginScreen(ctx, { query }) {
   const root = h('section', { class: 'screen', 'aria-labelledby': 'screen-title' });
-  const state = { username: '', password: '', showPassword: false, busy: false, failure: null, detail: '' };
+  const state = { username: '', password: '', showPassword: false, busy: false, failure: null, detail: '', otpStep: false, otp: '' };
   const next = safeNext(query.get('next'));
+
+  async function signIn(otp) {
+    state.busy = true;
+    state.failure = null;
+    draw();
+    try {
+      await ctx.login(state.username, state.password, otp);
+      state.password = '';
+      state.otp = '';
+      ctx.navigate(next, { replace: true, force: true }); // a user who must enrol lands on /account
+    } catch (err) {
+      state.busy = false;
+      const reason = err?.reason ?? 'other';
+      if (reason === 'otp_required') {
+        state.otpStep = true;
+        state.failure = null;
+      } else {
+        if (reason === 'invalid' || reason === 'rate_limited') state.otpStep = false;
+        state.failure = reason;
+      }
+      state.detail = state.failure === 'other' ? String(err?.message ?? '') : '';
+      state.otp = '';
+      const typedOtp = root.querySelector('#login-otp');
+      if (typedOtp) typedOtp.value = '';
+      if (!state.otpStep) state.password = '';
+      const typed = root.querySelector('#login-password');
+      if (typed && !state.otpStep) typed.value = '';
+      draw();
+      const field = root.querySelector(
+        state.otpStep ? '#login-otp' : state.failure === 'invalid' ? '#login-password' : '#login-username');
+      field?.focus();
+    }
+  }
+
+  async function submitOtp(event) {
+    event.preventDefault();
+    if (state.busy) return;
+    state.otp = event.currentTarget.elements.otp.value.trim();
+    if (!state.otp) {
+      state.failure = 'otpMissing';
+      draw();
+      root.querySelector('#login-otp')?.focus();
+      return;
+    }
+    await signIn(state.otp);
+  }
+
+  function otpForm(failureText) {
+    const { t } = ctx;
+    return [
+      h('p', { class: 'lead' }, t('login.otp.intro', { name: state.username })),
+      h('form', { class: 'form', novalidate: true, onsubmit: submitOtp, 'aria-busy': state.busy ? 'true' : null },
+        h('div', { class: 'field' },
+          h('label', { class: 'field__label', htmlFor: 'login-otp' }, t('login.otp.label')),
+          h('input', {
+            id: 'login-otp', name: 'otp', type: 'text', inputmode: 'text', autocomplete: 'one-time-code',
+            autocapitalize: 'none', autocorrect: 'off', spellcheck: 'false', maxlength: '24', required: true,
+            value: state.otp, enterkeyhint: 'done',
+            'aria-invalid': state.failure ? 'true' : null,
+            'aria-describedby': failureText ? 'login-error' : null,
+          })),
+        h('p', { id: 'login-error', class: 'error-box', role: 'alert', hidden: !failureText }, failureText ? icon('alert') : null, failureText),
+        h('button', { type: 'submit', class: 'btn btn--primary btn--block', disabled: state.busy },
+          t(state.busy ? 'login.busy' : 'login.otp.submit')),
+        h('button', { type: 'button', class: 'btn btn--ghost btn--block', disabled: state.busy, onclick: () => {
+          Object.assign(state, { otpStep: false, password: '', otp: '', failure: null });
+          draw();
+          root.querySelector('#login-username')?.focus();
+        } }, t('login.otp.back'))),
+    ];
+  }
 
   async function submit(event) {
     event.preventDefault();
@@ -37,23 +113,7 @@ export default function loginScreen(ctx, { query }) {
       draw();
       return;
     }
-    state.busy = true;
-    state.failure = null;
-    draw();
-    try {
-      await ctx.login(state.username, state.password);
-      state.password = '';
-      ctx.navigate(next, { replace: true, force: true });
-    } catch (err) {
-      state.busy = false;
-      state.failure = err?.reason ?? 'other';
-      state.detail = state.failure === 'other' ? String(err?.message ?? '') : '';
-      const typed = root.querySelector('#login-password');
-      if (typed) typed.value = '';
-      draw();
-      const field = root.querySelector(state.failure === 'invalid' ? '#login-password' : '#login-username');
-      field?.focus();
-    }
+    await signIn(undefined);
   }
 
   function draw() {
@@ -62,6 +122,8 @@ export default function loginScreen(ctx, { query }) {
     const typedPassword = root.querySelector('#login-password');
     if (typedName) state.username = typedName.value;
     if (typedPassword) state.password = typedPassword.value;
+    const typedOtp = root.querySelector('#login-otp');
+    if (typedOtp && state.otpStep) state.otp = typedOtp.value;
     const session = ctx.app.session;
     const pending = ctx.app.status.pending;
     const failureText =
@@ -82,6 +144,12 @@ export default function loginScreen(ctx, { query }) {
       'aria-describedby': failureText ? 'login-error' : null,
     });
 
+    if (state.otpStep) {
+      replaceChildren(root,
+        h('h2', { id: 'screen-title', class: 'screen__title', tabindex: '-1' }, t('login.otp.title')),
+        otpForm(failureText));
+      return;
+    }
     replaceChildren(
       root,
       h('h2', { id: 'screen-title', class: 'screen__title', tabindex: '-1' }, t('login.title')),

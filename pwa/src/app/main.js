@@ -23,6 +23,7 @@ import { startServiceWorker } from './sw-register.js';
 import loginScreen from './login.js';
 import * as inspector from '../features/inspector/index.js';
 import './shell.css';
+import * as account from '../features/account/index.js';
 import * as adminRoutes from '../features/admin/index.js';
 import * as cityRoutes from '../features/city/index.js';
 import * as reviewRoutes from '../features/review/index.js';
@@ -35,6 +36,7 @@ export const ROUTES = [
   ...reviewRoutes.routes,
   ...adminRoutes.routes,
   ...cityRoutes.routes,
+  ...account.routes,
 ];
 
 export const TABS = [
@@ -96,8 +98,9 @@ const ctx = {
       toast.hidden = true;
     }, 6000);
   },
-  async login(username, password) {
-    const user = await store.login(username, password);
+  /** Signs in (`otp`: the second factor's code when the server asked for it) → the user. */
+  async login(username, password, otp) {
+    const user = await store.login(username, password, otp);
     app.session = { user, token: null, expired: false };
     app.status = { ...app.status, needsLogin: false };
     store.requestPersistence();
@@ -106,6 +109,14 @@ const ctx = {
     renderChrome();
     return user;
   },
+  /** The signed-in user's second factor changed ({enabled, required}): the gate follows. */
+  async setTotp(totp) {
+    if (!app.session || !totp) return;
+    const user = (await store.setTotpState(totp).catch(() => null)) ?? { ...app.session.user, totp };
+    app.session = { ...app.session, user };
+    renderChrome();
+  },
+  mustEnrol: () => account.mustEnrol(app.session?.user),
   async logout() {
     const pending = app.status.pending;
     if (!window.confirm(ctx.t(pending > 0 ? 'logout.confirmPending' : 'logout.confirm', { count: pending }))) return;
@@ -171,7 +182,16 @@ function renderChrome() {
   const tabs = $('tabs');
   const role = app.session?.user?.role;
   const mine = TABS.filter((tab) => tab.roles.includes(role));
-  tabs.hidden = !app.session || routeName === 'login' || mine.length === 0;
+  tabs.hidden = !app.session || routeName === 'login' || mine.length === 0 || ctx.mustEnrol();
+  const accountLink = $('account-link');
+  if (accountLink) {
+    accountLink.hidden = !app.session || app.session.expired;
+    accountLink.title = ctx.t('account.nav');
+    if (routeName === 'account') accountLink.setAttribute('aria-current', 'page');
+    else accountLink.removeAttribute('aria-current');
+    replaceChildren(accountLink, icon('user'), h('span', { class: 'account-link__name' },
+      app.session?.user?.display_name || app.session?.user?.username || ctx.t('account.nav')));
+  }
   document.body.classList.toggle('has-tabs', !tabs.hidden);
   replaceChildren(
     $('tabs-links'),
@@ -209,6 +229,11 @@ function show(loc) {
   }
   if (!route.public && !allows(route, app.session.user?.role)) {
     router.navigate(home, { replace: true, force: true }); // another role's screen
+    return;
+  }
+  if (!route.public && route.name !== 'account' && account.mustEnrol(app.session.user)) {
+    // The server answers 403 totp_enrolment_required elsewhere until this user has a second factor.
+    router.navigate(account.ACCOUNT_PATH, { replace: true, force: true });
     return;
   }
   screen?.destroy?.();

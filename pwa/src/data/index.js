@@ -13,7 +13,7 @@ export { openDb } from './db.js';
 export { ApiError, NetworkError, StorageFullError, ValidationError, VisitNotEditableError } from './errors.js';
 export { preparePhoto } from './photos.js';
 export { getForm, getMarket, listMarkets, listOrgUnits } from './reference.js';
-export { currentSession, getDeviceId } from './session.js';
+export { currentSession, getDeviceId, setTotpState } from './session.js';
 export { requestPersistence, storageEstimate } from './storage.js';
 export { getVisit, listVisits, LOCKED_STATES, STATES } from './visits.js';
 export { SYNC_TAG, SyncEngine } from './sync.js';
@@ -53,8 +53,8 @@ export async function queueDecisions(visitIds, decision, comment) {
 }
 
 /** → {user, token, expiresAt, deviceId}; rejects with ApiError / NetworkError. */
-export async function login(username, password) {
-  const result = await session.login(username, password);
+export async function login(username, password, otp = undefined) {
+  const result = await session.login(username, password, { otp });
   engine.loggedIn();
   return result;
 }

@@ -34,16 +34,19 @@ function deviceName() {
 
 /**
  * POST /auth/token. Resolves {user, token, expiresAt, deviceId}; rejects with ApiError
- * (401 invalid_credentials, 429 rate_limited, …) or NetworkError. When another user signs in
- * on this phone, the pull cursor is dropped, so the next sync lists that user's visible set
- * from scratch (and removes what the previous user could see).
+ * (401 invalid_credentials, otp_required / invalid_otp / otp_already_used for a user with
+ * two-factor sign-in, 429 rate_limited, …) or NetworkError. `otp`: the 6-digit code of the
+ * authenticator app or a recovery code. The user carries `totp` {enabled, required} from the
+ * answer. When another user signs in on this phone, the pull cursor is dropped, so the next
+ * sync lists that user's visible set from scratch (and removes what the previous user could see).
  */
-export async function login(username, password, { api: given } = {}) {
+export async function login(username, password, { api: given, otp } = {}) {
   const deviceId = await getDeviceId();
-  const { data } = await api(given).request('POST', '/auth/token', {
-    json: { username, password, device_id: deviceId, device_name: deviceName() },
-  });
-  if (!data?.token || !data?.user) throw new TypeError('login: the server answer has no token/user');
+  const json = { username, password, device_id: deviceId, device_name: deviceName() };
+  if (otp) json.otp = otp;
+  const { data: answer } = await api(given).request('POST', '/auth/token', { json });
+  if (!answer?.token || !answer?.user) throw new TypeError('login: the server answer has no token/user');
+  const data = answer.totp ? { ...answer, user: { ...answer.user, totp: answer.totp } } : answer;
   await write([S.meta], async (tx) => {
     const meta = tx.objectStore(S.meta);
     const previous = await meta.get('user');
@@ -53,6 +56,18 @@ export async function login(username, password, { api: given } = {}) {
     await meta.put(data.user, 'user');
   });
   return { user: data.user, token: data.token, expiresAt: data.expires_at ?? null, deviceId };
+}
+
+/** Keeps the signed-in user's second-factor state {enabled, required} after it changed. */
+export async function setTotpState(totp) {
+  return write([S.meta], async (tx) => {
+    const meta = tx.objectStore(S.meta);
+    const user = await meta.get('user');
+    if (!user) return null;
+    const updated = { ...user, totp };
+    await meta.put(updated, 'user');
+    return updated;
+  });
 }
 
 /** Revokes the token on the server if it can (best effort) and forgets it here. Local data stays. */

@@ -11,6 +11,7 @@ import {
   login as dataLogin,
   logout as dataLogout,
   requestPersistence as dataRequestPersistence,
+  setTotpState as dataSetTotpState,
   startAutoSync as dataStartAutoSync,
   storageEstimate as dataStorageEstimate,
   StorageFullError,
@@ -62,14 +63,19 @@ export async function session() {
   return user ? { user, token: null, expired: true } : null;
 }
 
+// The second factor's refusals: the screen asks for (another) code.
+const OTP_FAILURES = { otp_required: 'otp_required', invalid_otp: 'invalid_otp', otp_already_used: 'otp_already_used' };
+
 /**
- * Why a login failed, for the screen: 'invalid' | 'rate_limited' | 'offline' | 'other'.
+ * Why a login failed, for the screen: 'invalid' | 'otp_required' | 'invalid_otp' |
+ * 'otp_already_used' | 'rate_limited' | 'offline' | 'other'.
  * The data layer rejects with ApiError {status, code} or NetworkError; a fetch that never
  * started rejects with a TypeError.
  */
 export function loginFailure(err) {
   const code = err?.code;
   const status = err?.status;
+  if (OTP_FAILURES[code]) return OTP_FAILURES[code];
   if (code === 'invalid_credentials' || status === 401) return 'invalid';
   if (code === 'rate_limited' || status === 429) return 'rate_limited';
   if (
@@ -82,10 +88,11 @@ export function loginFailure(err) {
   return 'other';
 }
 
-/** Resolves to the user; rejects with an Error whose `reason` is loginFailure(). */
-export async function login(username, password) {
+/** Resolves to the user; rejects with an Error whose `reason` is loginFailure().
+ * `otp`: the second factor's code, for a user who has one (the server asks: otp_required). */
+export async function login(username, password, otp = undefined) {
   try {
-    const { user } = await dataLogin(username, password); // {user, token, expiresAt, deviceId}
+    const { user } = await dataLogin(username, password, otp); // {user, token, expiresAt, deviceId}
     rememberUser(user);
     return user;
   } catch (err) {
@@ -94,6 +101,13 @@ export async function login(username, password) {
     failure.cause = err;
     throw failure;
   }
+}
+
+/** Notes the signed-in user's new second-factor state → the updated user. */
+export async function setTotpState(totp) {
+  const user = await dataSetTotpState(totp);
+  if (user) rememberUser(user);
+  return user;
 }
 
 /** Signs out of the server; the data layer keeps unsent visits (it must never drop them). */

@@ -78,9 +78,18 @@ describe('login()', () => {
     ['NetworkError', () => Object.assign(new Error('x'), { name: 'NetworkError', code: 'network_error', status: 0 }), 'offline'],
     ['fetch TypeError', () => new TypeError('Failed to fetch'), 'offline'],
     ['500', () => Object.assign(new Error('x'), { status: 500, code: 'internal_error' }), 'other'],
+    ['401 otp_required', () => Object.assign(new Error('x'), { status: 401, code: 'otp_required' }), 'otp_required'],
+    ['401 invalid_otp', () => Object.assign(new Error('x'), { status: 401, code: 'invalid_otp' }), 'invalid_otp'],
+    ['401 otp_already_used', () => Object.assign(new Error('x'), { status: 401, code: 'otp_already_used' }), 'otp_already_used'],
   ])('maps %s to %s', async (_name, make, reason) => {
     fake.login.mockRejectedValueOnce(make());
     await expect(store.login('a', 'b')).rejects.toMatchObject({ reason });
+  });
+
+  it('sends the second factor\'s code when there is one', async () => {
+    fake.login.mockResolvedValueOnce({ user: { id: 3 }, token: 't' });
+    await store.login('x', 'y', '123456');
+    expect(fake.login).toHaveBeenLastCalledWith('x', 'y', '123456');
   });
 
   it('resolves the user from {user, token, …}', async () => {

@@ -1,6 +1,13 @@
 // UI strings of the admin screens (Vietnamese first, English second); merged into i18n.js's table.
 export default {
   vi: {
+    'admin.users.totp': 'Xác thực hai bước',
+    'admin.users.totpOn': 'Có xác thực hai bước',
+    'admin.users.totpOff': 'Chưa bật xác thực hai bước',
+    'admin.users.totpHelp': 'Đặt lại khi người dùng mất điện thoại: họ đăng nhập bằng mật khẩu, rồi bật lại nếu vai trò bắt buộc.',
+    'admin.users.totpReset': 'Đặt lại xác thực hai bước',
+    'admin.users.totpConfirm': 'Đặt lại xác thực hai bước của {name}? Người này sẽ đăng nhập chỉ bằng mật khẩu cho đến khi bật lại.',
+    'admin.users.totpDone': 'Đã đặt lại xác thực hai bước.',
     'admin.nav.users': 'Người dùng',
     'admin.nav.devices': 'Thiết bị',
     'admin.nav.markets': 'Chợ',
@@ -186,6 +193,13 @@ export default {
     'admin.targets.editNamed': 'Sửa chỉ tiêu {period} — {unit}',
   },
   en: {
+    'admin.users.totp': 'Two-step verification',
+    'admin.users.totpOn': 'Two-step verification on',
+    'admin.users.totpOff': 'No two-step verification',
+    'admin.users.totpHelp': 'Reset it when the user lost their phone: they sign in with the password, then turn it on again if their role must.',
+    'admin.users.totpReset': 'Reset two-step verification',
+    'admin.users.totpConfirm': 'Reset two-step verification of {name}? They will sign in with the password alone until they turn it on again.',
+    'admin.users.totpDone': 'Two-step verification was reset.',
     'admin.nav.users': 'Users',
     'admin.nav.devices': 'Devices',
     'admin.nav.markets': 'Markets',

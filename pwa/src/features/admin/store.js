@@ -35,6 +35,9 @@ export const updateUser = (id, changes) => data(apiRequest('PATCH', `/admin/user
 export const resetPassword = (id, password, revokeDevices = false) =>
   data(apiRequest('POST', `/admin/users/${encodeURIComponent(id)}/password`, { json: { password, revoke_devices: revokeDevices } }));
 
+/** Removes a user's second factor (a lost phone): they sign in with the password alone. */
+export const resetTotp = (id) => apiRequest('DELETE', `/admin/users/${encodeURIComponent(id)}/totp`);
+
 /** {devices, total}; filters: user_id, active, limit, offset. */
 export const listDevices = (filters = {}) => data(apiRequest('GET', '/admin/devices', { query: cleanQuery(filters) }));
 export const revokeDevice = (id) => data(apiRequest('POST', `/admin/devices/${encodeURIComponent(id)}/revoke`));

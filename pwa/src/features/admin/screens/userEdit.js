@@ -1,5 +1,5 @@
 // Một người dùng (/admin/users/:id): change name, role and unit; deactivate or reactivate;
-// reset the password. Each part saves on its own and says what happened.
+// reset the password or the two-step verification. Each part saves on its own and says what happened.
 import * as admin from '../store.js';
 import { h, icon, replaceChildren } from '../../../shared/dom.js';
 import {
@@ -104,6 +104,22 @@ export default function userEditScreen(ctx, { params }) {
     });
   }
 
+  function resetTotp() {
+    const { t } = ctx;
+    const { user } = state;
+    if (!confirmAction(t('admin.users.totpConfirm', { name: user.username }))) return;
+    run('totp', async () => {
+      try {
+        await admin.resetTotp(user.id);
+        state.user = { ...user, totp_enabled: false };
+        state.done = t('admin.users.totpDone');
+        state.general = [];
+      } catch (err) {
+        state.general = [errorText(t, err)];
+      }
+    });
+  }
+
   function draw() {
     const { t } = ctx;
     const back = backLink('/admin/users', t('admin.users.back'));
@@ -143,6 +159,16 @@ export default function userEditScreen(ctx, { params }) {
           : h('button', { type: 'button', class: `btn ${user.active ? 'btn--warn' : 'btn--secondary'}`, disabled: !!state.busy, onclick: toggleActive },
             icon(user.active ? 'lock' : 'check'), t(user.active ? 'admin.users.deactivate' : 'admin.users.reactivate')),
         h('a', { class: 'btn btn--ghost', href: `/admin/devices?user_id=${user.id}` }, icon('device'), t('admin.users.devices'))),
+
+      h('h3', { class: 'list-title' }, t('admin.users.totp')),
+      h('p', { class: 'admin-item__meta', id: 'user-totp' },
+        user.totp_enabled ? chip('ok', 'lock', t('admin.users.totpOn')) : chip('wait', 'cross', t('admin.users.totpOff'))),
+      user.totp_enabled
+        ? [h('p', { class: 'hint' }, t('admin.users.totpHelp')),
+          h('div', { class: 'row' },
+            h('button', { type: 'button', class: 'btn btn--warn', id: 'user-totp-reset', disabled: !!state.busy, onclick: resetTotp },
+              icon('undo'), t(state.busy === 'totp' ? 'admin.saving' : 'admin.users.totpReset')))]
+        : null,
 
       h('h3', { class: 'list-title' }, t('admin.users.resetTitle')),
       h('form', { class: 'form admin-form', novalidate: true, onsubmit: resetPassword },

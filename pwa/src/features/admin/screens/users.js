@@ -12,7 +12,8 @@ export function userCard(t, user, byId) {
   return h('li', { class: 'admin-item', dataset: { username: user.username } },
     h('div', { class: 'admin-item__head' },
       h('a', { class: 'admin-item__name', href: `/admin/users/${user.id}` }, user.display_name || user.username),
-      user.active ? chip('ok', 'check', t('admin.users.active')) : chip('wait', 'lock', t('admin.users.inactive'))),
+      user.active ? chip('ok', 'check', t('admin.users.active')) : chip('wait', 'lock', t('admin.users.inactive')),
+      user.totp_enabled ? chip('ok', 'lock', t('admin.users.totpOn')) : null),
     h('p', { class: 'admin-item__meta' },
       [user.username, roleLabel(t, user.role), unit ? admin.unitLabel(unit, byId) : t('admin.unit.none')].join(' · ')));
 }
