@@ -87,8 +87,9 @@ export default function loginScreen(ctx, { query }) {
           })),
         h('p', { id: 'login-error', class: 'error-box', role: 'alert', hidden: !failureText }, failureText ? icon('alert') : null, failureText),
         h('button', { type: 'submit', class: 'btn btn--primary btn--block', disabled: state.busy },
-          t(state.busy ? 'login.busy' : 'login.otp.submit')),
-        h('button', { type: 'button', class: 'btn btn--ghost btn--block', disabled: state.busy, onclick: () => {
+          t(state.busy ? 'login.busy' : 'login.otp.submit'))),
+      h('p', { class: 'row' },
+        h('button', { type: 'button', class: 'btn btn--ghost', disabled: state.busy, onclick: () => {
           Object.assign(state, { otpStep: false, password: '', otp: '', failure: null });
           draw();
           root.querySelector('#login-username')?.focus();
