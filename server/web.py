@@ -34,9 +34,10 @@ NOT_BUILT = """<!doctype html><html lang="vi"><meta charset="utf-8"><title>Chợ
 (The PWA is not built: run <code>make run</code>.)</p></html>"""
 
 
-# A client that puts a secret in a URL (ours never do) must not get it written to the access log.
+# A client that puts a secret in a URL (ours never do) must not get it written to the access log:
+# tokens, passwords, TOTP secrets, and the second factor's codes (otp=, code=).
 SECRET_IN_TEXT = re.compile(
-    r"(?i)((?:token|access_token|password|passwd|secret)=|bearer\s+)[^&\s\"']+"
+    r"(?i)((?:token|access_token|password|passwd|secret|otp)=|\bcode=|bearer\s+)[^&\s\"']+"
 )
 ACCESS_LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
 

@@ -1,7 +1,11 @@
 """Secrets against real server processes (DESIGN §9): login throttling holds across two
-processes (manage.py serve and gunicorn on one database); the database holds no token and no
-password in clear; no log line of either process (access logs included) carries one."""
+processes (manage.py serve and gunicorn on one database); the database holds no token, no
+password and no TOTP recovery code in clear; no log line of either process (access logs
+included) carries one, nor a TOTP secret or code."""
 
+import time
+
+import pyotp
 import pytest
 import requests
 from sqlalchemy import create_engine, inspect, text
@@ -77,15 +81,41 @@ def test_throttle_tokens_at_rest_and_logs(two_servers):
     assert requests.get(f"{b.url}/api/v1/me", timeout=TIMEOUT,
                         headers={"Authorization": f"Bearer {revoked}"}).status_code == 401
 
-    # 3. At rest: no token, no password, anywhere in the database.
+    # 2b. Two-step verification: the admin enrols on one process and signs in with a code on
+    # the other (a confused client repeating it in the query string), then with a recovery code.
+    admin = {"Authorization": f"Bearer {tokens[2]}"}
+    started = requests.post(f"{a.url}/api/v1/me/totp", headers=admin, timeout=TIMEOUT)
+    assert started.status_code == 201, started.text
+    totp_secret = started.json()["secret"]
+    confirmed = requests.post(f"{b.url}/api/v1/me/totp/confirm", headers=admin, timeout=TIMEOUT,
+                              json={"code": pyotp.TOTP(totp_secret).now()})
+    assert confirmed.status_code == 200, confirmed.text
+    recovery = confirmed.json()["recovery_codes"]
+    code = pyotp.TOTP(totp_secret).at(time.time() + 30)
+    with_code = requests.post(
+        f"{a.url}/api/v1/auth/token", params={"otp": code, "code": code}, timeout=TIMEOUT,
+        json={"username": DEMO["admin"], "password": DEMO_PASSWORD, "device_id": "otp-phone",
+              "otp": code})
+    assert with_code.status_code == 201, with_code.text
+    tokens.append(with_code.json()["token"])
+    with_recovery = requests.post(f"{b.url}/api/v1/auth/token", timeout=TIMEOUT, json={
+        "username": DEMO["admin"], "password": DEMO_PASSWORD, "device_id": "otp-phone-2",
+        "otp": recovery[0]})
+    assert with_recovery.status_code == 201, with_recovery.text
+    tokens.append(with_recovery.json()["token"])
+
+    # 3. At rest: no token, no password, no recovery code anywhere in the database (the TOTP
+    # secret must be readable to compute codes: it is the one secret kept).
     stored = "\n".join(every_text_value(a.env["DATABASE_URL"]))
-    for secret in [*tokens, DEMO_PASSWORD, wrong]:
+    for secret in [*tokens, DEMO_PASSWORD, wrong, *recovery]:
         assert secret not in stored
 
     # 4. Logs: the access log lines are there, the secrets are not.
     logs = a.log() + b.log()
     assert "POST /api/v1/auth/token" in a.log() and "POST /api/v1/auth/token" in b.log()
     assert '"GET /api/v1/me' in b.log(), "gunicorn wrote no access log; nothing was checked"
-    for secret in [*tokens, DEMO_PASSWORD, wrong]:
+    for secret in [*tokens, DEMO_PASSWORD, wrong, totp_secret, *recovery]:
         assert secret not in logs, "a secret reached a log line"
+    assert f"otp={code}" not in logs and f"code={code}" not in logs
+    assert "otp=[redacted]" in a.log() and "code=[redacted]" in a.log()
     assert "token=[redacted]" in a.log() and "token=[redacted]" in b.log()
