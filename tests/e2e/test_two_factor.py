@@ -17,7 +17,8 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import PASSWORD
+from tests.e2e.helpers import CITY_OFFICER, PASSWORD
+from tests.e2e.live_server import LiveServer
 
 pytestmark = pytest.mark.e2e
 
@@ -52,10 +53,10 @@ def page(browser, server):
     assert violations == []
 
 
-def sign_in(page: Page, server) -> None:
-    page.goto(server.url + "/admin/users")
+def sign_in(page: Page, server, username: str = ADMIN, path: str = "/admin/users") -> None:
+    page.goto(server.url + path)
     page.get_by_role("heading", name="Đăng nhập").wait_for()
-    page.get_by_label("Tên đăng nhập").fill(ADMIN)
+    page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
 
@@ -118,3 +119,30 @@ def test_admin_enrols_signs_out_and_signs_in_with_a_code(page, server):
     expect(page.get_by_text("Đã đặt lại xác thực hai bước.")).to_be_visible()
     expect(page.locator("#user-totp")).to_have_text(re.compile("Chưa bật xác thực hai bước"))
     assert any("Đặt lại xác thực hai bước của" in m for m in page.dialogs)
+
+
+@pytest.fixture
+def strict_server(tmp_path, seeded_database):
+    """The demo with city officers required to use two-step verification."""
+    live = LiveServer(tmp_path, extra_env={"TOTP_REQUIRED_ROLES": "city_officer"})
+    live.prepare(template=seeded_database).start()
+    yield live
+    live.stop()
+
+
+def test_a_role_that_must_enrol_is_held_on_the_account_screen(page, strict_server):
+    sign_in(page, strict_server, CITY_OFFICER, "/city")
+    expect(page.get_by_role("heading", name="Tài khoản")).to_be_visible()
+    expect(page.get_by_role("alert").filter(has_text="bắt buộc")).to_be_visible()
+    expect(page.locator("#tabs")).to_be_hidden()
+    page.goto(strict_server.url + "/city")  # any other screen leads back here
+    expect(page.get_by_role("heading", name="Tài khoản")).to_be_visible()
+
+    page.get_by_role("button", name="Bật xác thực hai bước").click()
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    page.get_by_label("Mã xác thực").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Xác nhận và bật").click()
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    page.get_by_role("button", name="Tôi đã lưu các mã, tiếp tục").click()
+    expect(page.locator("#tabs")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/city"))

@@ -284,6 +284,10 @@ async function refreshHealth() {
 function onStatus(status) {
   const before = app.status;
   app.status = status;
+  if (status.lastError?.code === 'totp_enrolment_required' && app.session && !ctx.mustEnrol()) {
+    // The role was made to need two-step verification while this user was signed in.
+    ctx.setTotp({ enabled: false, required: true }).then(() => ctx.navigate(account.ACCOUNT_PATH, { replace: true }));
+  }
   if (status.needsLogin && app.session) app.session = { ...app.session, expired: true };
   statusBar.update();
   screen?.onStatus?.(status);
