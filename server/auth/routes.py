@@ -20,6 +20,11 @@ from server.models import DeviceToken, User
 
 bp = Blueprint("auth", __name__, url_prefix=API_PREFIX)
 
+OTP_MESSAGES = {
+    totp.INVALID_OTP: "This code is not right (or the recovery code was used already).",
+    totp.OTP_ALREADY_USED: "This code was used already; wait for the next one.",
+}
+
 
 @bp.post("/auth/token")
 @doc(tags=["auth"], body=TokenRequest, load_body=True,
@@ -42,8 +47,7 @@ def create_token(body):
     problem = totp.second_factor_problem(user, body["otp"])
     if problem == totp.OTP_REQUIRED:
         raise ApiError(401, problem, "Type the 6-digit code of your authenticator app.")
-    if problem is not None:
-        db.session.rollback()
+    if problem is not None:  # nothing was changed: the refusal is recorded as a failed login
         throttle.record_failure(username, request.remote_addr)
         raise ApiError(401, problem, OTP_MESSAGES[problem])
     throttle.clear_failures(username)
@@ -52,11 +56,6 @@ def create_token(body):
     return {"token": token, "expires_at": iso_z(record.expires_at), "user": user.to_dict(),
             "totp": totp.status(user)}, 201
 
-
-OTP_MESSAGES = {
-    totp.INVALID_OTP: "This code is not right (or the recovery code was used already).",
-    totp.OTP_ALREADY_USED: "This code was used already; wait for the next one.",
-}
 
 
 @bp.delete("/auth/token")
