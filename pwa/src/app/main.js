@@ -192,6 +192,11 @@ function renderChrome() {
     replaceChildren(accountLink, icon('user'), h('span', { class: 'account-link__name' },
       app.session?.user?.display_name || app.session?.user?.username || ctx.t('account.nav')));
   }
+  const footerLink = $('account-footer-link');
+  if (footerLink) {
+    footerLink.hidden = !app.session || app.session.expired;
+    footerLink.textContent = ctx.t('account.footer');
+  }
   document.body.classList.toggle('has-tabs', !tabs.hidden);
   replaceChildren(
     $('tabs-links'),

@@ -4,6 +4,7 @@ export default {
   vi: {
     'account.title': 'Tài khoản',
     'account.nav': 'Tài khoản',
+    'account.footer': 'Tài khoản, xác thực hai bước và đăng xuất',
     'account.role': 'Vai trò: {role}',
     'account.loading': 'Đang tải…',
     'account.error': 'Chưa tải được (cần mạng): {message}',
@@ -51,6 +52,7 @@ export default {
   en: {
     'account.title': 'Account',
     'account.nav': 'Account',
+    'account.footer': 'Account, two-step verification and sign out',
     'account.role': 'Role: {role}',
     'account.loading': 'Loading…',
     'account.error': 'Could not load (needs the network): {message}',
