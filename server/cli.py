@@ -21,6 +21,7 @@ def _print_import_report(report, dry_run: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from server.auth.cli import register as register_auth
     from server.backup.cli import register as register_backup
     from server.demo.cli import register as register_demo
     from server.indicator.cli import register as register_indicator
@@ -33,6 +34,7 @@ def register_commands(app: Flask) -> None:
     register_jobs(app)
     register_backup(app)
     register_demo(app)
+    register_auth(app)
 
     @app.cli.command("import-org-units")
     @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))

@@ -199,3 +199,12 @@ def test_a_role_that_must_enrol_can_only_enrol_until_it_does(app, client, world)
     assert client.get(f"{V}/me", headers=headers).get_json()["totp"]["enabled"] is True
     # Signing out is allowed while enrolment is pending.
     assert client.delete(f"{V}/auth/token", headers=admin).status_code == 204
+
+
+def test_an_operator_resets_it_from_the_command_line(client, runner, world):
+    enrol(client, login(client, "admin"))
+    assert error(sign_in(client, "admin")) == (401, "otp_required")
+    result = runner.invoke(args=["reset-totp", "admin"])
+    assert result.exit_code == 0 and "was reset" in result.output
+    assert sign_in(client, "admin").status_code == 201
+    assert runner.invoke(args=["reset-totp", "nobody"]).exit_code != 0

@@ -148,7 +148,7 @@ export default function accountScreen(ctx) {
         h('p', { class: 'totp-step' }, t('totp.step1')),
         h('div', { class: 'totp-qr-box' }, qrSvg(uri, t('totp.qrLabel'))),
         h('p', { class: 'hint' }, t('totp.secretLabel')),
-        h('p', null, h('code', { class: 'totp-secret', id: 'totp-secret', 'data-secret': secret }, groupSecret(secret))),
+        h('p', null, h('code', { class: 'totp-secret', id: 'totp-secret' }, groupSecret(secret))),
         h('p', { class: 'totp-step' }, t('totp.step2')),
         h('form', { class: 'form', novalidate: true, onsubmit: confirm },
           codeField('totp-code', t('totp.code'), t('totp.codeHelp')),
