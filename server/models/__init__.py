@@ -14,7 +14,7 @@ from server.models.markets import MARKET_CLASSES, Market, MarketAssignment
 from server.models.orgunits import LEVELS, OrgUnit
 from server.models.sync import AppliedMutation, ChangeLog, SyncMeta
 from server.models.users import ROLES, DeviceToken, LoginFailure, User
-from server.models.visits import ReviewDecision, Visit, VisitAttachment
+from server.models.visits import ReviewDecision, Visit, VisitAttachment, VisitVersion
 
 __all__ = [
     "LEVELS",
@@ -39,4 +39,5 @@ __all__ = [
     "User",
     "Visit",
     "VisitAttachment",
+    "VisitVersion",
 ]
