@@ -14,6 +14,7 @@ from server.core.extensions import db
 from server.core.queryparams import MAX_INT, Moment, time_window
 from server.core.timeutil import iso_z
 from server.forms import review_rules
+from server.forms.enums import word
 from server.models import Market, ReviewDecision, User, Visit
 from server.sync.records import visit_record, visit_records
 from server.visits.versions import history
@@ -150,6 +151,7 @@ def decisions_csv(user, args: dict) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in db.session.execute(query.execution_options(yield_per=1000)):
-        decided_at, visit_id, *text = row
-        writer.writerow([iso_z(decided_at), visit_id, *(_cell(v) for v in text)])
+        decided_at, visit_id, *text, decision, comment = row
+        writer.writerow([iso_z(decided_at), visit_id, *(_cell(v) for v in text),
+                         word("review_decision", decision), _cell(comment)])
     return out.getvalue()

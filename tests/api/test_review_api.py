@@ -283,7 +283,7 @@ def test_decisions_csv_columns_bom_and_window(client, world):
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["visit_id"] == records["hom"]["id"] and first["market_name"] == "Chợ Hôm"
     assert first["market_code"] == "M-HOM" and first["inspector_username"] == "insp_hbt"
-    assert first["reviewer_username"] == "city" and first["decision"] == "reject"
+    assert first["reviewer_username"] == "city" and first["decision"] == "Từ chối"
     assert first["comment"] == "'=HYPERLINK(\"x\")"  # shown as text, never run as a formula
     assert first["decided_at"].endswith("Z")
     assert len(rows) == 3
