@@ -1,4 +1,5 @@
-"""visit_version: every accepted version of a visit, append-only (issue #14)
+"""visit_version: every accepted version of a visit, append-only; app_setting: the settings
+the admin changes in the app (the A4 report's issuer, number prefix, recipient) (issue #14)
 
 Backfill: one version per existing visit, its current data received at its received_at, as
 rev 1 (the submission); the edits made before this table existed were not kept.
@@ -37,6 +38,14 @@ def upgrade():
     with op.batch_alter_table('visit_version', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_visit_version_visit_id'), ['visit_id'], unique=False)
     _backfill(version)
+    op.create_table('app_setting',
+    sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('value', sa.Text(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_by', sa.Integer(), nullable=True),
+    sa.ForeignKeyConstraint(['updated_by'], ['app_user.id'], name=op.f('fk_app_setting_updated_by_app_user')),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_app_setting'))
+    )
 
 
 def _time(value):
@@ -76,6 +85,7 @@ def _backfill(version):
 
 
 def downgrade():
+    op.drop_table('app_setting')
     with op.batch_alter_table('visit_version', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_visit_version_visit_id'))
     op.drop_table('visit_version')

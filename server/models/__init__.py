@@ -12,6 +12,7 @@ from server.models.indicator import (
 from server.models.jobs import JobRun, MarketOverdue
 from server.models.markets import MARKET_CLASSES, Market, MarketAssignment
 from server.models.orgunits import LEVELS, OrgUnit
+from server.models.settings import AppSetting
 from server.models.sync import AppliedMutation, ChangeLog, SyncMeta
 from server.models.users import ROLES, DeviceToken, LoginFailure, User
 from server.models.visits import ReviewDecision, Visit, VisitAttachment, VisitVersion
@@ -20,6 +21,7 @@ __all__ = [
     "LEVELS",
     "MARKET_CLASSES",
     "ROLES",
+    "AppSetting",
     "AppliedMutation",
     "Attachment",
     "ChangeLog",

@@ -1,5 +1,7 @@
 // UI strings of the inspector's screens (market picker, visit form, photos, location, my visits,
 // visit details; Vietnamese first, English second); merged into shared/i18n.js's table.
+import { enumLabel } from '../../shared/enums.js';
+
 export default {
   vi: {
     'markets.title': 'Chọn chợ',
@@ -99,9 +101,9 @@ export default {
     'photos.none': 'Không có ảnh.',
     'state.pending': 'Chờ gửi',
     'state.sent': 'Đã gửi',
-    'state.returned': 'Bị trả lại',
-    'state.approved': 'Đã duyệt',
-    'state.rejected': 'Bị từ chối',
+    'state.returned': enumLabel('visit_status', 'returned', 'vi'),
+    'state.approved': enumLabel('visit_status', 'approved', 'vi'),
+    'state.rejected': enumLabel('visit_status', 'rejected', 'vi'),
     'state.conflict': 'Xung đột',
     'state.refused': 'Bị từ chối nhận',
     'visits.title': 'Lượt kiểm tra của tôi',
@@ -227,9 +229,9 @@ export default {
     'photos.none': 'No photos.',
     'state.pending': 'Waiting to send',
     'state.sent': 'Sent',
-    'state.returned': 'Returned',
-    'state.approved': 'Approved',
-    'state.rejected': 'Rejected',
+    'state.returned': enumLabel('visit_status', 'returned', 'en'),
+    'state.approved': enumLabel('visit_status', 'approved', 'en'),
+    'state.rejected': enumLabel('visit_status', 'rejected', 'en'),
     'state.conflict': 'Conflict',
     'state.refused': 'Refused by server',
     'visits.title': 'My visits',
