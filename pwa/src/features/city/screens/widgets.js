@@ -142,9 +142,9 @@ export function breakdownTable(ctx, rows, { sort, onSort, hrefFor, caption }) {
       onclick: href ? (e) => { if (!(e.target instanceof Element && e.target.closest('a'))) ctx.navigate(href); } : null,
     },
     h('th', { scope: 'row' }, href ? h('a', { href }, row.org_unit.name) : row.org_unit.name),
-    COLUMNS.slice(1).map(([key]) => h('td', { class: 'num', dataset: { col: key } }, cell(key, row, lang))));
+    COLUMNS.slice(1).map(([key, label]) => h('td', { class: 'num', dataset: { col: key, label: t(label) } }, cell(key, row, lang))));
   });
-  return h('div', { class: 'table-wrap' }, h('table', { class: 'table breakdown' },
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'table breakdown table--cards' },
     caption ? h('caption', null, caption) : null,
     h('thead', null, h('tr', null, head)), h('tbody', null, body)));
 }
