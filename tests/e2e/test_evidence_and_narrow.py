@@ -2,16 +2,13 @@
 names its inspector and leads back to where the official was; the dashboard reads on a 360 px
 phone without sideways scrolling. (The versions after a resubmission: test_review_flow.py.)"""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from server.core.periods import local_today
-from tests.e2e.helpers import PHONE
+from tests.e2e.helpers import PHONE, shot
 from tests.e2e.test_city_dashboard import (
     DESK,
     DISTRICT_CODE,
@@ -25,23 +22,7 @@ from tests.e2e.test_city_dashboard import (
 
 pytestmark = pytest.mark.e2e
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 KIEMTRA = "Nguyễn Văn Kiểm (cán bộ kiểm tra, demo)"
-
-
-def shot(page: Page, name: str, full_page: bool = True) -> None:
-    """docs/screenshots/<name>, only with CHOXANH_SCREENSHOTS=1 (taken by hand)."""
-    if os.environ.get("CHOXANH_SCREENSHOTS") != "1":
-        return
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    for attempt in range(3):  # a sync may redraw the screen while the picture is taken
-        try:
-            page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
-            return
-        except PlaywrightError:
-            if attempt == 2:
-                raise
-            page.wait_for_timeout(500)
 
 
 def no_sideways_scroll(page: Page) -> None:
