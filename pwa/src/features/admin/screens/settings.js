@@ -40,6 +40,9 @@ export default function settingsScreen(ctx) {
         state.done = t('admin.settings.saved');
       } catch (err) {
         ({ fields: state.errors, general: state.general } = formErrors(t, err, FIELDS));
+        // The server's one rule with no form check here: said in the reader's words.
+        if (state.errors.recipient) state.errors.recipient = [t('admin.settings.sameBody')];
+        if (state.errors.number_prefix) state.errors.number_prefix = [t('admin.settings.badPrefix')];
       }
       state.busy = false;
     }
