@@ -25,7 +25,8 @@ def _same_body(issuer: str, recipient: str) -> bool:
     def norm(text: str) -> str:
         text = " ".join(text.replace("UBND", "Ủy ban nhân dân").split()).casefold()
         return text.removeprefix("kính gửi:").strip(" .")
-    return norm(issuer.strip().splitlines()[-1]) == norm(recipient)
+    lines = [line for line in issuer.splitlines() if line.strip()]
+    return bool(lines) and norm(lines[-1]) == norm(recipient)
 
 
 def report_settings() -> dict:
@@ -50,6 +51,7 @@ def update_report_settings(user, body: dict) -> dict:
             "recipient": ["The report would be addressed to its own issuer."]})
     now = utcnow()
     for name, value in body.items():
+        value = value.strip()
         row = db.session.get(AppSetting, FIELDS[name])
         if row is None:
             db.session.add(AppSetting(key=FIELDS[name], value=value, updated_at=now,
