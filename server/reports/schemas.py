@@ -2,7 +2,6 @@
 
 from marshmallow import Schema, fields, validate
 
-
 NOT_BLANK = validate.Regexp(r"[\s\S]*\S", error="Must not be blank.")
 
 
