@@ -1,12 +1,15 @@
 """Migrations: one head, and `db upgrade` on an empty database gives exactly the models' schema."""
 
+import json
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask_migrate import upgrade
-from sqlalchemy import inspect
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect, text
 
 from server.core.extensions import db
+from tests.factories import login, make_world, new_id, push, upsert, visit_data
 
 
 def _scripts(app) -> ScriptDirectory:
@@ -31,3 +34,27 @@ def test_upgrade_on_empty_database_matches_models(make_app):
         tables = set(inspect(db.engine).get_table_names())
         assert set(db.metadata.tables) <= tables
         assert "alembic_version" in tables
+
+
+def test_visit_versions_backfill_one_submission_per_existing_visit(make_app):
+    """0007 keeps, for each visit that existed before it, its data as the submission."""
+    app = make_app(schema=False)
+    with app.app_context():
+        upgrade()
+        world = make_world()
+        data = visit_data(world["markets"]["hom"], visit_id=new_id(),
+                          attachments=["b" * 64], observed_at="2023-03-01T08:30:00+07:00")
+        client = app.test_client()
+        [result] = push(client, login(client, "insp_hbt"), upsert(data))
+        assert result["status"] == "applied"
+        db.session.remove()
+        downgrade(revision="0004_market_assignment")
+        upgrade()
+        rows = db.session.execute(text(
+            "SELECT visit_id, rev, inspector_id, data FROM visit_version")).all()
+        assert len(rows) == 1
+        visit_id, rev, inspector_id, kept = rows[0]
+        kept = kept if isinstance(kept, dict) else json.loads(kept)
+        assert (visit_id, rev, inspector_id) == (data["id"], 1, world["users"]["insp_hbt"].id)
+        assert kept == {k: data[k] for k in ("market_id", "form_version", "observed_at",
+                                             "answers", "location", "attachments")}

@@ -13,8 +13,9 @@ CHANGE_SEQUENCE_LOCK = 293_0404  # change-log sequence numbers in commit order (
 TARGET_LOCK = 293_0044  # one writer of a (period, unit) target (admin/targets)
 SNAPSHOT_LOCK = 293_0045  # one indicator snapshot writer at a time (indicator/snapshots)
 SCHEDULER_LOCK = 293_0808  # the scheduler's leader (jobs/guard), a session-level lock
+SETTINGS_LOCK = 293_0046  # one writer of the admin's settings (reports/settings)
 
-ALL_LOCKS = (CHANGE_SEQUENCE_LOCK, TARGET_LOCK, SNAPSHOT_LOCK, SCHEDULER_LOCK)
+ALL_LOCKS = (CHANGE_SEQUENCE_LOCK, TARGET_LOCK, SNAPSHOT_LOCK, SCHEDULER_LOCK, SETTINGS_LOCK)
 assert len(set(ALL_LOCKS)) == len(ALL_LOCKS), "two named locks share a key"
 
 

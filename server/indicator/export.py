@@ -14,20 +14,21 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from server.core.periods import Period, to_local
+from server.forms.enums import word, words
 from server.indicator import report
 
-LEVELS = {"city": "Thành phố", "district": "Quận/Huyện/Thị xã", "ward": "Phường",
-          "commune": "Xã"}
-STATUSES = {"compliant": "Đạt", "non_compliant": "Không đạt",
-            "not_assessed": "Chưa đánh giá"}
+# Every enumeration in words (shared_schema/enums.json), as the screens word them.
+LEVELS = words("org_unit_level")
+STATUSES = words("indicator_status")
+PENDING_OF_WHICH = f"Trong đó {STATUSES['pending_review'].lower()}"
 TITLE = ("Chỉ tiêu 4.4 (Kế hoạch 293/KH-UBND): tỷ lệ chợ truyền thống không sử dụng "
          "túi nilon khó phân hủy")
-UNIT_COLUMNS = ["Đơn vị", "Mã đơn vị", "Cấp", "Tổng số chợ", "Đạt", "Không đạt",
-                "Chưa đánh giá", "Chờ duyệt", "Tỷ lệ đạt (%)", "Tỷ lệ bao phủ (%)",
-                "Chỉ tiêu (%)"]
+UNIT_COLUMNS = ["Đơn vị", "Mã đơn vị", "Cấp", "Tổng số chợ", STATUSES["compliant"],
+                STATUSES["non_compliant"], STATUSES["not_assessed"], PENDING_OF_WHICH,
+                "Tỷ lệ đạt (%)", "Tỷ lệ bao phủ (%)", "Chỉ tiêu (%)"]
 MARKET_COLUMNS = ["Mã chợ", "Tên chợ", "Hạng chợ", "Quận/Huyện", "Phường/Xã", "Trạng thái",
-                  "Chờ duyệt", "Mã lượt kiểm tra", "Ngày kiểm tra", "Cán bộ kiểm tra",
-                  "Người duyệt", "Ngày duyệt"]
+                  STATUSES["pending_review"], "Mã lượt kiểm tra", "Ngày kiểm tra",
+                  "Cán bộ kiểm tra", "Người duyệt", "Ngày duyệt"]
 COUNT_FIELDS = ("markets_total", "compliant", "non_compliant", "not_assessed", "pending_review")
 PERCENT = "0.00%"
 DATE = "DD/MM/YYYY"
@@ -96,10 +97,11 @@ def _summary_sheet(sheet, period: Period, summary: dict) -> None:
     lines = [
         ("Kỳ báo cáo", period.id, None), ("Từ ngày", period.start, DATE),
         ("Đến ngày", period.end, DATE), ("Đơn vị", summary["org_unit"]["name"], None),
-        ("Tổng số chợ", summary["markets_total"], None), ("Đạt", summary["compliant"], None),
-        ("Không đạt", summary["non_compliant"], None),
-        ("Chưa đánh giá", summary["not_assessed"], None),
-        ("Chờ duyệt", summary["pending_review"], None),
+        ("Tổng số chợ", summary["markets_total"], None),
+        (STATUSES["compliant"], summary["compliant"], None),
+        (STATUSES["non_compliant"], summary["non_compliant"], None),
+        (STATUSES["not_assessed"], summary["not_assessed"], None),
+        (PENDING_OF_WHICH, summary["pending_review"], None),
         ("Tỷ lệ đạt", summary["value"], PERCENT),
         ("Tỷ lệ bao phủ", summary["coverage"], PERCENT),
         ("Chỉ tiêu", summary["target"], PERCENT),
@@ -128,7 +130,8 @@ def _market_sheet(sheet, listing: dict) -> None:
         observed = _iso_local(m["observed_at"])
         decided = _iso_local(m["decided_at"])
         sheet.append([
-            m["market"]["code"], m["market"]["name"], m["market"]["market_class"],
+            m["market"]["code"], m["market"]["name"],
+            word("market_class", m["market"]["market_class"]),
             (m["district"] or {}).get("name"), (m["ward"] or {}).get("name"),
             STATUSES[m["status"]], "Có" if m["pending_review"] else "Không", m["visit_id"],
             observed.date() if observed else None,

@@ -8,14 +8,13 @@ import csv
 import io
 
 from server.core.periods import Period
+from server.forms.enums import words
 from server.indicator import report
 from server.indicator.export import _iso_local
 
-CLASSES = {"1": "Chợ hạng 1", "2": "Chợ hạng 2", "3": "Chợ hạng 3",
-           "unclassified": "Chợ chưa xếp hạng"}
-STATUSES = {"compliant": "Đạt", "non_compliant": "Không đạt",
-            "not_assessed": "Chưa đánh giá"}
-PENDING = "Chưa đánh giá (Chờ duyệt kết quả)"
+CLASSES = words("market_class")
+STATUSES = words("indicator_status")
+PENDING = f"{STATUSES['not_assessed']} ({STATUSES['pending_review'].lower()})"
 COLUMNS = ["Kỳ báo cáo", "Mã chợ", "Tên chợ", "Hạng chợ", "Quận/Huyện/Thị xã", "Phường/Xã",
            "Kết quả", "Lượt kiểm tra làm căn cứ", "Thời điểm kiểm tra (giờ Hà Nội)",
            "Cán bộ kiểm tra", "Người duyệt", "Thời điểm duyệt (giờ Hà Nội)"]

@@ -12,15 +12,17 @@ from server.models.indicator import (
 from server.models.jobs import JobRun, MarketOverdue
 from server.models.markets import MARKET_CLASSES, Market, MarketAssignment
 from server.models.orgunits import LEVELS, OrgUnit
+from server.models.settings import AppSetting
 from server.models.sync import AppliedMutation, ChangeLog, SyncMeta
 from server.models.totp import TotpRecoveryCode, UserTotp
 from server.models.users import ROLES, DeviceToken, LoginFailure, User
-from server.models.visits import ReviewDecision, Visit, VisitAttachment
+from server.models.visits import ReviewDecision, Visit, VisitAttachment, VisitVersion
 
 __all__ = [
     "LEVELS",
     "MARKET_CLASSES",
     "ROLES",
+    "AppSetting",
     "AppliedMutation",
     "Attachment",
     "ChangeLog",
@@ -42,4 +44,5 @@ __all__ = [
     "UserTotp",
     "Visit",
     "VisitAttachment",
+    "VisitVersion",
 ]

@@ -42,7 +42,21 @@ class VisitAttachment(db.Model):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
 
 
+class VisitVersion(db.Model):
+    """Append-only: every accepted version of a visit (the inspector's submission and each
+    edit), as the phone sent it, so a reviewer sees what changed (DESIGN §6's audit, like
+    review_decision). `data` holds market_id, form_version, observed_at, answers, location
+    and attachments; the differences are computed when read (server/visits/versions.py)."""
 
+    __tablename__ = "visit_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visit_id: Mapped[str] = mapped_column(ForeignKey("visit.id"), index=True)
+    rev: Mapped[int] = mapped_column(Integer)  # the visit's rev this version produced
+    inspector_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    device_id: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    data: Mapped[dict] = mapped_column(JSON)
 
 
 class ReviewDecision(db.Model):

@@ -1,7 +1,7 @@
 """GET /reports/compliance.csv and .xlsx, /reports/markets.csv (DESIGN §5, §7): downloads of
 indicator 4.4."""
 
-from flask import Blueprint, Response
+from flask import Blueprint, Response, g
 
 from server.auth.tokens import require_auth
 from server.core.apidoc import BINARY, Body, doc
@@ -10,6 +10,8 @@ from server.indicator.access import READERS, period_and_unit
 from server.indicator.export import build_csv, build_xlsx, filename
 from server.indicator.market_export import build_markets_csv, markets_filename
 from server.indicator.schemas import IndicatorQuery
+from server.reports.schemas import ReportSettingsBody, ReportSettingsOut
+from server.reports.settings import report_settings, update_report_settings
 
 bp = Blueprint("reports", __name__, url_prefix=API_PREFIX)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,3 +62,20 @@ def markets_csv():
     period, unit_key = period_and_unit()
     body, listing = build_markets_csv(period, unit_key)
     return _download(body, "text/csv; charset=utf-8", markets_filename(period, listing))
+
+
+@bp.get("/reports/settings")
+@require_auth(*READERS)
+@doc(tags=["reports"], responses={200: ReportSettingsOut}, errors=(401, 403))
+def report_settings_get():
+    """The A4 report's issuing body, document number prefix and recipient (set by the admin)."""
+    return report_settings()
+
+
+@bp.put("/reports/settings")
+@require_auth("admin")
+@doc(tags=["reports"], body=ReportSettingsBody, load_body=True,
+     responses={200: ReportSettingsOut}, errors=(400, 401, 403, 415, 422))
+def report_settings_put(body: dict):
+    """Change the A4 report's letterhead; the recipient may not be the issuing body itself."""
+    return update_report_settings(g.user, body)

@@ -186,12 +186,20 @@ class PullQuery(Schema):
     limit = fields.Integer(validate=validate.Range(1, 1000), metadata={"default": 500})
 
 
+class PullPerson(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    display_name = fields.String()
+
+
 class PullResponse(Schema):
     """A page of changes and the cursor to pull the next one with."""
 
     changes = fields.List(fields.Nested(Change))
     cursor = fields.String()
     has_more = fields.Boolean()
+    people = fields.List(fields.Nested(PullPerson), metadata={
+        "description": "the names of the inspectors and latest reviewers of this page's visits"})
 
 
 

@@ -14,8 +14,10 @@ from server.core.extensions import db
 from server.core.queryparams import MAX_INT, Moment, time_window
 from server.core.timeutil import iso_z
 from server.forms import review_rules
+from server.forms.enums import word
 from server.models import Market, ReviewDecision, User, Visit
 from server.sync.records import visit_record, visit_records
+from server.visits.versions import history
 
 FAR_M = 500  # a visit recorded further than this from the market is worth a second look
 MAX_PAGE = 500  # one page can be bulk-approved in one push (≤ 500 mutations)
@@ -107,32 +109,13 @@ def visible_visit(user, visit_id: str) -> tuple[Visit, Market]:
     return visit, market
 
 
-def history(visit_id: str) -> list[dict]:
-    """Every decision on the visit, oldest first: the audit trail, as the API shows it."""
-    rows = db.session.execute(
-        select(ReviewDecision, User.username, User.display_name)
-        .join(User, User.id == ReviewDecision.reviewer_id)
-        .where(ReviewDecision.visit_id == visit_id)
-        .order_by(ReviewDecision.id)
-    )
-    return [
-        {
-            "decision": d.decision,
-            "comment": d.comment,
-            "reviewer_id": d.reviewer_id,
-            "reviewer_username": username,
-            "reviewer_name": display_name,
-            "decided_at": iso_z(d.decided_at),
-            "visit_rev": d.visit_rev,
-        }
-        for d, username, display_name in rows
-    ]
-
-
 def visit_detail(user, visit_id: str) -> dict:
     visit, market = visible_visit(user, visit_id)
+    inspector = db.session.get(User, visit.inspector_id)
     return {
         **visit_record(visit),
+        "inspector": {"id": inspector.id, "username": inspector.username,
+                      "display_name": inspector.display_name},
         "market": {"id": market.id, "code": market.code, "name": market.name,
                    "org_unit_id": market.org_unit_id},
         "history": history(visit.id),
@@ -168,6 +151,7 @@ def decisions_csv(user, args: dict) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for row in db.session.execute(query.execution_options(yield_per=1000)):
-        decided_at, visit_id, *text = row
-        writer.writerow([iso_z(decided_at), visit_id, *(_cell(v) for v in text)])
+        decided_at, visit_id, *text, decision, comment = row
+        writer.writerow([iso_z(decided_at), visit_id, *(_cell(v) for v in text),
+                         word("review_decision", decision), _cell(comment)])
     return out.getvalue()

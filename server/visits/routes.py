@@ -44,7 +44,8 @@ def get_visit(visit_id: str):
 @doc(tags=["review"], query=ReviewDecisionsQuery, errors=(400, 401, 403),
      responses={200: Body(
          "UTF-8 CSV with BOM: decided_at (UTC), visit_id, market_code, market_name, "
-         "inspector_username, reviewer_username, decision, comment",
+         "inspector_username, reviewer_username, decision (in words: Duyệt, Trả lại, "
+         "Từ chối, Mở lại), comment",
          {"text/csv": {"schema": {"type": "string"}}})})
 def decisions_export():
     """Every review decision in your area (city officers and admins: all), as CSV."""

@@ -17,6 +17,7 @@ from server.sync.changes import record_changes, visit_change
 from server.sync.outcome import conflict, invalid, rejected
 from server.sync.records import visit_record
 from server.sync.schemas import VisitUpsertData
+from server.visits.versions import record_version
 
 FUTURE_TOLERANCE = timedelta(hours=24)
 EARTH_RADIUS_M = 6_371_008.8
@@ -113,6 +114,7 @@ def _create(user, device_id: str, visit_id: str, fields: dict, market) -> dict:
     }
     db.session.execute(insert(Visit.__table__), row)
     _insert_attachments(visit_id, fields["attachments"])
+    record_version(visit_id, 1, user.id, device_id, fields, market.id)
     visit = SimpleNamespace(**row)
     record_changes([visit_change(visit_id, 1, user.id, market.org_unit_id)])
     return visit_record(visit, decided=False)
@@ -151,6 +153,7 @@ def upsert_visit(user, device_id: str, data: dict) -> dict:
         setattr(visit, name, value)
     db.session.flush()
     _replace_attachments(visit.id, fields["attachments"])
+    record_version(visit.id, visit.rev, user.id, device_id, fields, market.id)
     record_changes(
         [visit_change(visit.id, visit.rev, user.id, market.org_unit_id, previous_unit)]
     )

@@ -189,7 +189,8 @@ def test_queue_filters_and_order(client, world):
     assert page["inspectors"] == [{"id": world["users"]["insp_bd"].id, "username": "insp_bd",
                                    "display_name": "Insp_Bd"}]
     detail = client.get(f"/api/v1/visits/{newest_first[0]}", headers=headers).get_json()
-    assert page["visits"][0] == {k: v for k, v in detail.items() if k not in ("market", "history")}
+    assert page["visits"][0] == {k: v for k, v in detail.items()
+                                 if k not in ("market", "history", "inspector")}
 
 
 @pytest.mark.parametrize(("query", "field"), [
@@ -246,7 +247,9 @@ def test_visit_detail_has_market_and_history_oldest_first(client, world):
     assert body["status"] == "submitted" and body["rev"] == 5
     assert body["market"] == {"id": world["markets"]["hom"].id, "code": "M-HOM",
                               "name": "Chợ Hôm", "org_unit_id": world["units"]["HBT-1"].id}
-    history = body["history"]
+    assert [h["event"] for h in body["history"]] == [
+        "submit", "decision", "edit", "decision", "decision"]
+    history = [h for h in body["history"] if h["event"] == "decision"]
     assert [(h["decision"], h["comment"], h["reviewer_name"], h["visit_rev"]) for h in history] == [
         ("return", "Chụp lại ảnh quầy thịt", "Ward_Hbt", 2),
         ("approve", None, "Ward_Hbt", 4),
@@ -280,7 +283,7 @@ def test_decisions_csv_columns_bom_and_window(client, world):
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["visit_id"] == records["hom"]["id"] and first["market_name"] == "Chợ Hôm"
     assert first["market_code"] == "M-HOM" and first["inspector_username"] == "insp_hbt"
-    assert first["reviewer_username"] == "city" and first["decision"] == "reject"
+    assert first["reviewer_username"] == "city" and first["decision"] == "Từ chối"
     assert first["comment"] == "'=HYPERLINK(\"x\")"  # shown as text, never run as a formula
     assert first["decided_at"].endswith("Z")
     assert len(rows) == 3

@@ -8,6 +8,7 @@ tests drive.
 """
 
 import hashlib
+import os
 import sqlite3
 import struct
 import zlib
@@ -15,6 +16,7 @@ from contextlib import closing
 from pathlib import Path
 
 import requests
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from tests.e2e.live_server import LiveServer
@@ -63,6 +65,9 @@ def photos(directory: Path, count: int) -> list[Path]:
         make_png(directory / f"photo-{i}.png", PHOTO_COLOURS[i % len(PHOTO_COLOURS)])
         for i in range(count)
     ]
+
+
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 # ---------------------------------------------------------------- the phone
@@ -289,3 +294,18 @@ def assert_holds_with_photos(view: ServerView, ids: dict[str, str], photo_count:
             assert stored[:3] == b"\xff\xd8\xff", "the phone sends JPEG"
             assert hashlib.sha256(stored).hexdigest() == sha256
     return visits
+
+
+def shot(page: Page, name: str, full_page: bool = True) -> None:
+    """docs/screenshots/<name>, only with CHOXANH_SCREENSHOTS=1 (taken by hand)."""
+    if os.environ.get("CHOXANH_SCREENSHOTS") != "1":
+        return
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    for attempt in range(3):  # a sync may redraw the screen while the picture is taken
+        try:
+            page.screenshot(path=str(SCREENSHOT_DIR / name), full_page=full_page)
+            return
+        except PlaywrightError:
+            if attempt == 2:
+                raise
+            page.wait_for_timeout(500)

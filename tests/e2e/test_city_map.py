@@ -10,6 +10,7 @@ sketch); two markets are never visited.
 """
 
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -216,8 +217,9 @@ def test_city_map_current_year_2023_drill_evidence_and_offline(server, reform, d
 
     # A market opens its evidence visit.
     page.locator("[data-market='E2E-HK']").dispatch_event("click")
-    expect(page).to_have_url(f"{server.url}/review/visits/{reform['visits']['compliant']}",
-                             timeout=WAIT_MS)
+    expect(page).to_have_url(re.compile(  # with the way back to this map
+        rf"/review/visits/{reform['visits']['compliant']}\?from=%2Fcity%2Fmap%3F"),
+        timeout=WAIT_MS)
 
     # The dashboard links to the map; the review screen sketches the pending visit's place.
     page.goto(f"{server.url}/review/visits/{reform['visits']['pending']}")

@@ -121,7 +121,7 @@ def test_decisions_made_offline_survive_a_reload_and_reach_the_server_once(offic
     officer.open_queue(f"?inspector={inspector_id}&status=all")
     card = officer.card(v3)
     expect(card).to_contain_text("Người khác đã quyết định trước", timeout=WAIT_MS)
-    expect(card).to_contain_text("Đã trả lại")
+    expect(card).to_contain_text("Bị trả lại")  # the status, worded as everywhere
     officer.open_visit(v3)
     main = officer.page.get_by_role("main")
     expect(main).to_contain_text("Quyết định “Duyệt” của bạn không được áp dụng. "

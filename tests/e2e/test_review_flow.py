@@ -28,6 +28,7 @@ from tests.e2e.helpers import (
     ServerView,
     new_phone,
     photos,
+    shot,
 )
 
 pytestmark = pytest.mark.e2e
@@ -171,7 +172,7 @@ def test_the_officer_returns_the_inspector_fixes_the_officer_approves_and_it_loc
     card = officer.card(visit_id)
     expect(card).to_contain_text("Chờ duyệt", timeout=WAIT_MS)
     expect(card).to_contain_text(market)
-    expect(card).to_contain_text("Chưa đạt")  # 4 stalls still use the bags
+    expect(card).to_contain_text("Không đạt")  # 4 stalls still use the bags
     officer.open_visit(visit_id)
     main = officer.page.get_by_role("main")
     for text in ("Số hộ kinh doanh được kiểm tra", "50", "Số hộ sử dụng túi nilon khó phân hủy",
@@ -194,6 +195,11 @@ def test_the_officer_returns_the_inspector_fixes_the_officer_approves_and_it_loc
     inspector.sync()
     inspector.expect_cards([market], "Bị trả lại")
     expect(inspector.card(market)).to_contain_text(RETURN_COMMENT)
+    # …with who wrote it and when (the reviewer's name came with the inspector's pull).
+    expect(inspector.card(market)).to_contain_text(
+        "Trần Thị Phương (cán bộ phường, demo) trả lại lúc")
+    inspector.card(market).evaluate("li => li.scrollIntoView({block: 'center'})")
+    shot(inspector.page, "visits-returned-by.png", full_page=False)
     inspector.card(market).get_by_role("link", name="Sửa và gửi lại").click()
     inspector.page.get_by_role("heading", name="Sửa phiếu kiểm tra").wait_for()
     inspector.page.get_by_label("Số hộ sử dụng túi nilon khó phân hủy").fill("0")
@@ -205,8 +211,25 @@ def test_the_officer_returns_the_inspector_fixes_the_officer_approves_and_it_loc
     officer.sync()
     card = officer.card(visit_id)
     expect(card).to_contain_text("Đạt", timeout=WAIT_MS)
-    expect(card).not_to_contain_text("Chưa đạt")
+    expect(card).not_to_contain_text("Không đạt")
     officer.open_visit(visit_id)
+    # What changed since the return: the versions, and the changed answer marked with its
+    # old value; "Máy chủ nhận lúc" is the new version's time, flagged as new.
+    versions = main.locator("ol.review-versions li")
+    expect(versions).to_have_count(2, timeout=WAIT_MS)
+    expect(versions.nth(0)).to_contain_text("Gửi lần đầu — Nguyễn Văn Kiểm")
+    expect(versions.nth(1)).to_contain_text("Sửa, gửi lại — Nguyễn Văn Kiểm")
+    expect(versions.nth(1)).to_contain_text("Đã sửa: Số hộ sử dụng túi nilon khó phân hủy")
+    changed = main.locator("dd[data-changed='stalls_using_nondegradable']")
+    expect(changed).to_contain_text("Đã sửa từ lần quyết định trước")
+    expect(changed).to_contain_text("Trước: 4")
+    expect(main.locator("dd[data-changed]")).to_have_count(1)  # nothing else was changed
+    expect(main.locator("[data-new-version]")).to_have_text("Có phiên bản mới sau quyết định trước")
+    expect(officer.page.locator("#toast")).to_be_hidden(timeout=WAIT_MS)  # a clear picture
+    changed.evaluate("dd => dd.scrollIntoView({block: 'center'})")
+    shot(officer.page, "review-changed-since.png", full_page=False)
+    versions.nth(1).evaluate("li => li.scrollIntoView({block: 'center'})")
+    shot(officer.page, "review-versions.png", full_page=False)
     expect(main).to_contain_text("Lịch sử quyết định")
     history = main.locator("ol.review-history")
     expect(history).to_contain_text("Đã trả lại", timeout=WAIT_MS)
@@ -230,7 +253,7 @@ def test_the_officer_returns_the_inspector_fixes_the_officer_approves_and_it_loc
     text = download.value.path().read_bytes().decode("utf-8-sig")
     rows = [r for r in csv.DictReader(io.StringIO(text)) if r["visit_id"] == visit_id]
     assert [(r["decision"], r["comment"], r["reviewer_username"]) for r in rows] == [
-        ("return", RETURN_COMMENT, WARD_OFFICER), ("approve", "", WARD_OFFICER)]
+        ("Trả lại", RETURN_COMMENT, WARD_OFFICER), ("Duyệt", "", WARD_OFFICER)]
     assert download.value.suggested_filename.endswith(".csv")
 
 

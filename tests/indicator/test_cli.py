@@ -38,7 +38,7 @@ def test_export_csv(runner, world, tmp_path, period, unit):
     first = next(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
     total, compliant, non, none, pending, value, coverage, target = EXPECTED[(period, unit)]
     assert (int(first["Tổng số chợ"]), int(first["Đạt"]), int(first["Không đạt"]),
-            int(first["Chưa đánh giá"]), int(first["Chờ duyệt"])) == (
+            int(first["Chưa đánh giá"]), int(first["Trong đó chờ duyệt"])) == (
         total, compliant, non, none, pending)
     assert first["Tỷ lệ đạt (%)"] == f"{value * 100:.2f}"
 

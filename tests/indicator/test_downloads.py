@@ -46,7 +46,7 @@ def test_csv_has_the_same_figures_as_the_api(client, city, period, unit):
     assert first["Kỳ báo cáo"] == period
     total, compliant, non, none, pending, value, coverage, target = EXPECTED[(period, unit)]
     assert [int(first[k]) for k in ("Tổng số chợ", "Đạt", "Không đạt",
-                                    "Chưa đánh giá", "Chờ duyệt")] == [
+                                    "Chưa đánh giá", "Trong đó chờ duyệt")] == [
         total, compliant, non, none, pending]
     assert first["Tỷ lệ đạt (%)"] == pct(value)
     assert first["Tỷ lệ bao phủ (%)"] == pct(coverage)
@@ -70,7 +70,7 @@ def test_xlsx_has_the_same_figures_as_the_api(client, city, period, unit):
     )}
     total, compliant, non, none, pending, value, coverage, target = EXPECTED[(period, unit)]
     assert [summary[k][0] for k in ("Tổng số chợ", "Đạt", "Không đạt",
-                                    "Chưa đánh giá", "Chờ duyệt")] == [
+                                    "Chưa đánh giá", "Trong đó chờ duyệt")] == [
         total, compliant, non, none, pending]
     assert summary["Tỷ lệ đạt"] == (value, "0.00%")  # a number, shown as a percentage
     assert summary["Tỷ lệ bao phủ"] == (coverage, "0.00%")

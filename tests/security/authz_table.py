@@ -169,6 +169,10 @@ ROWS = [
     row("GET", V + "/reports/markets.csv",
         "/reports/markets.csv?period=2023&org_unit={unit}",
         {"ward_officer": (200, 403), "city_officer": 200, "admin": 200}),
+    row("GET", V + "/reports/settings", "/reports/settings",
+        only("ward_officer", "city_officer", "admin")),
+    row("PUT", V + "/reports/settings", "/reports/settings", only("admin"),
+        body={"number_prefix": "BC-SCT"}),
     row("GET", V + "/markets/overdue", "/markets/overdue", everyone(200)),
     # --- admins ----------------------------------------------------------------------------
     row("GET", V + "/admin/users", "/admin/users", only("admin")),

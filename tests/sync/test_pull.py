@@ -160,3 +160,24 @@ def test_moving_a_ward_to_another_district_expires_scoped_cursors(client, world,
     assert str(world["markets"]["hom"].id) not in keys(fresh, "market")
     city_news, _ = pull_all(client, city, city_cursor)  # city-wide: nothing to redo
     assert [c["entity"] for c in city_news] == ["org_unit"]
+
+
+def test_pull_pages_name_the_people_of_their_visits(client, world):
+    """A phone names inspectors and reviewers offline: each page carries the names of the
+    people its visits mention, and only theirs (issue #14)."""
+    ids = record_visits(client, world)
+    push(client, login(client, "ward_hbt"), decision(ids["hbt_hom"], 1, "return", "Chụp lại"))
+    ward = client.get("/api/v1/sync/pull", query_string={"limit": 1000},
+                      headers=login(client, "ward_hbt")).get_json()
+    users = world["users"]
+    assert ward["people"] == sorted([
+        {"id": users[name].id, "username": name, "display_name": name.title()}
+        for name in ("insp_hbt", "insp_hbt2", "ward_hbt")], key=lambda p: p["id"])
+    inspector = login(client, "insp_hbt")
+    first = client.get("/api/v1/sync/pull", query_string={"limit": 1000},
+                       headers=inspector).get_json()
+    assert {p["username"] for p in first["people"]} == {"insp_hbt", "ward_hbt"}
+    # A page without visits names nobody.
+    later = client.get("/api/v1/sync/pull", query_string={"cursor": first["cursor"]},
+                       headers=inspector).get_json()
+    assert later["changes"] == [] and later["people"] == []

@@ -234,14 +234,19 @@ export async function getDecisionBatch(batchId) {
 
 // ------------------------------------------------------------------ names of people
 
-/** Remembers {id, username, display_name} of inspectors seen online, for offline lists. */
+/** `known` ({id: person}) with `people` ([{id, username, display_name}]) learnt. */
+export function mergePeople(known, people) {
+  for (const p of people) if (p && p.id != null) known[p.id] = { id: p.id, username: p.username ?? null, display_name: p.display_name ?? null };
+  return known;
+}
+
+/** Remembers {id, username, display_name} of people seen online (pull pages bring the names of
+ * their visits' inspectors and reviewers; the queue and a visit's page bring more). */
 export async function rememberPeople(people) {
   if (!Array.isArray(people) || !people.length) return;
   await write([S.meta], async (tx) => {
     const meta = tx.objectStore(S.meta);
-    const known = (await meta.get('people')) ?? {};
-    for (const p of people) if (p && p.id != null) known[p.id] = { id: p.id, username: p.username ?? null, display_name: p.display_name ?? null };
-    await meta.put(known, 'people');
+    await meta.put(mergePeople((await meta.get('people')) ?? {}, people), 'people');
   }, { durability: 'relaxed' });
 }
 

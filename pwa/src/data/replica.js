@@ -10,7 +10,7 @@
 //   rows are tagged with the pull's epoch and the rows not seen are removed only when the listing
 //   is complete, so an interrupted re-pull on a bad line never leaves the market list empty.
 import { S, write } from './db.js';
-import { DECISION_TYPE, countInBatch, decisionOutcome } from './decisions.js';
+import { DECISION_TYPE, countInBatch, decisionOutcome, mergePeople } from './decisions.js';
 
 const STATUS_TO_STATE = Object.freeze({ submitted: 'sent', returned: 'returned', approved: 'approved', rejected: 'rejected' });
 const HELD_STATES = ['conflict', 'refused'];
@@ -175,7 +175,7 @@ async function sweep(tx, epoch) {
  * Applies one pull page and stores its cursor in the same transaction, so a crash leaves either
  * the page and its cursor or neither. The page that ends a full listing also sweeps.
  */
-export async function applyPullPage({ changes, cursor, has_more: hasMore }) {
+export async function applyPullPage({ changes, cursor, has_more: hasMore, people }) {
   const stores = [S.meta, S.outbox, S.visits, ...Object.values(REPLICA_STORES)];
   return write(
     stores,
@@ -184,6 +184,7 @@ export async function applyPullPage({ changes, cursor, has_more: hasMore }) {
       const full = await meta.get('fullPull');
       const epoch = full?.active ? full.epoch : null;
       for (const change of Array.isArray(changes) ? changes : []) await applyChange(tx, change, epoch);
+      if (Array.isArray(people) && people.length) await meta.put(mergePeople((await meta.get('people')) ?? {}, people), 'people');
       await meta.put(cursor, 'cursor');
       if (!hasMore && full?.active) {
         await sweep(tx, full.epoch);

@@ -8,6 +8,7 @@ import { marketsImportScreen, orgUnitsImportScreen } from './screens/importCsv.j
 import marketEditScreen from './screens/marketEdit.js';
 import adminMarketsScreen from './screens/markets.js';
 import orgUnitsScreen from './screens/orgUnits.js';
+import settingsScreen from './screens/settings.js';
 import targetsScreen from './screens/targets.js';
 import userEditScreen from './screens/userEdit.js';
 import { userNewScreen, usersScreen } from './screens/users.js';
@@ -26,6 +27,7 @@ export const routes = [
   { pattern: '/admin/org-units', name: 'admin-org-units', screen: orgUnitsScreen, tab: 'admin-org-units', roles: ADMIN },
   { pattern: '/admin/org-units/import', name: 'admin-org-units-import', screen: orgUnitsImportScreen, tab: 'admin-org-units', roles: ADMIN },
   { pattern: '/admin/targets', name: 'admin-targets', screen: targetsScreen, tab: 'admin-targets', roles: ADMIN },
+  { pattern: '/admin/settings', name: 'admin-settings', screen: settingsScreen, tab: 'admin-settings', roles: ADMIN },
 ];
 
 export const tabs = [
@@ -34,4 +36,5 @@ export const tabs = [
   { tab: 'admin-markets', href: '/admin/markets', labelKey: 'admin.nav.markets', icon: 'store', roles: ADMIN },
   { tab: 'admin-org-units', href: '/admin/org-units', labelKey: 'admin.nav.units', icon: 'map', roles: ADMIN },
   { tab: 'admin-targets', href: '/admin/targets', labelKey: 'admin.nav.targets', icon: 'target', roles: ADMIN },
+  { tab: 'admin-settings', href: '/admin/settings', labelKey: 'admin.nav.settings', icon: 'list', roles: ADMIN },
 ];

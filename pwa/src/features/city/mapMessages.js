@@ -1,4 +1,6 @@
 // UI strings of the city map (/city/map) and the level names; merged into messages.js.
+import { enumMessages } from '../../shared/enums.js';
+
 export default {
   vi: {
     'city.map.link': 'Bản đồ',
@@ -12,7 +14,7 @@ export default {
     'city.map.panelLabel': 'Thông tin đang chọn',
     'city.map.unitFigures': '{compliant}/{total} chợ đạt ({value}); độ bao phủ {coverage}',
     'city.map.unitNoMarkets': 'Không có chợ',
-    'city.map.unitCounts': 'Không đạt {bad} · Chưa đánh giá {none} · Chờ duyệt {pending}',
+    'city.map.unitCounts': 'Không đạt {bad} · Chưa đánh giá {none} (trong đó chờ duyệt {pending})',
     'city.map.openUnit': 'Bấm để xem chi tiết đơn vị',
     'city.map.openEvidence': 'Bấm để mở lượt kiểm tra làm căn cứ',
     'city.map.openList': 'Bấm để xem trong danh sách chợ',
@@ -25,10 +27,7 @@ export default {
     'city.map.legendEmpty': 'Không có chợ',
     'city.map.legendHatched': 'Độ bao phủ dưới 50% hoặc chưa chợ nào được đánh giá',
     'city.map.legendMarkets': 'Chợ',
-    'city.map.status.compliant': 'Đạt',
-    'city.map.status.non_compliant': 'Không đạt',
-    'city.map.status.not_assessed': 'Chưa đánh giá',
-    'city.map.status.pending_review': 'Chờ duyệt kết quả',
+    ...enumMessages('indicator_status', 'city.map.status.', 'vi'),
     'city.map.statusCount': '{label} ({count})',
     'city.map.scale': 'Thước tỷ lệ',
     'city.trend.noteYtd': 'Đường: tỷ lệ chợ đạt lũy kế từ 01/01 đến cuối mỗi tháng (tháng 12 bằng cả năm), so với mục tiêu. Cột: độ bao phủ của riêng tháng đó (chợ có lượt kiểm tra được duyệt trong tháng).',
@@ -58,7 +57,7 @@ export default {
     'city.map.panelLabel': 'Selected item',
     'city.map.unitFigures': '{compliant}/{total} markets compliant ({value}); coverage {coverage}',
     'city.map.unitNoMarkets': 'No markets',
-    'city.map.unitCounts': 'Non-compliant {bad} · Not assessed {none} · Pending review {pending}',
+    'city.map.unitCounts': 'Non-compliant {bad} · Not assessed {none} (of which pending review {pending})',
     'city.map.openUnit': 'Press to open this unit',
     'city.map.openEvidence': 'Press to open the inspection used as evidence',
     'city.map.openList': 'Press to see it in the market list',
@@ -71,10 +70,7 @@ export default {
     'city.map.legendEmpty': 'No markets',
     'city.map.legendHatched': 'Coverage below 50% or no market assessed',
     'city.map.legendMarkets': 'Markets',
-    'city.map.status.compliant': 'Compliant',
-    'city.map.status.non_compliant': 'Non-compliant',
-    'city.map.status.not_assessed': 'Not assessed',
-    'city.map.status.pending_review': 'Result pending review',
+    ...enumMessages('indicator_status', 'city.map.status.', 'en'),
     'city.map.statusCount': '{label} ({count})',
     'city.map.scale': 'Scale bar',
     'city.trend.noteYtd': 'Line: share of compliant markets from 1 January to the end of each month (December equals the year), against the target. Bars: each month\'s own coverage (markets with an approved inspection in that month).',

@@ -93,6 +93,8 @@ export const loadMarkets = ({ period, orgUnit, status }) =>
   getJson('/indicator/markets', { period, ...unitQuery(orgUnit), status });
 
 /** GET /indicator/trend: twelve months of one year. */
+/** The A4 report's letterhead set by the admin: {issuer, number_prefix, recipient}. */
+export const loadReportSettings = async () => (await getJson('/reports/settings')).data;
 export const loadTrend = ({ year, orgUnit }) => getJson('/indicator/trend', { year, ...unitQuery(orgUnit) });
 
 /**

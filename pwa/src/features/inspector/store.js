@@ -1,7 +1,7 @@
 // The inspector's calls to the data layer: the visits on the phone (list, read, save, edit),
 // photos, and the markets due for inspection. The data layer's functions are imported directly
 // and its visit rows (data/visits.js listVisits) are the one input shape.
-import { apiRequest, editVisit as dataEditVisit, getVisit as dataGetVisit, listVisits as dataListVisits, preparePhoto, saveVisit as dataSaveVisit } from '../../data/index.js';
+import { apiRequest, editVisit as dataEditVisit, getPeople, getVisit as dataGetVisit, listVisits as dataListVisits, preparePhoto, saveVisit as dataSaveVisit } from '../../data/index.js';
 import { FORM_VERSION } from '../../shared/store.js';
 
 export { preparePhoto }; // {blob, sha256, type, size}: the photo downscaled to 1280 px JPEG
@@ -24,10 +24,15 @@ export function toScreenVisit(row) {
     state: row.state,
     comment: row.review?.comment ?? null,
     decision: row.review?.decision ?? null,
+    reviewerId: row.review?.reviewer_id ?? null,
+    decidedAt: row.review?.decided_at ?? null,
     error: row.error ?? null,
     record: row.record ?? null,
   };
 }
+
+/** {id: {id, username, display_name}}: the names pull brought (the reviewers of my visits). */
+export const people = () => getPeople();
 
 export async function listVisits() {
   return (await dataListVisits()).map(toScreenVisit);

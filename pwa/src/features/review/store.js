@@ -3,7 +3,7 @@
 // the live extras (history, photos, names, the audit CSV) when online.
 import {
   apiBlob, apiRequest, cancelDecision, dismissOutcome, getDecisionBatch, getPeople, getReviewItem,
-  listReviewItems, queueDecision, queueDecisions, rememberPeople, reviewItemOf,
+  listReviewItems, queueDecision, queueDecisions, rememberPeople as rememberPeopleInDb, reviewItemOf,
 } from '../../data/index.js';
 import { reviewRules } from '../../shared/reviewRules.js';
 
@@ -17,12 +17,13 @@ export const itemOf = (record) => reviewItemOf(record);
 
 /** {id: {id, username, display_name}} remembered from earlier online lists. */
 export const people = () => getPeople();
+export const rememberPeople = (list) => rememberPeopleInDb(list);
 
 /** Online only, best effort: learns the inspectors' names of the visits awaiting review. */
 export async function refreshPeople() {
   try {
     const { data: body } = await apiRequest('GET', '/review/queue', { query: { limit: PEOPLE_PAGE } });
-    await rememberPeople(body?.inspectors ?? []);
+    await rememberPeopleInDb(body?.inspectors ?? []);
     return true;
   } catch {
     return false; // offline or not allowed: the lists show ids

@@ -83,7 +83,7 @@ export function unitLook(figures) {
 
 /**
  * The status a market's dot shows: its indicator status, except that a market with no approved
- * evidence but a visit awaiting review shows "Chờ duyệt kết quả".
+ * evidence but a visit awaiting review shows "Chờ duyệt".
  */
 export function dotStatus(item) {
   if (item?.status === 'not_assessed' && item?.pending_review) return 'pending_review';

@@ -5,6 +5,10 @@ import { formatCount, formatPercent } from './format.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 export const CHART = { width: 640, height: 260, left: 44, right: 12, top: 14, bottom: 34 };
+// On a phone the SVG is drawn in about as many units as it has pixels, so its labels keep
+// their size instead of shrinking to half (640 units in ~330 px).
+export const CHART_NARROW = { width: 360, height: 240, left: 40, right: 6, top: 12, bottom: 30 };
+const narrowScreen = () => typeof matchMedia === 'function' && matchMedia('(max-width: 599px)').matches;
 
 const isNumber = (v) => typeof v === 'number' && Number.isFinite(v);
 const clamp01 = (v) => Math.min(1, Math.max(0, v));
@@ -72,7 +76,8 @@ const monthOf = (row, i) => Number(String(row?.period?.id ?? '').slice(5, 7)) ||
 export function trendChart(ctx, trend, monthHref = null) {
   const { t, lang } = ctx;
   const months = trend?.months ?? [];
-  const geo = trendGeometry(months, trend?.target);
+  const box = narrowScreen() ? CHART_NARROW : CHART;
+  const geo = trendGeometry(months, trend?.target, box);
   const ytd = geo.mode === 'ytd';
   const shownValue = (m) => (ytd ? m.year_to_date?.value : m.value);
   const last = [...months].reverse().find((m) => isNumber(shownValue(m)));
@@ -86,7 +91,7 @@ export function trendChart(ctx, trend, monthHref = null) {
   const titleId = 'trend-title';
   const descId = 'trend-desc';
   const chart = svg('svg', {
-    class: `trend__svg trend__svg--${geo.mode}`, viewBox: `0 0 ${CHART.width} ${CHART.height}`, role: 'img',
+    class: `trend__svg trend__svg--${geo.mode}`, viewBox: `0 0 ${box.width} ${box.height}`, role: 'img',
     'aria-labelledby': `${titleId} ${descId}`, preserveAspectRatio: 'xMidYMid meet', 'data-mode': geo.mode,
   },
   svg('title', { id: titleId }, t(ytd ? 'city.trend.titleYtd' : 'city.trend.title', { year: trend?.year ?? '' })),
@@ -99,7 +104,7 @@ export function trendChart(ctx, trend, monthHref = null) {
     bar.missing
       ? svg('text', { class: 'trend__none', x: bar.centre, y: geo.plot.y0 - 4, 'text-anchor': 'middle' }, '–')
       : svg('rect', { class: 'trend__bar', x: bar.x, y: bar.y, width: bar.width, height: Math.max(bar.height, 0.5), 'data-month': bar.month?.period?.id ?? '' }),
-    svg('text', { class: 'trend__axis', x: bar.centre, y: CHART.height - 12, 'text-anchor': 'middle' }, `T${monthOf(bar.month, bar.i)}`),
+    svg('text', { class: 'trend__axis', x: bar.centre, y: box.height - 12, 'text-anchor': 'middle' }, `T${monthOf(bar.month, bar.i)}`),
   ]),
   geo.line.length > 1
     ? svg('polyline', { class: 'trend__coverage', points: geo.line.map((p) => `${p.x},${p.y}`).join(' ') })
@@ -113,8 +118,9 @@ export function trendChart(ctx, trend, monthHref = null) {
     h('li', { class: 'trend__key trend__key--coverage' }, t(ytd ? 'city.trend.legendYtd' : 'city.trend.legendCoverage')),
     h('li', { class: 'trend__key trend__key--target' }, t('city.trend.legendTarget')));
 
-  const num = (text) => h('td', { class: 'num' }, text);
-  const table = h('table', { class: 'table table--compact', dataset: { mode: geo.mode } },
+  // Each cell carries its column's name: on a phone the rows are cards that label their figures.
+  const num = (text, labelKey) => h('td', { class: 'num', dataset: { label: t(labelKey) } }, text);
+  const table = h('table', { class: 'table table--compact table--cards', dataset: { mode: geo.mode } },
     h('caption', { class: 'visually-hidden' }, t('city.trend.tableCaption', { year: trend?.year ?? '' })),
     h('thead', null, h('tr', null,
       h('th', { scope: 'col' }, t('city.col.month')),
@@ -127,11 +133,12 @@ export function trendChart(ctx, trend, monthHref = null) {
       h('th', { scope: 'row' }, monthHref && m.period?.id
         ? h('a', { href: monthHref(m.period.id) }, t('city.period.monthOf', { month: monthOf(m, i), year: trend?.year ?? '' }))
         : t('city.period.monthOf', { month: monthOf(m, i), year: trend?.year ?? '' })),
-      num(formatCount(m.compliant, lang)),
-      num(formatCount(m.markets_total, lang)),
-      num(formatPercent(m.value, lang)),
-      num(formatPercent(m.coverage, lang)),
-      ytd ? [num(formatCount(m.year_to_date?.compliant, lang)), num(formatPercent(m.year_to_date?.value, lang)), num(formatPercent(m.year_to_date?.coverage, lang))] : null))));
+      num(formatCount(m.compliant, lang), 'city.col.compliant'),
+      num(formatCount(m.markets_total, lang), 'city.col.total'),
+      num(formatPercent(m.value, lang), ytd ? 'city.col.valueMonth' : 'city.col.value'),
+      num(formatPercent(m.coverage, lang), ytd ? 'city.col.coverageMonth' : 'city.col.coverage'),
+      ytd ? [num(formatCount(m.year_to_date?.compliant, lang), 'city.col.compliantYtd'), num(formatPercent(m.year_to_date?.value, lang), 'city.col.valueYtd'),
+        num(formatPercent(m.year_to_date?.coverage, lang), 'city.col.coverageYtd')] : null))));
 
   return h('figure', { class: 'trend' },
     chart,

@@ -57,13 +57,18 @@ export default function cityDashboard(ctx, { query }) {
 
   function counts(figures) {
     const { t, lang } = ctx;
-    const tile = (key, status, tone) => h('li', { class: `tile tile--${tone}`, dataset: { count: key } },
+    const tile = (key, status, tone, extra = null) => h('li', { class: `tile tile--${tone}`, dataset: { count: key } },
       h('a', { class: 'tile__link', href: marketsHref(view.period, view.orgUnit, status) },
         h('span', { class: 'tile__number' }, formatCount(figures[key], lang)),
-        h('span', { class: 'tile__label' }, t(`city.count.${key}`))));
+        h('span', { class: 'tile__label' }, t(`city.count.${key}`))),
+      extra);
+    // "Chờ duyệt" is part of "Chưa đánh giá", not a fifth result: shown inside its tile.
+    const pending = h('a', { class: 'tile__sub', href: marketsHref(view.period, view.orgUnit, 'pending_review'), dataset: { count: 'pending_review' } },
+      h('span', { class: 'tile__label' }, t('city.count.pending_review')), ' ',
+      h('span', { class: 'tile__number' }, formatCount(figures.pending_review, lang)));
     return h('ul', { class: 'tiles', 'aria-label': t('city.count.label') },
       tile('markets_total', '', 'total'), tile('compliant', 'compliant', 'ok'), tile('non_compliant', 'non_compliant', 'bad'),
-      tile('not_assessed', 'not_assessed', 'wait'), tile('pending_review', 'pending_review', 'info'));
+      tile('not_assessed', 'not_assessed', 'wait', pending));
   }
 
   function actions(figures) {

@@ -11,7 +11,7 @@ import { loadIndicator, loadMarketPoints, loadMarkets } from '../store.js';
 import { formatCount, formatDay, periodLabel } from './format.js';
 import { cityHref, readQuery } from './period.js';
 import { placeFor } from './place.js';
-import { breadcrumb, finalBadge, marketsHref, pickers, problemNote, title } from './widgets.js';
+import { breadcrumb, evidenceHref, finalBadge, marketsHref, pickers, problemNote, title } from './widgets.js';
 
 export default function cityMap(ctx, { query }) {
   const view = readQuery(query);
@@ -25,7 +25,7 @@ export default function cityMap(ctx, { query }) {
   const links = {
     unit: (row) => (row.org_unit?.id === null || row.org_unit?.id === undefined ? null : mapHref(row.org_unit.id)),
     market: (item) => (item.visit_id
-      ? `/review/visits/${encodeURIComponent(item.visit_id)}`
+      ? evidenceHref(item.visit_id)
       : marketsHref(view.period, item.ward?.id ?? view.orgUnit, item.status)),
   };
 

@@ -2,7 +2,7 @@
 // to the People's Committee. Same figures as the API to the digit; Vietnamese administrative
 // layout (national motto, place and date, signature block); the app chrome is hidden in print.
 import { h, icon, redraw, replaceChildren } from '../../../shared/dom.js';
-import { loadIndicator, loadMarkets } from '../store.js';
+import { loadIndicator, loadMarkets, loadReportSettings } from '../store.js';
 import { ROMAN_NUMERALS, formatCount, formatDay, formatDayTime, formatPercent, headline, periodLabel, placeDate } from './format.js';
 import { partitionMarkets, sortRows } from './model.js';
 import { cityHref, readQuery } from './period.js';
@@ -17,16 +17,27 @@ export default function cityReport(ctx, { query }) {
   let alive = true;
 
   async function load() {
-    const [indicator, markets] = await Promise.allSettled([
+    const [indicator, markets, settings] = await Promise.allSettled([
       loadIndicator({ period: view.period.id, orgUnit: view.orgUnit }),
       loadMarkets({ period: view.period.id, orgUnit: view.orgUnit }),
+      loadReportSettings(),
     ]);
     if (!alive) return;
+    // Without an answer (offline, an older server) the page still prints, with blanks to fill.
+    state.settings = settings.status === 'fulfilled' ? settings.value : null;
     state.indicator = indicator.status === 'fulfilled' ? indicator.value : null;
     state.markets = markets.status === 'fulfilled' ? markets.value : null;
     state.error = indicator.status === 'rejected' ? indicator.reason : markets.status === 'rejected' ? markets.reason : null;
     state.loading = false;
     redraw(root, draw);
+  }
+
+  /** The issuing body, one line per level (the admin's setting); the last line underlined. */
+  function agency() {
+    const { t } = ctx;
+    const lines = (state.settings?.issuer ?? '').split('\n').map((l) => l.trim()).filter(Boolean);
+    if (!lines.length) return [h('p', null, t('city.report.agency1')), h('p', { class: 'strong underline' }, '……………………')];
+    return lines.map((line, i) => h('p', { class: i === lines.length - 1 ? 'strong underline' : null, dataset: { role: 'issuer' } }, line.toLocaleUpperCase('vi')));
   }
 
   function figuresTable(f) {
@@ -100,14 +111,14 @@ export default function cityReport(ctx, { query }) {
       stale ? h('div', { class: 'no-print' }, problemNote(t, null, { stale: true, fetchedAt: state.indicator.fetchedAt, retry: load })) : null,
       h('article', { class: 'report', lang: lang },
         h('header', { class: 'report-head' },
-          h('div', { class: 'report-head__agency' }, h('p', null, t('city.report.agency1')), h('p', { class: 'strong underline' }, t('city.report.agency2')), h('p', null, t('city.report.number'))),
+          h('div', { class: 'report-head__agency' }, agency(), h('p', { dataset: { role: 'number' } }, t('city.report.number', { prefix: state.settings?.number_prefix || '……' }))),
           h('div', { class: 'report-head__motto' }, h('p', { class: 'strong' }, t('city.report.motto1')), h('p', { class: 'strong underline' }, t('city.report.motto2')),
             h('p', { class: 'italic' }, placeDate(t)))),
         heading,
         h('p', { class: 'report-sub' }, t('city.report.scope', {
           period: periodLabel(t, view.period), start: formatDay(f.period?.start), end: formatDay(f.period?.end), unit: f.org_unit?.name ?? '',
         })),
-        h('p', { class: 'report-to' }, t('city.report.to')),
+        h('p', { class: 'report-to' }, t('city.report.to', { recipient: state.settings?.recipient || '……………………' })),
         h('p', { class: 'report-basis' }, t('city.report.basis')),
         numbered('city.report.section1'),
         figuresTable(f),

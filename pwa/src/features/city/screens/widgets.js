@@ -142,9 +142,9 @@ export function breakdownTable(ctx, rows, { sort, onSort, hrefFor, caption }) {
       onclick: href ? (e) => { if (!(e.target instanceof Element && e.target.closest('a'))) ctx.navigate(href); } : null,
     },
     h('th', { scope: 'row' }, href ? h('a', { href }, row.org_unit.name) : row.org_unit.name),
-    COLUMNS.slice(1).map(([key]) => h('td', { class: 'num', dataset: { col: key } }, cell(key, row, lang))));
+    COLUMNS.slice(1).map(([key, label]) => h('td', { class: 'num', dataset: { col: key, label: t(label) } }, cell(key, row, lang))));
   });
-  return h('div', { class: 'table-wrap' }, h('table', { class: 'table breakdown' },
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'table breakdown table--cards' },
     caption ? h('caption', null, caption) : null,
     h('thead', null, h('tr', null, head)), h('tbody', null, body)));
 }
@@ -173,9 +173,12 @@ export function marketTable(ctx, items, { caption = null, showDistrict = true } 
       h('td', null, [item.ward?.name, showDistrict ? item.district?.name : null].filter(Boolean).join(', ')),
       h('td', null, statusChip(t, item.status), item.pending_review ? [' ', statusChip(t, 'pending_review')] : null),
       h('td', { class: 'evidence' }, h('span', null, evidenceText(t, item)),
-        item.visit_id ? [' ', h('a', { class: 'link', href: `/review/visits/${encodeURIComponent(item.visit_id)}`, dataset: { visit: item.visit_id } },
+        item.visit_id ? [' ', h('a', { class: 'link', href: evidenceHref(item.visit_id), dataset: { visit: item.visit_id } },
           icon('image'), t('city.evidence.open'))] : null))))));
 }
+
+/** The evidence visit's page, with "back" to this screen (its period and unit). */
+export const evidenceHref = (visitId) => `/review/visits/${encodeURIComponent(visitId)}?from=${encodeURIComponent(location.pathname + location.search)}`;
 
 /** Where the markets list of a status lives. */
 export const marketsHref = (period, orgUnit, status) => cityHref('/city/markets', { period: period.id, org_unit: orgUnit, status });

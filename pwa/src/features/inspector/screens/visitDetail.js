@@ -9,13 +9,14 @@ import * as visitStore from '../store.js';
 export default function visitDetailScreen(ctx, { params }) {
   const { store } = ctx;
   const root = h('section', { class: 'screen', 'aria-labelledby': 'screen-title' });
-  const state = { loading: true, visit: null, market: null, form: null, error: '' };
+  const state = { loading: true, visit: null, market: null, form: null, people: {}, error: '' };
   const urls = [];
   let lastSignature = '';
 
   async function load() {
     try {
-      const [visit, form, { markets }] = await Promise.all([visitStore.getVisit(params.id), store.loadForm(), store.loadPlaces()]);
+      const [visit, form, { markets }, people] = await Promise.all([visitStore.getVisit(params.id), store.loadForm(), store.loadPlaces(), visitStore.people()]);
+      state.people = people;
       state.visit = visit;
       state.form = form;
       state.market = visit ? markets.find((m) => String(m.id) === String(visit.market_id)) ?? null : null;
@@ -76,7 +77,7 @@ export default function visitDetailScreen(ctx, { params }) {
       h('div', { class: 'market-card' },
         h('p', { class: 'market-card__name' }, icon('store'), h('span', null, state.market?.name ?? t('visits.unknownMarket'))),
         h('p', null, stateChip(t, visit.state))),
-      visitNotes(t, visit),
+      visitNotes(t, visit, state.people),
       visitActions(t, visit),
       h('dl', { class: 'answers' }, rows.map(([label, value]) => [h('dt', null, label), h('dd', null, value)])),
       h('h3', { class: 'list-title' }, t('photos.titleShort', { count: visit.photos.length })),

@@ -59,12 +59,14 @@ export default function visitFormScreen(ctx, { params, query }) {
 
   async function load() {
     try {
-      const [form, places, visit] = await Promise.all([
+      const [form, places, visit, people] = await Promise.all([
         store.loadForm(),
         store.loadPlaces(),
         editId ? visitStore.getVisit(editId) : null,
+        editId ? visitStore.people() : {},
       ]);
       if (destroyed) return;
+      state.people = people;
       state.form = form;
       if (editId) {
         if (!visit) return fail('form.notFoundVisit');

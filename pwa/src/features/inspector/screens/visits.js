@@ -23,12 +23,15 @@ export function usageLine(t, lang, answers) {
 }
 
 /** The note under a visit: the officer's comment, the server's refusal, the conflict. */
-export function visitNotes(t, visit) {
+export function visitNotes(t, visit, people = {}) {
   const notes = [];
   if ((visit.state === 'returned' || visit.state === 'rejected') && visit.comment) {
+    const person = people[visit.reviewerId];
+    const who = person?.display_name || person?.username || t('visits.reviewerUnknown');
     notes.push(
-      h('div', { class: `note note--block ${visit.state === 'returned' ? 'note--warn' : 'note--bad'}` },
-        h('p', { class: 'note__title' }, t(visit.state === 'returned' ? 'visits.returnedBy' : 'visits.rejectedBy')),
+      h('div', { class: `note note--block ${visit.state === 'returned' ? 'note--warn' : 'note--bad'}`, dataset: { reviewNote: visit.state } },
+        h('p', { class: 'note__title' }, t(visit.state === 'returned' ? 'visits.returnedBy' : 'visits.rejectedBy', {
+          who, when: visit.decidedAt ? formatWhen(visit.decidedAt) : '—' })),
         h('blockquote', { class: 'quote' }, visit.comment)),
     );
   }
@@ -62,13 +65,14 @@ export function visitActions(t, visit) {
 export default function visitsScreen(ctx) {
   const { store } = ctx;
   const root = h('section', { class: 'screen', 'aria-labelledby': 'screen-title' });
-  const state = { loading: true, visits: [], names: new Map(), error: '' };
+  const state = { loading: true, visits: [], names: new Map(), people: {}, error: '' };
   let lastSignature = '';
 
   async function load() {
     try {
-      const [visits, { markets }] = await Promise.all([visitStore.listVisits(), store.loadPlaces()]);
-      const signature = JSON.stringify(visits.map((v) => [v.id, v.state, v.comment, v.observed_at, v.answers, v.error?.message]));
+      const [visits, { markets }, people] = await Promise.all([visitStore.listVisits(), store.loadPlaces(), visitStore.people()]);
+      const signature = JSON.stringify([visits.map((v) => [v.id, v.state, v.comment, v.observed_at, v.answers, v.error?.message]), people]);
+      state.people = people;
       if (!state.loading && signature === state.signature && markets.length === state.names.size) return;
       state.signature = signature;
       state.visits = visits;
@@ -90,7 +94,7 @@ export default function visitsScreen(ctx) {
         h('a', { class: 'visit__name', href: `/visits/${encodeURIComponent(visit.id)}` }, name),
         stateChip(t, visit.state)),
       h('p', { class: 'visit__meta' }, [formatWhen(visit.observed_at), usage].filter(Boolean).join(' · ')),
-      visitNotes(t, visit),
+      visitNotes(t, visit, state.people),
       visitActions(t, visit),
     );
   }

@@ -45,9 +45,16 @@ export function farChip(t, lang, item) {
   return h('span', { class: 'chip chip--warn' }, icon('pin'), h('span', null, t('review.far', { distance: formatDistance(item.distance_m, lang), limit: FAR_M })));
 }
 
+/**
+ * A person by display name, with the username when another known person has the same display
+ * name ("Nguyễn Văn An (an.nguyen)"); the id only when the phone has never learnt the name.
+ */
 export function personName(t, people, id) {
   const p = people?.[id];
-  return p?.display_name || p?.username || t('review.inspectorUnknown', { id });
+  if (!p) return t('review.inspectorUnknown', { id });
+  if (!p.display_name) return p.username || t('review.inspectorUnknown', { id });
+  const twin = Object.values(people).some((o) => o && o.id !== p.id && o.display_name === p.display_name);
+  return twin && p.username ? `${p.display_name} (${p.username})` : p.display_name;
 }
 
 export const marketName = (t, names, id) => names.get(String(id)) ?? t('review.marketUnknown', { id });

@@ -5,6 +5,7 @@ import { formatDistance, formatNumber, formatWhen } from '../../../shared/format
 import { buildFormModel } from '../../../shared/formModel.js';
 import * as review from '../store.js';
 import { placeSketch } from './placeSketch.js';
+import { changedSinceDecision, decisionsOf, latestVersion, versionsSection } from './versions.js';
 import { FAR_M, isFar } from './queueModel.js';
 import {
   complianceChip, decisionLabel, farChip, lastQueueHref, marketName, outcomeNote, personName, statusChip, waitingChip,
@@ -12,7 +13,20 @@ import {
 
 const BUTTON_LOOK = { approve: ['btn--primary', 'check'], return: ['btn--warn', 'undo'], reject: ['btn--danger', 'cross'], reopen: ['btn--secondary', 'undo'] };
 
-export default function reviewVisitScreen(ctx, { params }) {
+/**
+ * Where "back" goes: the city screen the official came from (?from=/city…, its period and
+ * unit kept), else the review queue with its filters.
+ */
+function backTarget(t, query) {
+  const from = query?.get?.('from') ?? '';
+  if (/^\/city(\/|\?|$)/.test(from)) {
+    const key = from.startsWith('/city/map') ? 'rv.backMap' : from.startsWith('/city/markets') ? 'rv.backMarkets' : 'rv.backDashboard';
+    return { href: from, label: t(key) };
+  }
+  return { href: lastQueueHref(), label: t('rv.back') };
+}
+
+export default function reviewVisitScreen(ctx, { params, query }) {
   const { t } = ctx;
   const root = h('section', { class: 'screen review', 'aria-labelledby': 'screen-title' });
   const state = {
@@ -48,6 +62,12 @@ export default function reviewVisitScreen(ctx, { params }) {
     if (answer.offline) state.history = { state: 'offline', list: [] };
     else if (answer.error) state.history = { state: 'error', list: [], message: answer.error.message };
     else state.history = { state: 'ready', list: answer.history };
+    if (answer.record?.inspector) {
+      // The server's names (a visit opened from a link): kept for next time, offline too.
+      const known = [answer.record.inspector, ...answer.history.map((i) => i.by && { id: i.by.id, username: i.by.username, display_name: i.by.name })].filter(Boolean);
+      await review.rememberPeople(known);
+      state.people = await review.people();
+    }
     if (!state.item && answer.record) {
       // Opened from a link (the city dashboard) before the phone holds it: show the server's copy.
       state.remote = review.itemOf(answer.record);
@@ -98,7 +118,7 @@ export default function reviewVisitScreen(ctx, { params }) {
       await review.decide(params.id, decision, comment);
       ctx.flash(t('rv.saved', { decision: decisionLabel(t, decision) }), 'ok');
       state.busy = false;
-      ctx.navigate(lastQueueHref());
+      ctx.navigate(backTarget(t, query).href);
     } catch (err) {
       state.busy = false;
       const code = ctx.store.isStorageFull(err) ? 'storage_full' : err?.code;
@@ -172,10 +192,12 @@ export default function reviewVisitScreen(ctx, { params }) {
     const hs = state.history;
     let body;
     if (hs.state === 'ready') {
-      body = hs.list.length
-        ? h('ol', { class: 'review-history' }, hs.list.map((d) =>
+      const decisions = decisionsOf(hs.list);
+      body = decisions.length
+        ? h('ol', { class: 'review-history' }, decisions.map((d) =>
           h('li', null,
-            h('p', null, h('strong', null, t(`review.decided.${d.decision}`)), ' — ', d.reviewer_name || d.reviewer_username, ', ', formatWhen(d.decided_at)),
+            h('p', null, h('strong', null, t(`review.decided.${d.decision}`)), ' — ',
+              state.people?.[d.reviewer_id] ? personName(t, state.people, d.reviewer_id) : d.reviewer_name || d.reviewer_username, ', ', formatWhen(d.decided_at)),
             d.comment ? h('blockquote', { class: 'quote' }, d.comment) : null)))
         : h('p', { class: 'hint' }, t('rv.historyEmpty'));
     } else {
@@ -191,7 +213,8 @@ export default function reviewVisitScreen(ctx, { params }) {
 
   function draw() {
     const { lang } = ctx;
-    const back = h('a', { class: 'link back', href: lastQueueHref() }, icon('back'), t('rv.back'));
+    const target = backTarget(t, query);
+    const back = h('a', { class: 'link back', href: target.href, dataset: { back: '' } }, icon('back'), target.label);
     const title = h('h2', { id: 'screen-title', class: 'screen__title', tabindex: '-1' }, t('rv.title'));
     if (state.loading) return replaceChildren(root, back, title, h('p', { class: 'empty' }, t('review.loading')));
     const item = shown();
@@ -200,13 +223,37 @@ export default function reviewVisitScreen(ctx, { params }) {
       return replaceChildren(root, back, title, h('p', { class: 'empty' }, state.error || t(waiting ? 'review.loading' : 'rv.notFound')));
     }
     const model = buildFormModel(state.form, lang);
+    const ready = state.history.state === 'ready';
+    const list = ready ? state.history.list : [];
+    const since = ready ? changedSinceDecision(list, ctx.app.session?.user?.id) : {};
+    const byField = new Map(model.map((field) => [field.name, field]));
+    const labelOf = (name) => byField.get(name)?.label ?? t(`rv.field.${name}`);
+    const before = (name, value) => {
+      if (!(name in since)) return value;
+      const old = since[name][0];
+      const text = byField.has(name) ? answerText(byField.get(name), old)
+        : name === 'observed_at' ? formatWhen(old) : name === 'attachments' ? String(old?.length ?? 0)
+          : name === 'location' && old ? `${old.lat}, ${old.lon}` : name === 'market_id' ? marketName(t, state.names, old) : t('detail.blank');
+      return [h('span', { class: 'chip chip--warn review-changed__chip' }, icon('edit'), h('span', null, t('rv.changedSince'))), ' ', value,
+        h('span', { class: 'review-changed__before' }, t('rv.before', { value: text }))];
+    };
+    const latest = latestVersion(list);
+    const versionCount = list.filter((i) => i.event === 'submit' || i.event === 'edit').length;
+    const received = latest
+      ? [formatWhen(latest.at), versionCount > 1
+        ? [' ', h('span', { class: `chip ${Object.keys(since).length ? 'chip--warn' : 'chip--info'}`, dataset: { newVersion: String(versionCount) } }, icon('edit'),
+          h('span', null, t(Object.keys(since).length ? 'rv.newVersion' : 'rv.versionMark', { n: versionCount })))]
+        : null]
+      : formatWhen(item.received_at);
     const rows = [
-      [t('rv.inspector'), personName(t, state.people, item.inspector_id)],
-      [t('rv.observed'), formatWhen(item.observed_at)],
-      [t('rv.received'), formatWhen(item.received_at)],
-      ...model.map((field) => [field.label, answerText(field, item.answers[field.name])]),
-      [t('rv.location'), locationCheck(item)],
-    ];
+      ['', t('rv.inspector'), personName(t, state.people, item.inspector_id)],
+      ['market_id', t('rv.field.market_id'), marketName(t, state.names, item.market_id)],
+      ['observed_at', t('rv.observed'), formatWhen(item.observed_at)],
+      ['', t('rv.received'), received],
+      ...model.map((field) => [field.name, field.label, answerText(field, item.answers[field.name])]),
+      ['location', t('rv.location'), locationCheck(item)],
+    ].filter(([name]) => name !== 'market_id' || name in since);
+    const changedCount = Object.keys(since).length;
     const waiting = item.waiting
       ? h('div', { class: 'note note--block note--warn', role: 'status' },
         h('p', { class: 'note__title' }, t(item.waiting.sending ? 'rv.waitingSending' : 'rv.waiting', { decision: decisionLabel(t, item.waiting.decision) })),
@@ -220,10 +267,19 @@ export default function reviewVisitScreen(ctx, { params }) {
       outcomeNote(t, item.outcome, { onDismiss: async () => { await review.dismiss(item.id); await load(); } }),
       waiting,
       // Evidence first (answers, place, photos), then the decision, then what was decided before.
-      h('dl', { class: 'answers' }, rows.map(([label, value]) => [h('dt', null, label), h('dd', null, value)])),
-      h('h3', { class: 'list-title' }, t('rv.photos', { count: item.attachments.length })),
+      changedCount ? h('p', { class: 'note note--warn', role: 'status' }, icon('edit'), ' ', t('rv.changedSinceNote', { count: changedCount })) : null,
+      h('dl', { class: 'answers' }, rows.map(([name, label, value]) => {
+        const changed = name && name in since ? { class: 'review-changed', dataset: { changed: name } } : null;
+        return [h('dt', changed, label), h('dd', changed, before(name, value))];
+      })),
+      h('h3', { class: `list-title${'attachments' in since ? ' review-changed' : ''}`, dataset: 'attachments' in since ? { changed: 'attachments' } : {} },
+        t('rv.photos', { count: item.attachments.length }), 'attachments' in since ? [' ', h('span', { class: 'chip chip--warn' }, icon('edit'), h('span', null, t('rv.changedSince')))] : null),
       item.attachments.length ? photoList : h('p', { class: 'hint' }, t('rv.photosNone')),
       decidePanel(item),
+      versionsSection(t, list, {
+        labelOf, offline: state.history.state === 'offline',
+        whoOf: (by) => (state.people?.[by.id] ? personName(t, state.people, by.id) : by.name),
+      }),
       historySection(item));
   }
 

@@ -8,7 +8,9 @@ export function formNotes(t, visit, state, discardDraft) {
   return [
     visit?.state === 'returned' && visit.comment
       ? h('div', { class: 'note note--warn note--block' },
-          h('p', { class: 'note__title' }, icon('undo'), t('visits.returnedBy')),
+          h('p', { class: 'note__title' }, icon('undo'), t('visits.returnedBy', {
+            who: state.people?.[visit.reviewerId]?.display_name || state.people?.[visit.reviewerId]?.username || t('visits.reviewerUnknown'),
+            when: visit.decidedAt ? formatWhen(visit.decidedAt) : '—' })),
           h('blockquote', { class: 'quote' }, visit.comment))
       : null,
     visit?.state === 'refused'
