@@ -3,6 +3,7 @@
 // Every admin view has its own URL; the server checks the role again on every call.
 import './admin.css';
 
+import auditScreen from './screens/audit.js';
 import devicesScreen from './screens/devices.js';
 import { marketsImportScreen, orgUnitsImportScreen } from './screens/importCsv.js';
 import marketEditScreen from './screens/marketEdit.js';
@@ -26,6 +27,7 @@ export const routes = [
   { pattern: '/admin/org-units', name: 'admin-org-units', screen: orgUnitsScreen, tab: 'admin-org-units', roles: ADMIN },
   { pattern: '/admin/org-units/import', name: 'admin-org-units-import', screen: orgUnitsImportScreen, tab: 'admin-org-units', roles: ADMIN },
   { pattern: '/admin/targets', name: 'admin-targets', screen: targetsScreen, tab: 'admin-targets', roles: ADMIN },
+  { pattern: '/admin/audit', name: 'admin-audit', screen: auditScreen, tab: 'admin-audit', roles: ADMIN },
 ];
 
 export const tabs = [
@@ -34,4 +36,5 @@ export const tabs = [
   { tab: 'admin-markets', href: '/admin/markets', labelKey: 'admin.nav.markets', icon: 'store', roles: ADMIN },
   { tab: 'admin-org-units', href: '/admin/org-units', labelKey: 'admin.nav.units', icon: 'map', roles: ADMIN },
   { tab: 'admin-targets', href: '/admin/targets', labelKey: 'admin.nav.targets', icon: 'target', roles: ADMIN },
+  { tab: 'admin-audit', href: '/admin/audit', labelKey: 'admin.nav.audit', icon: 'list', roles: ADMIN },
 ];
