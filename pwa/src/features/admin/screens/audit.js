@@ -12,14 +12,20 @@ function value(t, key, v) {
   if (v === null || v === undefined || v === '') return t('admin.audit.empty');
   if (typeof v === 'boolean') return t(v ? 'admin.audit.yes' : 'admin.audit.no');
   if (key === 'role') return roleLabel(t, v);
+  if (key === 'reason') return known(t, `admin.audit.reason.${v}`, v);
   if (key === 'target' && typeof v === 'number') return `${Math.round(v * 1000) / 10}%`;
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
 
+/** The message for `key`, or `fallback` when there is none (a new field, a new reason). */
+function known(t, key, fallback) {
+  const text = t(key);
+  return text === key ? String(fallback) : text;
+}
+
 function fieldName(t, key) {
-  const label = t(`admin.audit.field.${key}`);
-  return label === `admin.audit.field.${key}` ? key : label;
+  return known(t, `admin.audit.field.${key}`, key);
 }
 
 /** The details as short lines: "Vai trò: Cán bộ kiểm tra → Cán bộ phường", "created: 1". */
@@ -33,7 +39,7 @@ export function detailLines(t, details = {}) {
   } else if (after !== undefined) {
     lines.push(`${fieldName(t, 'target')}: ${value(t, 'target', before)} → ${value(t, 'target', after)}`);
   }
-  for (const [key, v] of Object.entries(rest)) lines.push(`${key}: ${value(t, key, v)}`);
+  for (const [key, v] of Object.entries(rest)) lines.push(`${fieldName(t, key)}: ${value(t, key, v)}`);
   return lines;
 }
 
@@ -103,7 +109,7 @@ export default function auditScreen(ctx) {
   }
 
   function filters(t) {
-    const actor = input('audit-actor', filter.actor, { autocomplete: 'off', spellcheck: false, maxLength: 64 });
+    const actor = input('audit-actor', filter.actor, { autocomplete: 'off', spellcheck: false, maxLength: 64, placeholder: t('admin.audit.actorHint') });
     return h('form', {
       class: 'admin-filters', role: 'search',
       onsubmit: (e) => {
