@@ -3,6 +3,7 @@
 
 from sqlalchemy import func, select
 
+from server.audit.record import record
 from server.core.extensions import begin_write, db
 from server.core.queryparams import get_or_404
 from server.core.timeutil import iso_z, utcnow
@@ -51,8 +52,12 @@ def revoke_device(token_id: int) -> dict:
     """Revoke the token (again is harmless: the first revocation time stays)."""
     begin_write()
     token = get_or_404(DeviceToken, token_id, "device", lock=True)
+    user = db.session.get(User, token.user_id)
     if token.revoked_at is None:
         token.revoked_at = utcnow()
-    user = db.session.get(User, token.user_id)
+        record("device.revoke",
+               ("device", token.id, f"{user.username} · {token.device_name or token.device_id}"),
+               {"user_id": user.id, "username": user.username, "device_id": token.device_id,
+                "device_name": token.device_name})
     db.session.commit()
     return device_out(token, user)

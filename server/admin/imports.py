@@ -1,6 +1,7 @@
 """CSV imports over HTTP: the CLI's importers (all or nothing), fed an uploaded file."""
 
 import csv
+import hashlib
 import io
 import os
 import tempfile
@@ -24,13 +25,15 @@ def _file_problem(message: str) -> ApiError:
     return ApiError(422, "validation_failed", message, {"file": [message]})
 
 
-def uploaded_text() -> str:
-    """The CSV as text: a multipart upload in the field `file`, or a text/csv body."""
+def uploaded_text() -> tuple[str, tuple[str, str | None]]:
+    """The CSV as text: a multipart upload in the field `file`, or a text/csv body; and the
+    upload's (SHA-256, file name) for the audit event."""
+    name = None
     if request.mimetype == "multipart/form-data":
         upload = request.files.get("file")
         if upload is None:
             raise _file_problem("Upload the CSV in the form field 'file'.")
-        raw = upload.read()
+        raw, name = upload.read(), (upload.filename or None)
     elif request.mimetype in CSV_TYPES:
         raw = request.get_data()
     else:
@@ -44,7 +47,7 @@ def uploaded_text() -> str:
         raise _file_problem("The file contains NUL characters; it is not a CSV text file.")
     if not text.strip():
         raise _file_problem("The file is empty.")
-    return text
+    return text, (hashlib.sha256(raw).hexdigest(), name and name[:200])
 
 
 def _plan(text: str, model) -> tuple[int, int, int]:
@@ -63,7 +66,8 @@ def _failed(report: ImportReport) -> ApiError:
                     f"{count} error(s) in the file; nothing was written.", by_line)
 
 
-def run_import(kind: str, text: str, dry_run: bool) -> dict:
+def run_import(kind: str, upload: tuple[str, tuple], dry_run: bool) -> dict:
+    text, source = upload
     importer, model = IMPORTERS[kind]
     handle, path = tempfile.mkstemp(suffix=".csv")
     try:
@@ -72,7 +76,7 @@ def run_import(kind: str, text: str, dry_run: bool) -> dict:
         if not dry_run:
             begin_write()  # the importer reads what it will update: lock first (SQLite)
         try:
-            report = importer(path, dry_run=dry_run)
+            report = importer(path, dry_run=dry_run, source=source)
         except csv.Error as exc:  # e.g. a cell longer than the csv module allows
             db.session.rollback()
             raise _file_problem(f"The file is not a readable CSV ({exc}).") from None

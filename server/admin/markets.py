@@ -3,6 +3,7 @@
 from sqlalchemy import func, select
 
 from server.admin.search import matches
+from server.audit.record import record
 from server.auth.scope import subtree_ids
 from server.core.errors import ApiError
 from server.core.extensions import begin_write, db
@@ -67,6 +68,13 @@ def _merged(market: Market, body: dict) -> dict:
     return merged
 
 
+def _audit(market: Market, before: dict, after: dict, body: dict) -> None:
+    details = {"before": before, "after": after}
+    if body.get("org_unit_from"):
+        details["org_unit_from"] = body["org_unit_from"]
+    record("market.update", ("market", market.id, f"{market.code} – {market.name}"), details)
+
+
 def change_market(market_id: int, body: dict) -> dict:
     begin_write()
     market = get_or_404(Market, market_id, "market", lock=True)
@@ -82,10 +90,14 @@ def change_market(market_id: int, body: dict) -> dict:
     changed = [n for n in FIELDS if merged[n] != getattr(market, n)]
     if not changed and market.org_unit_id == previous_unit:
         if db.session.new or db.session.dirty:  # only a move planned for a later day
+            _audit(market, {"org_unit_id": previous_unit},
+                   {"org_unit_id": body["org_unit_id"]}, body)
             db.session.commit()
         else:
             db.session.rollback()
         return market_out(market)
+    _audit(market, {n: getattr(market, n) for n in changed}, {n: merged[n] for n in changed},
+           body)
     for name in changed:
         setattr(market, name, merged[name])
     market.rev += 1

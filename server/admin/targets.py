@@ -3,6 +3,7 @@
 from sqlalchemy import select
 
 from server.admin.schemas import PERIOD
+from server.audit.record import record
 from server.core.errors import ApiError
 from server.core.extensions import begin_write, db
 from server.core.locks import TARGET_LOCK, transaction_lock
@@ -49,9 +50,15 @@ def set_target(period: str, body: dict) -> tuple[dict, bool]:
         select(IndicatorTarget).where(IndicatorTarget.period == period, same_unit)
     )
     created = row is None
+    before = None if created else row.target
     if created:
         row = IndicatorTarget(period=period, org_unit_id=unit_id)
         db.session.add(row)
     row.target = body["target"]
+    unit = db.session.get(OrgUnit, unit_id) if unit_id is not None else None
+    where = unit.code if unit else "city"
+    record("target.set", ("target", f"{period}/{where}",
+                          f"{period} · {unit.name if unit else 'Toàn thành phố'}"),
+           {"period": period, "org_unit_id": unit_id, "before": before, "after": row.target})
     db.session.commit()
     return target_out(row), created

@@ -6,6 +6,7 @@ from werkzeug.security import generate_password_hash
 
 from server.admin.schemas import SCOPED_ROLES
 from server.admin.search import matches
+from server.audit.record import record
 from server.auth import throttle, totp
 from server.auth.scope import subtree_ids
 from server.auth.users import create_user, validate_password
@@ -15,6 +16,7 @@ from server.core.queryparams import get_or_404
 from server.core.timeutil import iso_z, utcnow
 from server.models import DeviceToken, OrgUnit, User
 
+AUDITED_FIELDS = ("role", "org_unit_id", "active", "display_name")
 # create_user's own refusals, and the field each one is about
 FIELD_OF_CODE = {"user_exists": "username", "weak_password": "password"}
 
@@ -101,6 +103,7 @@ def change_user(user_id: int, body: dict) -> dict:
         raise ApiError(422, "validation_failed", "Some fields are not valid.",
                        {"org_unit_id": [f"A {role} needs an org unit."]})
     _keep_an_admin(user, role, active)
+    before = {name: getattr(user, name) for name in AUDITED_FIELDS}
     if "display_name" in body:
         user.display_name = body["display_name"].strip() or user.username
     if user.active != active:
@@ -108,6 +111,11 @@ def change_user(user_id: int, body: dict) -> dict:
         # reactivation too catches a token a login raced in while the account was closing.
         revoke_user_devices(user.id)
     user.role, user.org_unit_id, user.active = role, unit_id, active
+    changed = [name for name in AUDITED_FIELDS if getattr(user, name) != before[name]]
+    if changed:  # a change to nothing is no act
+        record("user.update", ("user", user.id, user.username),
+               {"before": {n: before[n] for n in changed},
+                "after": {n: getattr(user, n) for n in changed}})
     db.session.commit()
     return user_out(user)
 
@@ -132,6 +140,8 @@ def reset_password(user_id: int, body: dict) -> dict:
     user.password_hash = generate_password_hash(body["password"])
     revoked = revoke_user_devices(user.id) if body["revoke_devices"] else 0
     throttle.clear_failures(user.username)  # the new password works at once
+    record("user.password_reset", ("user", user.id, user.username),
+           {"revoked_devices": revoked})
     db.session.commit()
     return {**user_out(user), "revoked_devices": revoked}
 
@@ -140,6 +150,6 @@ def reset_totp(user_id: int) -> None:
     """Remove a user's second factor (a lost phone); their devices stay signed in."""
     begin_write()
     user = get_or_404(User, user_id, "user", lock=True)
-    totp.reset(user.id)
-    # audit: auth.totp_reset
+    if totp.reset(user.id):  # resetting nothing is no act: no event
+        record("auth.totp_reset", ("user", user.id, user.username))
     db.session.commit()

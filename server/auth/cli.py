@@ -5,6 +5,7 @@ import click
 from flask import Flask
 from sqlalchemy import select
 
+from server.audit.record import record
 from server.auth import totp
 from server.core.extensions import begin_write, db
 from server.models import User
@@ -21,7 +22,8 @@ def register(app: Flask) -> None:
         if user is None:
             raise click.ClickException(f"No user {username!r}.")
         removed = totp.reset(user.id)
-        # audit: auth.totp_reset
+        if removed:
+            record("auth.totp_reset", ("user", user.id, user.username))
         db.session.commit()
         click.echo(f"Two-step verification of {username!r} "
                    f"{'was reset' if removed else 'was not on; nothing to do'}.")

@@ -48,7 +48,7 @@ def create_token(body):
     if problem == totp.OTP_REQUIRED:
         raise ApiError(401, problem, "Type the 6-digit code of your authenticator app.")
     if problem is not None:  # nothing was changed: the refusal is recorded as a failed login
-        throttle.record_failure(username, request.remote_addr)
+        throttle.record_failure(username, request.remote_addr, reason=problem)
         raise ApiError(401, problem, OTP_MESSAGES[problem])
     throttle.clear_failures(username)
     token, record = issue_token(user, body["device_id"], body["device_name"])

@@ -22,6 +22,7 @@ import time
 import pyotp
 from sqlalchemy import delete, select
 
+from server.audit.record import record as record_event
 from server.core.errors import ApiError
 from server.core.extensions import begin_write, db
 from server.core.settings import setting
@@ -203,7 +204,7 @@ def confirm_enrolment(user: User, code: str) -> list[str]:
     codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     db.session.add_all(TotpRecoveryCode(user_id=user.id, code_hash=_hash_recovery(c))
                        for c in codes)
-    # audit: auth.totp_enabled
+    record_event("auth.totp_enabled", ("user", user.id, user.username))
     db.session.commit()
     return codes
 

@@ -3,6 +3,7 @@
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from server.audit.record import record
 from server.auth.passwords import MIN_LENGTH, check_password_rules
 from server.core.errors import ApiError
 from server.core.extensions import db
@@ -40,6 +41,9 @@ def create_user(
         active=True,
     )
     db.session.add(user)
+    db.session.flush()
+    record("user.create", ("user", user.id, user.username),
+           {"role": role, "org_unit_id": org_unit_id, "display_name": user.display_name})
     db.session.commit()
     return user
 

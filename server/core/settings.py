@@ -18,6 +18,9 @@ DEFAULTS = {
     "EXPIRED_TOKEN_RETENTION_DAYS": 30,
     # The scheduler's own history (job_run rows).
     "JOB_RUN_RETENTION_DAYS": 14,
+    # Audit events older than this many days are deleted by the daily audit.retention job;
+    # 0 keeps them forever (the default: the trail is evidence).
+    "AUDIT_RETENTION_DAYS": 0,
     # How often a standby scheduler tries to become the leader, and the leader checks it
     # still is (seconds).
     "SCHEDULER_POLL_SECONDS": 5.0,

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert, select, text, update
 
+from server.audit.record import record
 from server.core.errors import ApiError
 from server.core.extensions import begin_write, db
 from server.core.locks import SNAPSHOT_LOCK, transaction_lock
@@ -115,6 +116,12 @@ def finalize(period: Period, now: datetime | None = None) -> IndicatorSnapshot:
         update(IndicatorSnapshot).where(IndicatorSnapshot.period == period.id).values(final=True)
     )
     _clear_mark(period.id, started)
+    city = city_snapshot(period.id)
+    record("indicator.finalize", ("period", period.id, period.id), {
+        "markets_total": city.markets_total, "compliant": city.compliant,
+        "non_compliant": city.non_compliant, "not_assessed": city.not_assessed,
+        "pending_review": city.pending_review, "target": city.target,
+    })
     db.session.commit()
     return city_snapshot(period.id)
 

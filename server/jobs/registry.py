@@ -85,6 +85,13 @@ JOBS: tuple[JobSpec, ...] = (
         grace_seconds=6 * HOUR,
         description="forget job_run rows older than JOB_RUN_RETENTION_DAYS",
     ),
+    JobSpec(
+        "audit.retention",
+        "server.audit.retention:purge_audit_events",
+        {"hour": 3, "minute": 45},
+        grace_seconds=20 * HOUR,
+        description="delete audit events older than AUDIT_RETENTION_DAYS (0: kept forever)",
+    ),
 )
 
 # A fast list for the two-process guard test (tests/jobs/test_scheduler_processes.py).

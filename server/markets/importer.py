@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from server.audit.record import record_import
 from server.core.csv_import import ImportReport, RowError, optional, parse_date, read_rows, required
 from server.core.extensions import db
 from server.markets.assignments import MoveError, assign
@@ -86,7 +87,9 @@ def moved_visit_changes(previous_unit_by_market: dict[int, int]) -> list[dict]:
     ]
 
 
-def import_markets(path: str | Path, dry_run: bool = False) -> ImportReport:
+def import_markets(path: str | Path, dry_run: bool = False,
+                   source: tuple[str, str | None] | None = None) -> ImportReport:
+    """All or nothing; audited as `markets.import` (`source`: see audit.record_import)."""
     report = ImportReport()
     unit_ids = dict(db.session.execute(select(OrgUnit.code, OrgUnit.id)).all())
     parsed: dict[str, tuple[int, dict]] = {}
@@ -138,5 +141,6 @@ def import_markets(path: str | Path, dry_run: bool = False) -> ImportReport:
     changes += moved_visit_changes(moved)
     at_commit(MARKETS_CHANGED)  # the indicator's universe may have changed
     record_changes(changes)
+    record_import("markets.import", "markets", path, report.created, report.updated, source)
     db.session.commit()
     return report

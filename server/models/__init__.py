@@ -3,6 +3,7 @@ package may import them without importing behaviour. Imported here in one place 
 and create_all see the whole schema."""
 
 from server.models.attachments import Attachment
+from server.models.audit import AuditEvent
 from server.models.indicator import (
     IndicatorDirtyPeriod,
     IndicatorSnapshot,
@@ -25,6 +26,7 @@ __all__ = [
     "AppSetting",
     "AppliedMutation",
     "Attachment",
+    "AuditEvent",
     "ChangeLog",
     "DeviceToken",
     "IndicatorDirtyPeriod",

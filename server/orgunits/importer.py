@@ -4,6 +4,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from server.audit.record import record_import
 from server.core.csv_import import ImportReport, RowError, optional, parse_date, read_rows, required
 from server.core.extensions import db
 from server.models import LEVELS, OrgUnit
@@ -34,7 +35,9 @@ def _parse_row(row: dict) -> dict:
     return unit
 
 
-def import_org_units(path: str | Path, dry_run: bool = False) -> ImportReport:
+def import_org_units(path: str | Path, dry_run: bool = False,
+                     source: tuple[str, str | None] | None = None) -> ImportReport:
+    """All or nothing; audited as `org_units.import` (`source`: see audit.record_import)."""
     report = ImportReport()
     parsed: dict[str, tuple[int, dict]] = {}
     for line, row in read_rows(path, COLUMNS, report):
@@ -89,5 +92,6 @@ def import_org_units(path: str | Path, dry_run: bool = False) -> ImportReport:
     record_changes(
         [org_unit_change(existing[code].id) for code in parsed]
     )
+    record_import("org_units.import", "org_units", path, report.created, report.updated, source)
     db.session.commit()
     return report

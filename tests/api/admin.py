@@ -4,7 +4,15 @@ everything an admin route could change, to check that a refused request changed 
 from sqlalchemy import func, select
 
 from server.core.extensions import db
-from server.models import ChangeLog, DeviceToken, IndicatorTarget, Market, OrgUnit, User
+from server.models import (
+    AuditEvent,
+    ChangeLog,
+    DeviceToken,
+    IndicatorTarget,
+    Market,
+    OrgUnit,
+    User,
+)
 
 A = "/api/v1/admin"
 MARKETS_CSV = (
@@ -24,6 +32,7 @@ def state() -> tuple:
     count = lambda model: db.session.scalar(select(func.count()).select_from(model))  # noqa: E731
     return (
         count(User), count(Market), count(OrgUnit), count(IndicatorTarget), count(ChangeLog),
+        count(AuditEvent),
         tuple(db.session.execute(select(User.display_name, User.password_hash, User.active))),
         tuple(db.session.scalars(select(DeviceToken.revoked_at))),
         tuple(db.session.scalars(select(Market.name))),

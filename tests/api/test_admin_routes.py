@@ -29,6 +29,8 @@ ROUTES = [
     ("POST", "/org-units/import", "/org-units/import", UNITS_CSV),
     ("GET", "/targets", "/targets", None),
     ("PUT", "/targets/<period>", "/targets/2024", {"target": 0.9, "org_unit_id": None}),
+    ("GET", "/audit", "/audit", None),
+    ("GET", "/audit.csv", "/audit.csv", None),
 ]
 
 

@@ -198,6 +198,8 @@ ROWS = [
     row("POST", V + "/admin/org-units/import", "/admin/org-units/import", only("admin"),
         body=csv_body(CSV_UNIT)),
     row("GET", V + "/admin/targets", "/admin/targets", only("admin")),
+    row("GET", V + "/admin/audit", "/admin/audit?limit=5", only("admin")),
+    row("GET", V + "/admin/audit.csv", "/admin/audit.csv", only("admin")),
     row("PUT", V + "/admin/targets/<period>", "/admin/targets/2024", only("admin", ok=201),
         body={"target": 0.9, "org_unit_id": None}),
 ]

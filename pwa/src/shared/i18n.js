@@ -2,6 +2,7 @@
 // page, the service worker and the tests can all import it; DOM wiring lives in src/app/i18n-dom.js.
 
 import account from '../features/account/messages.js';
+import adminAudit from '../features/admin/auditMessages.js';
 import admin from '../features/admin/messages.js';
 import city from '../features/city/messages.js';
 import inspector from '../features/inspector/messages.js';
@@ -143,7 +144,7 @@ export const messages = {
 
 // Each feature keeps its screens' strings in features/<name>/messages.js. They share one table:
 // the review screens reuse a few of the inspector's (form.yes, detail.blank, geo.*, visits.*).
-for (const extra of [inspector, review, admin, city, account]) {
+for (const extra of [inspector, review, admin, adminAudit, city, account]) {
   for (const lang of LANGS) Object.assign(messages[lang], extra[lang]);
 }
 

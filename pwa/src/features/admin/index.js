@@ -3,6 +3,7 @@
 // Every admin view has its own URL; the server checks the role again on every call.
 import './admin.css';
 
+import auditScreen from './screens/audit.js';
 import devicesScreen from './screens/devices.js';
 import { marketsImportScreen, orgUnitsImportScreen } from './screens/importCsv.js';
 import marketEditScreen from './screens/marketEdit.js';
@@ -28,6 +29,7 @@ export const routes = [
   { pattern: '/admin/org-units/import', name: 'admin-org-units-import', screen: orgUnitsImportScreen, tab: 'admin-org-units', roles: ADMIN },
   { pattern: '/admin/targets', name: 'admin-targets', screen: targetsScreen, tab: 'admin-targets', roles: ADMIN },
   { pattern: '/admin/settings', name: 'admin-settings', screen: settingsScreen, tab: 'admin-settings', roles: ADMIN },
+  { pattern: '/admin/audit', name: 'admin-audit', screen: auditScreen, tab: 'admin-audit', roles: ADMIN },
 ];
 
 export const tabs = [
@@ -37,4 +39,5 @@ export const tabs = [
   { tab: 'admin-org-units', href: '/admin/org-units', labelKey: 'admin.nav.units', icon: 'map', roles: ADMIN },
   { tab: 'admin-targets', href: '/admin/targets', labelKey: 'admin.nav.targets', icon: 'target', roles: ADMIN },
   { tab: 'admin-settings', href: '/admin/settings', labelKey: 'admin.nav.settings', icon: 'list', roles: ADMIN },
+  { tab: 'admin-audit', href: '/admin/audit', labelKey: 'admin.nav.audit', icon: 'list', roles: ADMIN },
 ];

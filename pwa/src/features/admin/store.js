@@ -1,7 +1,7 @@
 // The admin screens' adapter to the server: online calls to /api/v1/admin/* (admins work at a
 // desk with a network; nothing here is queued offline), plus the pure checks and conversions the
 // screens share (periods, percent ↔ 0..1, form checks, the API's error shape, the unit tree).
-import { apiRequest, getDeviceId } from '../../data/index.js';
+import { apiBlob, apiRequest, getDeviceId } from '../../data/index.js';
 import { MARKET_CLASSES, ROLES } from '../../shared/enums.js';
 import { fold } from '../../shared/text.js';
 
@@ -56,6 +56,24 @@ export function importCsv(kind, file, { dryRun }) {
   const body = new FormData();
   body.append('file', file, file.name || 'import.csv');
   return data(apiRequest('POST', path, { body, query: dryRun ? { dry_run: 1 } : {}, timeoutMs: 120_000 }));
+}
+
+/** {events, cursor, has_more}, newest first; filters: action, actor, target_type, since, until, cursor. */
+export const listAudit = (filters = {}) => data(apiRequest('GET', '/admin/audit', { query: cleanQuery({ limit: PAGE_SIZE, ...filters }) }));
+
+/** GET /admin/audit.csv with the token and the same filters, saved as a file; its name. */
+export async function downloadAuditCsv(filters = {}) {
+  const { blob, filename } = await apiBlob('/admin/audit.csv', { query: cleanQuery(filters) });
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename || 'audit.csv';
+  link.hidden = true;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return link.download;
 }
 
 export const listTargets = () => data(apiRequest('GET', '/admin/targets'));
