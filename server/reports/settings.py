@@ -4,6 +4,7 @@ chain of reporting: the Department of Industry and Trade (Sở Công Thương) r
 city's People's Committee, which issued Plan 293/KH-UBND; a report is never addressed to its
 own issuer."""
 
+from server.audit.record import record
 from server.core.errors import ApiError
 from server.core.extensions import begin_write, db
 from server.core.locks import SETTINGS_LOCK, transaction_lock
@@ -50,13 +51,20 @@ def update_report_settings(user, body: dict) -> dict:
         raise ApiError(422, "validation_failed", "Some fields are not valid.", {
             "recipient": ["The report would be addressed to its own issuer."]})
     now = utcnow()
+    before, after = {}, {}
     for name, value in body.items():
         value = value.strip()
+        if value == current[name]:
+            continue  # unchanged: neither written nor audited
+        before[name], after[name] = current[name], value
         row = db.session.get(AppSetting, FIELDS[name])
         if row is None:
             db.session.add(AppSetting(key=FIELDS[name], value=value, updated_at=now,
                                       updated_by=user.id))
         else:
             row.value, row.updated_at, row.updated_by = value, now, user.id
+    if after:
+        record("settings.update", ("settings", None, "report"),
+               {"before": before, "after": after})
     db.session.commit()
     return report_settings()

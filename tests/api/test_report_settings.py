@@ -32,3 +32,22 @@ def test_a_report_addressed_to_its_own_issuer_is_refused(client, world):
     assert bad.status_code == 422 and "number_prefix" in bad.get_json()["error"]["fields"]
     assert client.put("/api/v1/reports/settings", headers=login(client, "city"),
                       json={"number_prefix": "X"}).status_code == 403
+
+
+def test_a_change_of_the_letterhead_is_audited_once_and_a_refusal_not_at_all(client, world):
+    admin = login(client, "admin")
+
+    def settings_events():
+        body = client.get("/api/v1/admin/audit", headers=admin,
+                          query_string={"action": "settings.update"}).get_json()
+        return body["events"]
+
+    client.put("/api/v1/reports/settings", headers=admin, json={"number_prefix": "BC-PKT"})
+    client.put("/api/v1/reports/settings", headers=admin, json={"number_prefix": "BC-PKT"})
+    client.put("/api/v1/reports/settings", headers=admin,
+               json={"issuer": "UBND THÀNH PHỐ HÀ NỘI",
+                     "recipient": "Ủy ban nhân dân thành phố Hà Nội"})
+    [event] = settings_events()
+    assert event["actor"]["username"] == "admin"
+    assert event["details"] == {"before": {"number_prefix": "BC-SCT"},
+                                "after": {"number_prefix": "BC-PKT"}}

@@ -208,3 +208,31 @@ def test_an_operator_resets_it_from_the_command_line(client, runner, world):
     assert result.exit_code == 0 and "was reset" in result.output
     assert sign_in(client, "admin").status_code == 201
     assert runner.invoke(args=["reset-totp", "nobody"]).exit_code != 0
+
+
+def test_turning_it_on_and_resetting_it_are_audited_once_each(client, runner, world):
+    city = world["users"]["city"]
+    secret, _ = enrol(client, login(client, "city"))
+    sign_in(client, "city", otp=wrong_code(secret))
+    admin = login(client, "admin")
+
+    def audited(action):
+        return client.get(f"{V}/admin/audit", headers=admin,
+                          query_string={"action": action}).get_json()["events"]
+
+    [enabled] = audited("auth.totp_enabled")
+    assert enabled["actor"]["username"] == "city"
+    assert enabled["target"] == {"type": "user", "id": str(city.id), "label": "city"}
+    assert secret not in str(enabled)
+    [failed] = [e for e in audited("auth.login_failed") if e["target"]["label"] == "city"]
+    assert failed["details"]["reason"] == "invalid_otp"
+
+    client.delete(f"{V}/admin/users/{city.id}/totp", headers=admin)
+    client.delete(f"{V}/admin/users/{city.id}/totp", headers=admin)  # nothing left: no act
+    [reset] = audited("auth.totp_reset")
+    assert reset["actor"]["username"] == "admin"
+
+    enrol(client, login(client, "admin"))
+    runner.invoke(args=["reset-totp", "admin"])
+    by_cli = [e for e in audited("auth.totp_reset") if e["actor"] is None]
+    assert len(by_cli) == 1 and by_cli[0]["details"]["via"] == "cli"
