@@ -57,7 +57,8 @@ class S3Server:
         try:
             yield
         finally:
-            self.start()
+            if self._server is None:  # (a test may have brought it back itself)
+                self.start()
 
     def client(self):
         return boto3.client("s3", endpoint_url=self.endpoint, region_name="us-east-1",

@@ -13,6 +13,8 @@ answer makes the API answer 503 storage_unavailable quickly, and the phone retri
 import base64
 import hashlib
 import io
+import os
+import threading
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -27,6 +29,21 @@ _CONFIG = Config(connect_timeout=3, read_timeout=20, retries={"max_attempts": 2,
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 
 
+_CLIENTS: dict[tuple, object] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+def shared_client():
+    """One boto3 client per process and endpoint settings (making one costs ~0.5 s; a
+    client is thread-safe, but not to be carried across a fork)."""
+    key = (os.getpid(), *(os.environ.get(name) for name in (
+        "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION")))
+    with _CLIENTS_LOCK:
+        if key not in _CLIENTS:
+            _CLIENTS[key] = boto3.session.Session().client("s3", config=_CONFIG)
+        return _CLIENTS[key]
+
+
 def _code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
@@ -38,7 +55,7 @@ class S3Store(AttachmentStore):
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.url = f"s3://{bucket}/{self.prefix}".rstrip("/")
-        self.client = client or boto3.session.Session().client("s3", config=_CONFIG)
+        self.client = client or shared_client()
 
     def key(self, sha: str) -> str:
         sha = _checked(sha)
