@@ -27,6 +27,8 @@ from server.attachments.stores import AttachmentStore, StoreUnavailable, _checke
 _CONFIG = Config(connect_timeout=3, read_timeout=20, retries={"max_attempts": 2,
                                                                "mode": "standard"})
 _MISSING = {"404", "NoSuchKey", "NotFound"}
+_ALREADY_THERE = {"PreconditionFailed", "412", "ConditionalRequestConflict", "409"}
+_NO_CONDITIONAL_WRITES = {"NotImplemented", "501"}
 
 
 _CLIENTS: dict[tuple, object] = {}
@@ -79,10 +81,22 @@ class S3Store(AttachmentStore):
         if self.exists(sha):
             return False
         md5 = base64.b64encode(hashlib.md5(data).digest()).decode()  # noqa: S324 (integrity)
+        request = {"Bucket": self.bucket, "Key": self.key(sha), "Body": data,
+                   "ContentMD5": md5, "ContentType": "application/octet-stream"}
         try:
-            self.client.put_object(Bucket=self.bucket, Key=self.key(sha), Body=data,
-                                   ContentMD5=md5, ContentType="application/octet-stream")
-        except (ClientError, BotoCoreError) as exc:
+            # Conditional write: a concurrent upload of the same photo (another host) that
+            # landed first makes this one a no-op (412), never a second write.
+            self.client.put_object(**request, IfNoneMatch="*")
+        except ClientError as exc:
+            if _code(exc) in _ALREADY_THERE:
+                return False
+            if _code(exc) not in _NO_CONDITIONAL_WRITES:
+                raise self._fail("PUT", exc) from exc
+            try:  # a store without conditional writes: the same bytes, written again
+                self.client.put_object(**request)
+            except (ClientError, BotoCoreError) as exc2:
+                raise self._fail("PUT", exc2) from exc2
+        except BotoCoreError as exc:
             raise self._fail("PUT", exc) from exc
         return True
 
