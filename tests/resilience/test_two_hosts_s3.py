@@ -2,17 +2,30 @@
 bucket (DESIGN §10, issue 16): a photo PUT through A is served by B with the same bytes, and
 neither host writes a photo to its own disk."""
 
-from datetime import datetime
-
 import pytest
 import requests
 
+from server import create_app
+from server.core.extensions import db
 from syncclient.client import SyncClient
-from syncclient.simulate import fake_answers, fake_photo
-from tests.conftest import BACKEND
-from tests.resilience.crashes import HANOI
-from tests.resilience.live import DEMO, DEMO_PASSWORD, Server
+from syncclient.simulate import fake_photo
+from tests.conftest import BACKEND, empty_database
+from tests.factories import GOOD_ANSWERS, PASSWORD, make_world
+from tests.resilience.live import Server
 from tests.resilience.test_two_servers import POSTGRES_ONLY
+
+
+def small_world(database_url: str, workdir) -> int:
+    """The tables and the small world of tests/factories.py (faster than the demo seed);
+    returns the id of an inspector's market."""
+    app = create_app({"DATABASE_URL": database_url, "INSTANCE_DIR": str(workdir)})
+    with app.app_context():
+        empty_database()
+        db.create_all()
+        market = make_world()["markets"]["hom"].id
+        db.session.commit()
+        db.engine.dispose()
+    return market
 
 
 def files_under(folder) -> list:
@@ -26,29 +39,24 @@ def test_a_photo_put_through_host_a_is_served_by_host_b(tmp_path, s3):
     shared = {**s3.env, "ATTACHMENTS_URL": bucket}
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    a = Server(tmp_path / "a", "postgres", gunicorn_workers=2, extra_env=shared)
-    b = Server(tmp_path / "b", "postgres", gunicorn_workers=2, extra_env=shared,
+    a = Server(tmp_path / "a", "postgres", gunicorn_workers=1, extra_env=shared)
+    b = Server(tmp_path / "b", "postgres", gunicorn_workers=1, extra_env=shared,
                database={"DATABASE_URL": a.env["DATABASE_URL"]})
     assert a.attachments_dir() != b.attachments_dir()
     try:
-        a.prepare().start()
+        market = small_world(a.env["DATABASE_URL"], tmp_path)
+        a.start()
         b.start()
-        phone = SyncClient(a.url, DEMO["inspector"], DEMO_PASSWORD,
-                           store_path=tmp_path / "phone", base_delay=0.05)
-        phone.sync()
-        market = next(m for m in phone.records("market") if not m.get("closed_on"))
-        import random
-
+        phone = SyncClient(a.url, "insp_hbt", PASSWORD, store_path=tmp_path / "phone",
+                           base_delay=0.05)
         photo = fake_photo("two-hosts")
-        visit_id = phone.record_visit(market["id"], fake_answers(random.Random(1)),
-                                      observed_at=datetime.now(HANOI).replace(microsecond=0),
-                                      photos=[photo])
+        visit_id = phone.record_visit(market, dict(GOOD_ANSWERS), photos=[photo])
         report = phone.sync()  # HEAD, PUT and push, all through A
         assert report.uploaded == 1 and report.applied == 1
         digest = phone.state()[("visit", visit_id)]["attachments"][0]
 
         officer = requests.post(f"{b.url}/api/v1/auth/token", timeout=30, json={
-            "username": DEMO["ward_officer"], "password": DEMO_PASSWORD,
+            "username": "ward_hbt", "password": PASSWORD,
             "device_id": "desk"}).json()
         for host, user in ((b, officer["token"]), (a, officer["token"])):
             headers = {"Authorization": f"Bearer {user}"}
