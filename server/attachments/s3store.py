@@ -26,6 +26,10 @@ from server.attachments.stores import AttachmentStore, StoreUnavailable, _checke
 
 _CONFIG = Config(connect_timeout=3, read_timeout=20, retries={"max_attempts": 2,
                                                                "mode": "standard"})
+# The health check answers within a load balancer's usual timeout, even when the store is a
+# black hole (packets dropped, not refused): one attempt, short timeouts.
+_CHECK_CONFIG = Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 1,
+                                                                   "mode": "standard"})
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 _ALREADY_THERE = {"PreconditionFailed", "412", "ConditionalRequestConflict", "409"}
 _NO_CONDITIONAL_WRITES = {"NotImplemented", "501"}
@@ -35,14 +39,14 @@ _CLIENTS: dict[tuple, object] = {}
 _CLIENTS_LOCK = threading.Lock()
 
 
-def shared_client():
-    """One boto3 client per process and endpoint settings (making one costs ~0.5 s; a
-    client is thread-safe, but not to be carried across a fork)."""
-    key = (os.getpid(), *(os.environ.get(name) for name in (
+def shared_client(config: Config = _CONFIG):
+    """One boto3 client per process, endpoint settings and config (making one costs ~0.5 s;
+    a client is thread-safe, but not to be carried across a fork)."""
+    key = (os.getpid(), id(config), *(os.environ.get(name) for name in (
         "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ACCESS_KEY_ID", "AWS_DEFAULT_REGION")))
     with _CLIENTS_LOCK:
         if key not in _CLIENTS:
-            _CLIENTS[key] = boto3.session.Session().client("s3", config=_CONFIG)
+            _CLIENTS[key] = boto3.session.Session().client("s3", config=config)
         return _CLIENTS[key]
 
 
@@ -58,6 +62,7 @@ class S3Store(AttachmentStore):
         self.prefix = prefix.strip("/")
         self.url = f"s3://{bucket}/{self.prefix}".rstrip("/")
         self.client = client or shared_client()
+        self.check_client = client or shared_client(_CHECK_CONFIG)
 
     def key(self, sha: str) -> str:
         sha = _checked(sha)
@@ -134,6 +139,6 @@ class S3Store(AttachmentStore):
 
     def check(self) -> None:
         try:
-            self.client.head_bucket(Bucket=self.bucket)
+            self.check_client.head_bucket(Bucket=self.bucket)
         except (ClientError, BotoCoreError) as exc:
             raise self._fail("HEAD bucket", exc) from exc

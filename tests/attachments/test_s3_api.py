@@ -171,3 +171,21 @@ def test_the_phone_keeps_its_photo_while_the_store_is_down_and_its_retry_succeed
     assert s3.objects(bucket) == {sha(photo): photo}
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Visit)) == 2
+
+
+def test_health_answers_quickly_when_the_store_answers_nothing(make_app, s3, monkeypatch):
+    """A store that accepts connections and never answers (a black hole): health still
+    answers within a load balancer's usual 5 s, 200 and degraded."""
+    import socket
+    import time
+
+    with socket.socket() as hole:
+        hole.bind(("127.0.0.1", 0))
+        hole.listen(16)  # never accepted: the kernel completes the handshake, nothing answers
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{hole.getsockname()[1]}")
+        app = make_app(ATTACHMENTS_URL=s3.url("black-hole"))
+        start = time.monotonic()
+        health = app.test_client().get("/api/v1/health")
+        took = time.monotonic() - start
+    assert health.status_code == 200 and health.get_json()["attachments"] == "unavailable"
+    assert took < 4.5
