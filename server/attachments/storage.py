@@ -46,16 +46,19 @@ def path_for(sha: str) -> Path:
     return store.path_for(sha)
 
 
+_READ = "The photo store cannot be reached just now; try again later."
+_WRITE = ("The photo store cannot be reached just now; nothing was stored. "
+          "Keep the photo and try again later.")
+
+
 @contextmanager
-def _reachable():
+def _reachable(message: str = _READ):
     """StoreUnavailable → the API's 503 storage_unavailable (logged with its cause)."""
     try:
         yield
     except StoreUnavailable as exc:
         current_app.logger.warning("attachment store unavailable: %s", exc)
-        raise ApiError(503, "storage_unavailable",
-                       "The photo store cannot be reached just now; nothing was stored. "
-                       "Keep the photo and try again later.") from None
+        raise ApiError(503, "storage_unavailable", message) from None
 
 
 def _in_store(sha: str) -> bool:
@@ -100,7 +103,7 @@ def store_attachment(sha: str, data: bytes, declared_type: str | None,
     seen = _existing(sha)
     if seen is not None and _in_store(sha):
         return seen, False
-    with _reachable():  # outside any write transaction: no lock held during the upload
+    with _reachable(_WRITE):  # outside any write transaction: no lock held meanwhile
         current_store().put(sha, data)
     begin_write()  # SQLite: BEGIN IMMEDIATE, so the look and the insert are one step
     row = _existing(sha)
