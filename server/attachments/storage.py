@@ -61,8 +61,8 @@ def _reachable(message: str = _READ):
         raise ApiError(503, "storage_unavailable", message) from None
 
 
-def _in_store(sha: str) -> bool:
-    with _reachable():
+def _in_store(sha: str, message: str = _READ) -> bool:
+    with _reachable(message):
         return current_store().exists(sha)
 
 
@@ -101,7 +101,7 @@ def store_attachment(sha: str, data: bytes, declared_type: str | None,
     (row and object). A row whose object is missing gets it written again (created True)."""
     content_type = _check(sha, data, declared_type)
     seen = _existing(sha)
-    if seen is not None and _in_store(sha):
+    if seen is not None and _in_store(sha, _WRITE):
         return seen, False
     with _reachable(_WRITE):  # outside any write transaction: no lock held meanwhile
         current_store().put(sha, data)
