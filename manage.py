@@ -11,7 +11,7 @@ def cli():
     """Chợ Xanh: offline-first survey of nylon-bag use in Hanoi's markets (Plan 293/KH-UBND).
 
     Configuration comes from the environment: DATABASE_URL (default: SQLite under instance/),
-    SECRET_KEY, ATTACHMENTS_DIR. See README.md.
+    SECRET_KEY, ATTACHMENTS_DIR or ATTACHMENTS_URL (s3://bucket/prefix). See README.md.
     """
 
 

@@ -204,16 +204,17 @@ def seed_world(url: str, workdir: Path, inspectors: int = 1, markets: int = 20) 
 
 
 @contextlib.contextmanager
-def our_server(url: str, workdir: Path, workers: int = 1, threads: int = 1, root: Path = ROOT):
+def our_server(url: str, workdir: Path, workers: int = 1, threads: int = 1, root: Path = ROOT,
+               extra_env: dict | None = None):
     """gunicorn "server:create_app()" (the code under `root`) on a free loopback port; yields
-    (base URL, the gunicorn master's pid)."""
+    (base URL, the gunicorn master's pid). `extra_env`: e.g. ATTACHMENTS_URL and AWS_*."""
     port = free_port()
     argv = [str(VENV_BIN / "gunicorn"), "server:create_app()", "-b", f"127.0.0.1:{port}",
             "-w", str(workers), "--threads", str(threads), "--timeout", "120",
             "--log-level", "warning"]
     env = {"DATABASE_URL": url, "INSTANCE_DIR": str(workdir),
            "ATTACHMENTS_DIR": str(workdir / "attachments"), "SECRET_KEY": "bench",
-           "PYTHONPATH": str(root)}
+           "PYTHONPATH": str(root), **(extra_env or {})}
     base = f"http://127.0.0.1:{port}"
     with process(argv, base + "/api/v1/health", env=env, cwd=root, log_name="ours") as proc:
         yield base, proc.pid

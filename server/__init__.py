@@ -36,6 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.api.docs_page import bp as api_docs_bp
     from server.api.openapi import bp as openapi_bp
     from server.attachments.routes import bp as attachments_bp
+    from server.attachments.stores import init_app as init_attachment_store
     from server.auth import totp_routes  # noqa: F401  (attaches /me/totp to auth_bp)
     from server.auth.routes import bp as auth_bp
     from server.auth.scope import forget_cached_scopes
@@ -52,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     from server.web import bp as web_bp
 
     _wire_domains()
+    init_attachment_store(app)  # a malformed ATTACHMENTS_URL fails here, at start
     install_log_redaction()
     app.before_request(refuse_nul_in_url)
     app.before_request(forget_cached_scopes)

@@ -21,6 +21,7 @@ def _print_import_report(report, dry_run: bool) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from server.attachments.cli import register as register_attachments
     from server.auth.cli import register as register_auth
     from server.backup.cli import register as register_backup
     from server.demo.cli import register as register_demo
@@ -33,6 +34,7 @@ def register_commands(app: Flask) -> None:
     register_indicator(app)
     register_jobs(app)
     register_backup(app)
+    register_attachments(app)
     register_demo(app)
     register_auth(app)
 

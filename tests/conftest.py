@@ -92,3 +92,13 @@ def world(app):
     from tests.factories import make_world
 
     return make_world()
+
+
+@pytest.fixture(scope="session")
+def s3():
+    """One real S3-protocol server (moto) for the whole run, with a bucket (tests/s3.py)."""
+    from tests.s3 import start_session_server
+
+    server, stop = start_session_server()
+    yield server
+    stop()

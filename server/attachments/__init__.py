@@ -1,1 +1,1 @@
-"""Photos, content-addressed by SHA-256, bytes on disk under ATTACHMENTS_DIR."""
+"""Photos, content-addressed by SHA-256; bytes in a local folder or an S3-compatible store."""

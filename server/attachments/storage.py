@@ -1,33 +1,30 @@
-"""Photo bytes on disk, content-addressed by SHA-256 (DESIGN §5 attachments, §9).
+"""Photos, content-addressed by SHA-256 (DESIGN §5 attachments, §9), in the configured store
+(server/attachments/stores.py: a local folder or an S3-compatible bucket).
 
-A photo is stored when its row exists *and* its file exists. The file is written first (atomically)
-and the row inserted after, so a row never points at a partial file. Every check runs before
-anything is written: bad input stores nothing.
+A photo is stored when its row exists *and* its object exists. The object is written first
+(atomically) and the row inserted after, so a row never points at a partial object. Every check
+(hash, magic bytes) runs before anything is written: bad input stores nothing. A store that
+cannot be reached is a 503 `storage_unavailable` (the phone keeps the photo and retries).
 """
 
 import hashlib
-import os
-import re
-import tempfile
-from contextlib import suppress
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
+from server.attachments.stores import LocalStore, StoreUnavailable, current_store, is_sha256
 from server.auth.scope import visit_clause
 from server.core.errors import ApiError
 from server.core.extensions import begin_write, db
 from server.models import Attachment, User, Visit, VisitAttachment
 
 IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
-_SHA256 = re.compile(r"[0-9a-f]{64}")
-
-
-def is_sha256(value) -> bool:
-    """Exactly 64 lowercase hex characters (nothing that could ever be a path)."""
-    return isinstance(value, str) and _SHA256.fullmatch(value) is not None
+__all__ = ["is_sha256", "sniff_image_type", "store_attachment", "stored_attachment",
+           "visible_attachment", "open_attachment", "path_for"]
 
 
 def sniff_image_type(data: bytes) -> str | None:
@@ -42,41 +39,31 @@ def sniff_image_type(data: bytes) -> str | None:
 
 
 def path_for(sha: str) -> Path:
-    """ATTACHMENTS_DIR/ab/cd/<sha>: two fan-out levels keep directories small."""
-    if not is_sha256(sha):
-        raise ValueError("not a SHA-256 hex digest")
-    return Path(current_app.config["ATTACHMENTS_DIR"]) / sha[:2] / sha[2:4] / sha
+    """The file of a photo in the local folder store (tests and tools of the local store)."""
+    store = current_store()
+    if not isinstance(store, LocalStore):
+        raise TypeError(f"the attachments are not in a local folder but in {store.url}")
+    return store.path_for(sha)
 
 
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename durable (a no-op where directories cannot be opened, e.g. Windows)."""
-    with suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+_READ = "The photo store cannot be reached just now; try again later."
+_WRITE = ("The photo store cannot be reached just now; nothing was stored. "
+          "Keep the photo and try again later.")
 
 
-def write_atomically(sha: str, data: bytes) -> Path:
-    """Write to a temp file, fsync, rename into place, fsync the directory.
-    The final name only ever holds complete bytes; the temp file never outlives a failure."""
-    final = path_for(sha)
-    tmp_dir = Path(current_app.config["ATTACHMENTS_DIR"]) / "tmp"
-    tmp_dir.mkdir(parents=True, exist_ok=True)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=tmp_dir, prefix=sha[:8] + ".", suffix=".part")
+@contextmanager
+def _reachable(message: str = _READ):
+    """StoreUnavailable → the API's 503 storage_unavailable (logged with its cause)."""
     try:
-        with os.fdopen(fd, "wb") as tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.replace(tmp_name, final)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
-    _fsync_dir(final.parent)
-    return final
+        yield
+    except StoreUnavailable as exc:
+        current_app.logger.warning("attachment store unavailable: %s", exc)
+        raise ApiError(503, "storage_unavailable", message) from None
+
+
+def _in_store(sha: str, message: str = _READ) -> bool:
+    with _reachable(message):
+        return current_store().exists(sha)
 
 
 def _check(sha: str, data: bytes, declared_type: str | None) -> str:
@@ -111,12 +98,13 @@ def _existing(sha: str) -> Attachment | None:
 def store_attachment(sha: str, data: bytes, declared_type: str | None,
                      user: User) -> tuple[Attachment, bool]:
     """Store a photo once. Returns (row, created): created is False when it was already stored
-    (row and file). A row whose file is missing gets its file written again (created True)."""
+    (row and object). A row whose object is missing gets it written again (created True)."""
     content_type = _check(sha, data, declared_type)
     seen = _existing(sha)
-    if seen is not None and path_for(sha).is_file():
+    if seen is not None and _in_store(sha, _WRITE):
         return seen, False
-    write_atomically(sha, data)  # outside any write transaction: no lock held during fsync
+    with _reachable(_WRITE):  # outside any write transaction: no lock held meanwhile
+        current_store().put(sha, data)
     begin_write()  # SQLite: BEGIN IMMEDIATE, so the look and the insert are one step
     row = _existing(sha)
     if row is not None:  # a repaired file (created), or a concurrent upload's row (not)
@@ -136,15 +124,16 @@ def store_attachment(sha: str, data: bytes, declared_type: str | None,
 
 
 def stored_attachment(sha: str) -> Attachment | None:
-    """The row, if the photo is fully stored (row and file)."""
+    """The row, if the photo is fully stored (row and object)."""
     if not is_sha256(sha):
         return None
     row = _existing(sha)
-    return row if row is not None and path_for(sha).is_file() else None
+    return row if row is not None and _in_store(sha) else None
 
 
 def visible_attachment(user: User, sha: str) -> Attachment | None:
-    """The stored photo, only if a visit the user may see references it."""
+    """The photo's row, only if a visit the user may see references it (the bytes are then
+    read with open_attachment: one round trip to the store, not two)."""
     if not is_sha256(sha):
         return None
     referenced = exists(
@@ -153,4 +142,14 @@ def visible_attachment(user: User, sha: str) -> Attachment | None:
         .where(VisitAttachment.sha256 == sha, visit_clause(user))
     )
     row = db.session.scalar(select(Attachment).where(Attachment.sha256 == sha, referenced))
-    return row if row is not None and path_for(sha).is_file() else None
+    return row
+
+
+def open_attachment(sha: str) -> BinaryIO | None:
+    """The photo's bytes as an open binary file; None if the store does not hold them (503
+    if it cannot be reached)."""
+    with _reachable():
+        try:
+            return current_store().open(sha)
+        except KeyError:
+            return None

@@ -2,21 +2,26 @@
 
 A backup directory holds
     database.sqlite3 | database.pgdump   the snapshot (sqlite3 online backup API / pg_dump -Fc)
-    attachments/ab/cd/<sha256>          every photo file, checked against its name on copy
+    attachments/ab/cd/<sha256>          every photo the snapshot's attachment rows name, read
+                                        from the configured store (a local folder or a bucket:
+                                        server/attachments/stores.py), checked against its name
     manifest.json                       row counts per table (of the snapshot itself), the
                                         snapshot's sha256, and every photo's sha256 and size
+
+The photos to copy are the snapshot's own rows, not a listing of the store: a bucket need not
+grant listing, and the backup holds exactly what the database names.
 
 Consistency while serving: SQLite's online backup copies a single read transaction (WAL lets
 writers go on meanwhile); on PostgreSQL, the row counts are taken in a REPEATABLE READ
 transaction whose snapshot pg_dump shares (--snapshot), so manifest and dump agree exactly.
-Photos are written to disk before their row is committed and never deleted, so copying the
-files *after* the snapshot finds every photo the snapshot names.
+Photos are written to the store before their row is committed (and only the orphan-photo job,
+off by default, ever deletes one), so copying them *after* the snapshot finds every photo the
+snapshot names.
 """
 
 import hashlib
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -25,6 +30,8 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+
+from server.attachments.stores import AttachmentStore, StoreUnavailable
 
 MANIFEST = "manifest.json"
 FORMAT = 1
@@ -53,6 +60,12 @@ def _counts(conn) -> dict[str, int]:
     return {name: conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar() for name in names}
 
 
+def _photo_rows(conn, counts) -> list[str]:
+    if "attachment" not in counts:
+        return []
+    return [row[0] for row in conn.execute(text("SELECT sha256 FROM attachment ORDER BY 1"))]
+
+
 def _sqlite_path(url: str) -> Path:
     database = make_url(url).database
     if not database or database == ":memory:":
@@ -63,20 +76,21 @@ def _sqlite_path(url: str) -> Path:
 # --- backup ----------------------------------------------------------------------------------
 
 
-def backup(database_url: str, attachments_dir: Path, output: Path) -> dict:
-    """Write a backup of the database and the photos into `output` (must be new or empty)."""
+def backup(database_url: str, store: AttachmentStore, output: Path) -> dict:
+    """Write a backup of the database and of the photos it names, read from `store`, into
+    `output` (must be new or empty)."""
     output = Path(output)
     if output.exists() and any(output.iterdir()):
         raise BackupError(f"{output} is not empty; give a new directory")
     output.mkdir(parents=True, exist_ok=True)
     backend = make_url(database_url).get_backend_name()
     if backend == "sqlite":
-        snapshot, counts = _backup_sqlite(database_url, output)
+        snapshot, counts, shas = _backup_sqlite(database_url, output)
     elif backend == "postgresql":
-        snapshot, counts = _backup_postgres(database_url, output)
+        snapshot, counts, shas = _backup_postgres(database_url, output)
     else:
         raise BackupError(f"cannot back up a {backend} database")
-    photos = _copy_attachments(Path(attachments_dir), output / "attachments")
+    photos = _copy_attachments(store, shas, output / "attachments")
     manifest = {
         "format": FORMAT,
         "created_at": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
@@ -86,15 +100,11 @@ def backup(database_url: str, attachments_dir: Path, output: Path) -> dict:
         "tables": counts,
         "attachments": photos,
     }
-    missing = _unreferenced_photos(counts, photos, snapshot, backend)
-    if missing:
-        raise BackupError(f"{len(missing)} photos named by the database are not on disk, "
-                          f"e.g. {missing[0]}")
     _write_json(output / MANIFEST, manifest)
     return manifest
 
 
-def _backup_sqlite(database_url: str, output: Path) -> tuple[Path, dict]:
+def _backup_sqlite(database_url: str, output: Path) -> tuple[Path, dict, list[str]]:
     source_path = _sqlite_path(database_url)
     if not source_path.is_file():
         raise BackupError(f"no database at {source_path}")
@@ -111,19 +121,21 @@ def _backup_sqlite(database_url: str, output: Path) -> tuple[Path, dict]:
     engine = create_engine(f"sqlite:///{target}")
     with engine.connect() as conn:
         counts = _counts(conn)
+        shas = _photo_rows(conn, counts)
         if conn.execute(text("PRAGMA integrity_check")).scalar() != "ok":
             raise BackupError("the copy fails SQLite's integrity check")
     engine.dispose()
-    return target, counts
+    return target, counts, shas
 
 
-def _backup_postgres(database_url: str, output: Path) -> tuple[Path, dict]:
+def _backup_postgres(database_url: str, output: Path) -> tuple[Path, dict, list[str]]:
     target = output / "database.pgdump"
     engine = create_engine(database_url)
     try:
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
             snapshot_id = conn.execute(text("SELECT pg_export_snapshot()")).scalar()
             counts = _counts(conn)
+            shas = _photo_rows(conn, counts)
             result = subprocess.run(
                 ["pg_dump", "--format=custom", "--no-owner", "--no-privileges",
                  f"--snapshot={snapshot_id}", f"--file={target}", libpq_url(database_url)],
@@ -133,37 +145,31 @@ def _backup_postgres(database_url: str, output: Path) -> tuple[Path, dict]:
         engine.dispose()
     if result.returncode != 0:
         raise BackupError(f"pg_dump failed: {result.stderr.strip()}")
-    return target, counts
+    return target, counts, shas
 
 
-def _copy_attachments(source: Path, target: Path) -> list[dict]:
+def photo_path(root: Path, sha: str) -> Path:
+    return Path(root) / sha[:2] / sha[2:4] / sha
+
+
+def _copy_attachments(store: AttachmentStore, shas: list[str], target: Path) -> list[dict]:
+    """Each photo the snapshot names, from the store into the backup, checked on the way."""
     photos = []
-    if not source.is_dir():
-        return photos
-    for path in sorted(source.rglob("*")):
-        if not path.is_file() or path.name.startswith(".") or len(path.name) != 64:
-            continue  # temp files of uploads in progress
-        relative = path.relative_to(source)
-        copy = target / relative
+    for sha in shas:
+        try:
+            data = store.get(sha)
+        except KeyError:
+            raise BackupError(f"photo {sha}, named by the database, is not in {store.url}") \
+                from None
+        except StoreUnavailable as exc:
+            raise BackupError(f"the photo store cannot be read: {exc}") from None
+        if hashlib.sha256(data).hexdigest() != sha:
+            raise BackupError(f"photo {sha} in {store.url} does not hash to its name (damage?)")
+        copy = photo_path(target, sha)
         copy.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, copy)
-        digest = sha256_file(copy)
-        if digest != path.name:
-            raise BackupError(f"photo {relative} does not hash to its name (disk damage?)")
-        photos.append({"sha256": digest, "size": copy.stat().st_size})
+        copy.write_bytes(data)
+        photos.append({"sha256": sha, "size": len(data)})
     return photos
-
-
-def _unreferenced_photos(counts, photos, snapshot: Path, backend: str) -> list[str]:
-    """Photo rows of the SQLite snapshot whose file was not copied (PostgreSQL's dump is
-    checked the same way after a restore)."""
-    if backend != "sqlite" or "attachment" not in counts:
-        return []
-    with sqlite3.connect(snapshot) as conn:
-        rows = [r[0] for r in conn.execute("SELECT sha256 FROM attachment")]
-    conn.close()
-    copied = {p["sha256"] for p in photos}
-    return [sha for sha in rows if sha not in copied]
 
 
 def _write_json(path: Path, document: dict) -> None:
@@ -192,15 +198,15 @@ def verify(backup_dir: Path) -> dict:
         raise BackupError(f"{snapshot.name} is missing or damaged (sha256 differs)")
     for photo in manifest["attachments"]:
         sha = photo["sha256"]
-        path = backup_dir / "attachments" / sha[:2] / sha[2:4] / sha
+        path = photo_path(backup_dir / "attachments", sha)
         if not path.is_file() or sha256_file(path) != sha:
             raise BackupError(f"photo {sha} is missing or damaged in the backup")
     return manifest
 
 
-def restore(backup_dir: Path, database_url: str, attachments_dir: Path) -> dict:
-    """Restore into an EMPTY database (no tables) and the attachments directory; check the
-    restored row counts against the manifest. Returns the manifest."""
+def restore(backup_dir: Path, database_url: str, store: AttachmentStore) -> dict:
+    """Restore into an EMPTY database (no tables) and the photo store; check the restored row
+    counts and every restored photo (by sha256) against the manifest. Returns the manifest."""
     backup_dir = Path(backup_dir)
     manifest = verify(backup_dir)
     backend = make_url(database_url).get_backend_name()
@@ -234,15 +240,15 @@ def restore(backup_dir: Path, database_url: str, attachments_dir: Path) -> dict:
                         if counts.get(k) != manifest["tables"].get(k))
         raise BackupError(f"restored row counts differ from the manifest in {differ}")
     source = backup_dir / "attachments"
-    for photo in manifest["attachments"]:
-        sha = photo["sha256"]
-        target = Path(attachments_dir) / sha[:2] / sha[2:4] / sha
-        if target.is_file() and sha256_file(target) == sha:
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(f".{sha}.restore")
-        shutil.copy2(source / sha[:2] / sha[2:4] / sha, temp)
-        os.replace(temp, target)
+    try:
+        for photo in manifest["attachments"]:
+            sha = photo["sha256"]
+            store.put(sha, photo_path(source, sha).read_bytes())  # nothing if already there
+            if hashlib.sha256(store.get(sha)).hexdigest() != sha:
+                raise BackupError(f"photo {sha} reads back damaged from {store.url}")
+    except (StoreUnavailable, KeyError) as exc:
+        raise BackupError(f"the photos could not be restored into {store.url}: {exc!r}") \
+            from None
     return manifest
 
 

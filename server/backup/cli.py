@@ -13,11 +13,12 @@ def register(app: Flask) -> None:
     def backup_command(output):
         """Back up the database (a consistent snapshot, safe while serving) and the photos,
         with a manifest of row counts and sha256s."""
+        from server.attachments.stores import current_store
         from server.backup.archive import BackupError, backup
 
         try:
-            manifest = backup(current_app.config["SQLALCHEMY_DATABASE_URI"],
-                              Path(current_app.config["ATTACHMENTS_DIR"]), Path(output))
+            manifest = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], current_store(),
+                              Path(output))
         except BackupError as exc:
             raise click.ClickException(str(exc)) from None
         tables = manifest["tables"]
@@ -30,15 +31,17 @@ def register(app: Flask) -> None:
                   type=click.Path(exists=True, file_okay=False),
                   help="A directory written by `manage.py backup`.")
     def restore_command(input_):
-        """Restore a backup into an empty database (DATABASE_URL) and ATTACHMENTS_DIR, after
-        checking every file against the manifest; then check the row counts."""
+        """Restore a backup into an empty database (DATABASE_URL) and the photo store
+        (ATTACHMENTS_URL or ATTACHMENTS_DIR), after checking every file against the manifest;
+        then check the row counts and every photo."""
+        from server.attachments.stores import current_store
         from server.backup.archive import BackupError, restore
         from server.core.extensions import db
 
         db.engine.dispose()  # this process must not hold the target open
         try:
             manifest = restore(Path(input_), current_app.config["SQLALCHEMY_DATABASE_URI"],
-                               Path(current_app.config["ATTACHMENTS_DIR"]))
+                               current_store())
         except BackupError as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(f"Restored {sum(manifest['tables'].values())} rows in "

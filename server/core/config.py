@@ -24,6 +24,9 @@ def from_env(environ=None) -> dict:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL", default_db)),
         "SECRET_KEY": env.get("SECRET_KEY", "dev-only-not-secret"),
         "ATTACHMENTS_DIR": env.get("ATTACHMENTS_DIR", str(instance_dir / "attachments")),
+        # Unset or file:///path: the local folder; s3://bucket/prefix: an S3-compatible store,
+        # configured by boto3's AWS_* variables (server/attachments/stores.py).
+        "ATTACHMENTS_URL": env.get("ATTACHMENTS_URL", ""),
         "PWA_DIST": env.get("PWA_DIST", str(REPO_ROOT / "pwa" / "dist")),
         # Push bodies and photos are both capped at 5 MB (DESIGN §5); Flask answers 413 above.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),

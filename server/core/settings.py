@@ -16,6 +16,9 @@ DEFAULTS = {
     "APPLIED_MUTATION_RETENTION_DAYS": 60,
     # Expired or revoked device tokens stay this long in the admin's device list, then go.
     "EXPIRED_TOKEN_RETENTION_DAYS": 30,
+    # Photos no visit references are deleted this many days after upload (the
+    # attachments.delete_orphans job); 0 = never (the default: photos are evidence).
+    "ORPHAN_PHOTO_DAYS": 0,
     # The scheduler's own history (job_run rows).
     "JOB_RUN_RETENTION_DAYS": 14,
     # Audit events older than this many days are deleted by the daily audit.retention job;

@@ -79,6 +79,14 @@ JOBS: tuple[JobSpec, ...] = (
         description="purge change-log and applied-mutation rows no phone still needs",
     ),
     JobSpec(
+        "attachments.delete_orphans",
+        "server.attachments.orphans:delete_orphan_photos",
+        {"hour": 4, "minute": 30},  # after the 02:15 backup of docs/DEPLOY.md
+        grace_seconds=6 * HOUR,
+        description="delete photos no visit references, ORPHAN_PHOTO_DAYS after upload "
+                    "(off by default)",
+    ),
+    JobSpec(
         "jobs.purge_history",
         "server.jobs.runner:purge_job_history",
         {"hour": 3, "minute": 30},

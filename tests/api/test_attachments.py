@@ -14,7 +14,7 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from server.attachments import storage
+from server.attachments import storage, stores
 from server.core.extensions import db
 from server.models import Attachment, Visit, VisitAttachment
 from tests.api.test_health_and_errors import assert_error_shape
@@ -302,13 +302,14 @@ def test_the_same_photo_from_8_threads_at_once_is_stored_once(app, world):
     assert storage.path_for(sha(data)).read_bytes() == data
 
 
-def test_a_failed_write_leaves_no_temp_file_and_no_row(app, client, world, monkeypatch):
+def test_a_failed_write_is_503_and_leaves_no_temp_file_and_no_row(app, client, world,
+                                                                  monkeypatch):
     def broken_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(storage.os, "replace", broken_replace)
+    monkeypatch.setattr(stores.os, "replace", broken_replace)
     response = put(client, login(client, "insp_hbt"), png())
-    assert_error_shape(response, 500, "internal_error")
+    assert_error_shape(response, 503, "storage_unavailable")  # the phone keeps it, retries
     assert_nothing_stored(app)
 
 

@@ -32,7 +32,8 @@ def manage(env: dict, *args: str) -> Result:
     """`manage.py ARGS` with this environment's database and photos (in this process: the
     server under test is the separate one)."""
     app = create_app({"DATABASE_URL": env["DATABASE_URL"], "ATTACHMENTS_DIR":
-                      env["ATTACHMENTS_DIR"], "INSTANCE_DIR": env["INSTANCE_DIR"]})
+                      env["ATTACHMENTS_DIR"], "INSTANCE_DIR": env["INSTANCE_DIR"],
+                      "ATTACHMENTS_URL": env.get("ATTACHMENTS_URL", "")})
     result = app.test_cli_runner().invoke(args=list(args))
     with app.app_context():
         db.engine.dispose()
