@@ -1,7 +1,7 @@
 """user_totp, totp_recovery_code: two-factor sign-in for officials (issue #17)
 
 Revision ID: 0006_totp
-Revises: 0004_market_assignment
+Revises: 0005_audit_events
 Create Date: 2026-12-06 07:10:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0006_totp'
-down_revision = '0004_market_assignment'
+down_revision = '0005_audit_events'
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ Backfill: one version per existing visit, its current data received at its recei
 rev 1 (the submission); the edits made before this table existed were not kept.
 
 Revision ID: 0007_visit_versions
-Revises: 0004_market_assignment
+Revises: 0006_totp
 Create Date: 2026-12-06 07:20:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision = '0007_visit_versions'
-down_revision = '0004_market_assignment'
+down_revision = '0006_totp'
 branch_labels = None
 depends_on = None
 
