@@ -12,14 +12,23 @@ WINDOW = timedelta(minutes=15)
 MAX_FAILURES = 5
 
 
-def too_many_failures(username: str) -> bool:
+def recent_failures(username: str) -> int:
     since = utcnow() - WINDOW
-    failures = db.session.scalar(
+    return db.session.scalar(
         select(func.count())
         .select_from(LoginFailure)
         .where(LoginFailure.username == username, LoginFailure.failed_at > since)
     )
-    return failures >= MAX_FAILURES
+
+
+def too_many_failures(username: str) -> bool:
+    return recent_failures(username) >= MAX_FAILURES
+
+
+def attempts_left(username: str) -> int:
+    """Wrong passwords this username may still send before the lock (the sign-in screen warns
+    before the last one)."""
+    return max(0, MAX_FAILURES - recent_failures(username))
 
 
 def record_failure(username: str, remote_addr: str | None) -> None:

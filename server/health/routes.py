@@ -15,6 +15,9 @@ class HealthOut(Schema):
     status = fields.String()
     database = fields.String()
     version = fields.String()
+    support_contact = fields.String(
+        metadata={"description": "who helps when locked out (SUPPORT_CONTACT); '' when unset"}
+    )
 
 
 @bp.get("/health")
@@ -32,5 +35,6 @@ def health():
         "status": "ok" if database == "ok" else "degraded",
         "database": database,
         "version": current_app.config["VERSION"],
+        "support_contact": current_app.config.get("SUPPORT_CONTACT", ""),
     }
     return body, 200 if database == "ok" else 503

@@ -1,5 +1,6 @@
 from flask import Blueprint, g, request
 
+from server.auth.devices import note_sync
 from server.auth.tokens import require_auth
 from server.core.apidoc import doc
 from server.core.errors import ApiError
@@ -36,7 +37,9 @@ def push():
             f"At most {MAX_MUTATIONS} mutations per push; nothing was applied.",
         )
     body = load(PushRequest(), body)
-    return {"results": apply_push(g.user, body["device_id"], body["mutations"])}
+    results = apply_push(g.user, body["device_id"], body["mutations"])
+    note_sync(g.device_token)
+    return {"results": results}
 
 
 @bp.get("/sync/pull")
@@ -53,4 +56,6 @@ def pull_changes():
             "limit must be a whole number from 1 to 1000.",
             {"limit": ["Must be 1..1000."]},
         )
-    return pull(g.user, request.args.get("cursor") or None, int(limit))
+    page = pull(g.user, request.args.get("cursor") or None, int(limit))
+    note_sync(g.device_token)
+    return page

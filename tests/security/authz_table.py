@@ -130,6 +130,9 @@ ROWS = [
     # --- any signed-in user ----------------------------------------------------------------
     row("DELETE", V + "/auth/token", "/auth/token", everyone(204)),
     row("GET", V + "/me", "/me", everyone(200)),
+    # Only one's own phones: another inspector's phone is not found, for every role.
+    row("PATCH", V + "/me/devices/<device_id>", "/me/devices/victim-insp_bd", everyone(404),
+        body={"device_name": "Điện thoại của tôi"}),
     row("POST", V + "/sync/push", "/sync/push",
         {"inspector": ("200 applied", "200 rejected"), "ward_officer": ("200 applied",
          "200 rejected"), "city_officer": "200 applied", "admin": "200 applied"},
