@@ -1,9 +1,12 @@
 // Đăng nhập. Needs the network once; afterwards the phone works offline. Signing in again after
 // the session expired never touches the visits waiting on the phone.
 import { h, icon, redraw, replaceChildren } from '../shared/dom.js';
+import { supportContact } from './phone.js';
 
 const FAILURE_KEYS = {
   invalid: 'login.error.invalid',
+  lastTry: 'login.error.lastTry',
+  locked: 'login.error.locked',
   rate_limited: 'login.error.rateLimited',
   offline: 'login.error.offline',
   other: 'login.error.other',
@@ -47,11 +50,13 @@ export default function loginScreen(ctx, { query }) {
     } catch (err) {
       state.busy = false;
       state.failure = err?.reason ?? 'other';
+      if (state.failure === 'invalid' && err?.attemptsLeft === 2) state.failure = 'triesLeft';
+      state.attemptsLeft = err?.attemptsLeft ?? null;
       state.detail = state.failure === 'other' ? String(err?.message ?? '') : '';
       const typed = root.querySelector('#login-password');
       if (typed) typed.value = '';
       draw();
-      const field = root.querySelector(state.failure === 'invalid' ? '#login-password' : '#login-username');
+      const field = root.querySelector(['invalid', 'triesLeft', 'lastTry'].includes(state.failure) ? '#login-password' : '#login-username');
       field?.focus();
     }
   }
@@ -67,7 +72,9 @@ export default function loginScreen(ctx, { query }) {
     const failureText =
       state.failure === 'missing'
         ? t('login.error.missing')
-        : state.failure
+        : state.failure === 'triesLeft'
+          ? t('login.error.triesLeft', { count: state.attemptsLeft })
+          : state.failure
           ? t(FAILURE_KEYS[state.failure] ?? FAILURE_KEYS.other) + (state.detail ? ` (${state.detail})` : '')
           : '';
 
@@ -78,9 +85,12 @@ export default function loginScreen(ctx, { query }) {
       autocomplete: 'current-password',
       required: true,
       value: state.password,
-      'aria-invalid': state.failure === 'invalid' ? 'true' : null,
+      'aria-invalid': ['invalid', 'triesLeft', 'lastTry'].includes(state.failure) ? 'true' : null,
       'aria-describedby': failureText ? 'login-error' : null,
     });
+    const revoked = session?.expired && session.reason === 'token_revoked';
+    const expiredKey = revoked ? 'login.revoked' : 'login.expired';
+    const contact = supportContact();
 
     replaceChildren(
       root,
@@ -97,9 +107,13 @@ export default function loginScreen(ctx, { query }) {
           )
         : null,
       session && session.expired
-        ? h('p', { class: 'note note--warn' }, icon('alert'), h('span', null,
-            pending > 0 ? t('login.expiredPending', { count: pending }) : t('login.expired')))
-        : h('p', { class: 'lead' }, t('login.intro')),
+        ? h('p', { class: 'note note--warn', role: revoked ? 'alert' : null }, icon('alert'), h('span', null,
+            pending > 0 ? t(`${expiredKey}Pending`, { count: pending }) : t(expiredKey)))
+        : [
+            h('p', { class: 'lead' }, t('login.intro')),
+            h('ul', { class: 'login__roles' },
+              ['inspector', 'ward', 'city', 'admin'].map((role) => h('li', null, t(`login.roles.${role}`)))),
+          ],
       h(
         'form',
         { class: 'form', novalidate: true, onsubmit: submit, 'aria-busy': state.busy ? 'true' : null },
@@ -144,6 +158,9 @@ export default function loginScreen(ctx, { query }) {
           t(state.busy ? 'login.busy' : 'login.submit')),
       ),
       h('p', { class: 'hint' }, t('login.offlineHint')),
+      h('section', { class: 'card login__help', 'aria-labelledby': 'login-help-title' },
+        h('h3', { id: 'login-help-title', class: 'login__helpTitle' }, t('login.help.title')),
+        h('p', null, contact ? t('login.help.contact', { contact }) : t('login.help.noContact'))),
     );
   }
 
@@ -155,5 +172,7 @@ export default function loginScreen(ctx, { query }) {
   }
 
   draw();
-  return { root, titleKey: 'login.title', draw: () => redraw(root, draw), onStatus };
+  // The help contact arrives with the server's health answer (kept for offline use).
+  const onHealth = () => redraw(root, draw);
+  return { root, titleKey: 'login.title', draw: () => redraw(root, draw), onStatus, onHealth };
 }
