@@ -158,7 +158,7 @@ export default function loginScreen(ctx, { query }) {
           t(state.busy ? 'login.busy' : 'login.submit')),
       ),
       h('p', { class: 'hint' }, t('login.offlineHint')),
-      h('section', { class: 'card login__help', 'aria-labelledby': 'login-help-title' },
+      h('div', { class: 'card login__help' },
         h('h3', { id: 'login-help-title', class: 'login__helpTitle' }, t('login.help.title')),
         h('p', null, contact ? t('login.help.contact', { contact }) : t('login.help.noContact'))),
     );

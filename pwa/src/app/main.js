@@ -279,7 +279,7 @@ async function refreshActionCount() {
 // Does the server answer? Asked at start, when the network comes back, and on a timer: every
 // few seconds while it does not (so the pill turns back as soon as it does), rarely otherwise.
 const PROBE_UNREACHABLE_MS = 5_000;
-const PROBE_REACHABLE_MS = 60_000;
+const PROBE_REACHABLE_MS = 15_000;
 let probeTimer = 0;
 
 function setReachable(value) {

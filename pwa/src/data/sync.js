@@ -194,12 +194,24 @@ export class SyncEngine {
     return this.refresh().catch(() => this.getStatus());
   }
 
+  /** The 401's code; a HEAD answer has no body, so GET /me asks the server why (one request). */
+  async #whyRefused(err, token) {
+    if (err.code !== `http_${err.status}` || !token) return err.code;
+    try {
+      await this.api.request('GET', '/me', { token, timeoutMs: 10_000 });
+    } catch (again) {
+      if (again instanceof ApiError && again.status === 401) return again.code;
+    }
+    return err.code;
+  }
+
   async #failed(err, usedToken) {
     const error = describe(err);
     if (err instanceof ApiError && err.status === 401) {
       // Forget the token only if nobody signed in again meanwhile. Outbox, visits, photos stay.
-      await forgetToken(usedToken, err.code);
-      this.emit({ needsLogin: true, lastError: error, signedOutReason: err.code });
+      const code = await this.#whyRefused(err, usedToken);
+      await forgetToken(usedToken, code);
+      this.emit({ needsLogin: true, lastError: error, signedOutReason: code });
       return;
     }
     if (!(err instanceof ApiError || err instanceof NetworkError)) console.error('cho-xanh: sync failed', err);
