@@ -304,7 +304,7 @@ def test_a_revoked_phone_keeps_its_unsent_visit_and_sends_it_once_after_signing_
     inspector.sync()
     banner = inspector.syncbar.get_by_role("alert")
     expect(banner).to_contain_text(
-        "Phiên đăng nhập đã hết hạn — đăng nhập lại để gửi 1 lượt kiểm tra đang chờ",
+        "Quản trị viên đã đăng xuất thiết bị này — đăng nhập lại để gửi 1 lượt kiểm tra đang chờ",
         timeout=WAIT_MS,
     )
     inspector.expect_waiting(1)

@@ -153,7 +153,7 @@ def test_a_revoked_officer_keeps_queued_decisions_until_signing_in_again(officer
     officer.sync()  # 401: the token is forgotten, the decisions stay
     banner = officer.syncbar.get_by_role("alert")
     expect(banner).to_contain_text(
-        "Phiên đăng nhập đã hết hạn — đăng nhập lại để gửi 2 lượt kiểm tra đang chờ",
+        "Quản trị viên đã đăng xuất thiết bị này — đăng nhập lại để gửi 2 lượt kiểm tra đang chờ",
         timeout=WAIT_MS,
     )
     officer.expect_waiting(2)
@@ -161,7 +161,7 @@ def test_a_revoked_officer_keeps_queued_decisions_until_signing_in_again(officer
     if officer.page.get_by_role("heading", name="Duyệt lượt kiểm tra").is_visible():
         banner.get_by_role("link", name="Đăng nhập lại").click()
     expect(officer.page.get_by_role("main")).to_contain_text(
-        "Phiên đăng nhập đã hết hạn. 2 lượt kiểm tra đang chờ vẫn được giữ trên máy")
+        "Quản trị viên đã đăng xuất thiết bị này. 2 lượt kiểm tra đang chờ vẫn được giữ trên máy")
     expect(officer.page.get_by_label("Tên đăng nhập")).to_have_value(WARD_OFFICER)
     officer.login(WARD_OFFICER, goto=False)
     officer.page.get_by_role("heading", name="Duyệt lượt kiểm tra").wait_for()

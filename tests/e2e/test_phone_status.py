@@ -47,13 +47,16 @@ COMPACT_BAR_PX = 56  # the collapsed bar on a 360×740 phone (it was ~150 px wit
 CONTACT = "Chị Lan, Phòng TN&MT phường — 0912 345 678, lan.tnmt@hanoi.gov.vn"
 
 
-def shot(page: Page, name: str, locator=None) -> None:
+def shot(page: Page, name: str, locator=None, full_page: bool = False) -> None:
     if os.environ.get("CHOXANH_SCREENSHOTS") != "1":  # by hand: CHOXANH_SCREENSHOTS=1
         return
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for attempt in range(3):  # a screen may redraw (a sync ends) while the picture is taken
         try:
-            (locator or page).screenshot(path=str(SCREENSHOTS / name))
+            if locator is not None:
+                locator.screenshot(path=str(SCREENSHOTS / name))
+            else:
+                page.screenshot(path=str(SCREENSHOTS / name), full_page=full_page)
             return
         except PlaywrightError:
             if attempt == 2:
@@ -73,11 +76,12 @@ def test_the_pill_says_what_the_phone_can_do_with_the_server_down(inspector, ser
     expect(pill(inspector, "Trực tuyến")).to_be_visible(timeout=WAIT_MS)
     # Headless Chromium refuses persistent storage: the phone says what that means and what
     # to do, once, and the inspector can put the note away.
-    note = inspector.syncbar.get_by_text("Trình duyệt chưa cho lưu dữ liệu lâu dài")
+    note = inspector.page.get_by_role("note").filter(
+        has_text="Trình duyệt chưa cho lưu dữ liệu lâu dài")
     expect(note).to_be_visible(timeout=WAIT_MS)
-    expect(inspector.syncbar).to_contain_text("cài Chợ Xanh vào màn hình chính")
+    expect(note).to_contain_text("cài Chợ Xanh vào màn hình chính")
     shot(inspector.page, "storage-not-persistent.png")
-    inspector.syncbar.get_by_role("button", name="Để sau").click()
+    note.get_by_role("button", name="Để sau").click()
     expect(note).to_be_hidden()
 
     server.stop()  # a network, but no server
@@ -178,7 +182,7 @@ def test_the_sign_in_screen_says_who_signs_in_with_what_and_warns_before_the_loc
     fresh = new_phone(browser).new_page()
     fresh.goto(server.url + "/login")
     expect(fresh.get_by_role("main")).to_contain_text(f"Liên hệ: {CONTACT}", timeout=WAIT_MS)
-    shot(fresh, "sign-in.png")
+    shot(fresh, "sign-in.png", full_page=True)
     fresh.context.close()
 
 
@@ -238,6 +242,7 @@ def test_the_officer_reviews_a_queued_visits_photo_with_the_server_down(
     assert officer.page.evaluate(
         "(img) => img.complete && img.naturalWidth > 0", photo.element_handle())
     expect(officer.page.get_by_role("main")).not_to_contain_text("cần mạng để xem")
+    photo.scroll_into_view_if_needed()
     shot(officer.page, "review-visit-offline-photo.png")
     context.close()
 

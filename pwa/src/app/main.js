@@ -217,6 +217,7 @@ function renderChrome() {
   );
 
   statusBar?.update();
+  phone?.drawNotes();
   // document.title stays "Chợ Xanh" (tests/e2e/test_pwa_shell.py holds it); moving focus to each
   // screen's <h2> is what announces the screen to a screen reader.
 }
@@ -343,7 +344,7 @@ async function init() {
   });
   window.addEventListener('offline', () => onStatus({ ...app.status, online: false }));
 
-  phone = createPhoneExtras(ctx, () => statusBar?.refreshDetails());
+  phone = createPhoneExtras(ctx, () => statusBar?.refreshDetails(), $('phone-notes'));
   statusBar = createStatusBar($('syncbar'), ctx);
   app.session = await store.session();
   store.subscribe(onStatus);

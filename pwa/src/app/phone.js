@@ -38,8 +38,15 @@ function isStandalone() {
   return globalThis.matchMedia?.('(display-mode: standalone)').matches || globalThis.navigator?.standalone === true;
 }
 
-export function createPhoneExtras(ctx, changed) {
+/** Roles whose phones hold work not yet sent (the others read live data). */
+const PHONE_ROLES = ['inspector', 'ward_officer'];
+
+export function createPhoneExtras(ctx, onChange, notesHost) {
   const { app } = ctx;
+  const changed = () => {
+    drawNotes();
+    onChange();
+  };
   const device = { id: null, name: null, editing: false, busy: false, message: '' };
   let installPrompt = null;
   let installed = isStandalone();
@@ -130,6 +137,21 @@ export function createPhoneExtras(ctx, changed) {
     return h('p', { class: 'hint' }, t(isIosSafari() ? 'install.iosGuide' : 'install.menuGuide'));
   };
 
+  /** The persistent-storage note, in the page (it scrolls away; the sync bar stays compact). */
+  function drawNotes() {
+    const { t } = ctx;
+    const show = app.persistRefused && app.session && ctx.routeName() !== 'login';
+    notesHost.replaceChildren(
+      ...(show
+        ? [h('div', { class: 'note note--info note--block phone-note', role: 'note' },
+            h('p', null, t('persist.refused')),
+            h('div', { class: 'row' },
+              ctx.installOffer({ compact: true }),
+              h('button', { type: 'button', class: 'btn btn--small btn--ghost', onclick: () => ctx.dismissPersist() }, t('persist.later'))))]
+        : []),
+    );
+  }
+
   ctx.dismissPersist = () => {
     store(PERSIST_LATER_KEY, String(Date.now()));
     app.persistRefused = false;
@@ -141,7 +163,8 @@ export function createPhoneExtras(ctx, changed) {
     async askPersistence() {
       const granted = await ctx.store.requestPersistence();
       const later = Number(stored(PERSIST_LATER_KEY) ?? 0);
-      const refused = !granted && !installed && Date.now() - later > PERSIST_LATER_MS;
+      const phoneRole = PHONE_ROLES.includes(app.session?.user?.role);
+      const refused = phoneRole && !granted && !installed && Date.now() - later > PERSIST_LATER_MS;
       if (refused !== app.persistRefused) {
         app.persistRefused = refused;
         changed();
@@ -154,6 +177,7 @@ export function createPhoneExtras(ctx, changed) {
       if (!device.editing) drawDevice();
       changed();
     },
+    drawNotes,
     rememberSupport(text) {
       if (typeof text === 'string') store(SUPPORT_KEY, text.trim() ? text.trim() : null);
     },

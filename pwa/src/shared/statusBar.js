@@ -2,8 +2,8 @@
 // (what the phone can do now: online and reaching the server, no network, or a network but no
 // server), the visits waiting, and "Đồng bộ ngay". Tapping the pill opens the details: what the
 // state means, the last sync, the last error, progress, this device's name, installation.
-// Warnings that ask for an action (signed out, storage low, a new app version, storage that
-// the browser may clear) stay in sight below the line.
+// Warnings that ask for an action (signed out, storage low, a new app version) stay in sight
+// below the line; the note about storage the browser may clear is in the page (app/phone.js).
 import { h, icon, replaceChildren } from './dom.js';
 import { formatWhen } from './format.js';
 
@@ -60,7 +60,8 @@ export function createStatusBar(host, ctx) {
     const s = app.status;
     const [, last] = syncSummary(t, s);
     const networkError = s.lastErrorCode === 'network_error';
-    const showError = s.lastError && !s.syncing && !s.needsLogin && !(networkError && state !== 'online');
+    // A "no answer" error is stale once the server answered again (the pill says so).
+    const showError = s.lastError && !s.syncing && !s.needsLogin && !(networkError && state === 'online');
     const { done = 0, total = 0 } = s.progress ?? {};
     replaceChildren(
       els.details,
@@ -117,10 +118,11 @@ export function createStatusBar(host, ctx) {
       else els.progress.removeAttribute('value'); // the indeterminate bar
     }
 
+    // Drawn while folded too: what it says is the page's (tests and screen readers read it).
     els.details.hidden = !els.expanded;
-    if (els.expanded) drawDetails(state);
+    if (!els.details.contains(document.activeElement)) drawDetails(state); // not under typing fingers
 
-    const bannerKey = [ctx.lang, app.session?.expired, s.needsLogin, s.signedOutReason, s.pending, app.storageLow, !!app.applyUpdate, app.persistRefused, ctx.routeName()].join('|');
+    const bannerKey = [ctx.lang, app.session?.expired, s.needsLogin, s.signedOutReason, s.pending, app.storageLow, !!app.applyUpdate, ctx.routeName()].join('|');
     if (bannerKey === els.bannerKey) return;
     els.bannerKey = bannerKey;
     const banners = [];
@@ -137,14 +139,6 @@ export function createStatusBar(host, ctx) {
     }
     if (app.storageLow) {
       banners.push(h('div', { class: 'banner banner--warn', role: 'alert' }, icon('alert'), h('span', { class: 'banner__text' }, t('storage.low'))));
-    }
-    if (app.persistRefused) {
-      banners.push(
-        h('div', { class: 'banner banner--info banner--persist' },
-          h('span', { class: 'banner__text' }, t('persist.refused')),
-          ctx.installOffer?.({ compact: true }) ?? null,
-          h('button', { type: 'button', class: 'btn btn--small btn--ghost', onclick: () => ctx.dismissPersist?.() }, t('persist.later'))),
-      );
     }
     if (app.applyUpdate) {
       banners.push(
