@@ -1,4 +1,4 @@
-"""device_token.last_synced_at: when the phone last pushed or pulled (the admin's device list)
+"""device_token.last_synced_at: when the phone last synced, i.e. its last pull (admin device list)
 
 Device names themselves already had a column (device_name); from now on the server fills it
 from the User-Agent at sign-in when the phone sends none, and the user may rename it.

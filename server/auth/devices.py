@@ -1,6 +1,6 @@
 """A device's name: "Android · Chrome" read from the User-Agent at sign-in (a few rules, enough
 for the phones and desks the app runs on), kept across sign-ins on the same phone, renamed by its
-user (PATCH /me/devices/<device_id>), and when it last synced (push or pull)."""
+user (PATCH /me/devices/<device_id>), and when it last synced (its last pull answered)."""
 
 import re
 from datetime import timedelta
@@ -70,7 +70,8 @@ def rename_device(user_id: int, device_id: str, name: str) -> int:
 
 
 def note_sync(token: DeviceToken) -> None:
-    """The device synced now (a push or a pull page answered); a short write of its own."""
+    """The device synced now (a pull page answered: every sync ends with one); a short write
+    of its own, at most every LAST_SYNC_RESOLUTION."""
     now = utcnow()
     if token.last_synced_at is not None and now - token.last_synced_at < LAST_SYNC_RESOLUTION:
         return

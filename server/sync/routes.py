@@ -37,9 +37,7 @@ def push():
             f"At most {MAX_MUTATIONS} mutations per push; nothing was applied.",
         )
     body = load(PushRequest(), body)
-    results = apply_push(g.user, body["device_id"], body["mutations"])
-    note_sync(g.device_token)
-    return {"results": results}
+    return {"results": apply_push(g.user, body["device_id"], body["mutations"])}
 
 
 @bp.get("/sync/pull")
@@ -57,5 +55,7 @@ def pull_changes():
             {"limit": ["Must be 1..1000."]},
         )
     page = pull(g.user, request.args.get("cursor") or None, int(limit))
+    # Every sync of a phone ends with a pull: its last answered pull is the device's last sync
+    # (a push commits exactly once, so it notes nothing of its own).
     note_sync(g.device_token)
     return page

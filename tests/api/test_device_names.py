@@ -87,10 +87,11 @@ def test_the_admin_list_shows_when_a_device_last_synced(client, world):
     assert client.get("/api/v1/sync/pull", headers=headers).status_code == 200
     pulled = admin_device(client, "phone-a")["last_synced_at"]
     assert pulled and pulled.endswith("Z")
-
+    # A push alone commits exactly once and notes nothing; the pull that ends a sync does.
     pusher = login(client, "insp_hbt", device_id="phone-p")
-    assert admin_device(client, "phone-p")["last_synced_at"] is None
     push(client, pusher, upsert(visit_data(world["markets"]["hom"])), device_id="phone-p")
+    assert admin_device(client, "phone-p")["last_synced_at"] is None
+    assert client.get("/api/v1/sync/pull", headers=pusher).status_code == 200
     assert admin_device(client, "phone-p")["last_synced_at"].endswith("Z")
 
 
