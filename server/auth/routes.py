@@ -76,6 +76,8 @@ def me():
      errors=(400, 401, 404, 415, 422))
 def rename_my_device(body, device_id):
     """Rename one of your devices (`device_id` as sent at sign-in), as the admin's list shows it."""
+    if len(device_id) > 64 or any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in device_id):
+        raise ApiError(404, "not_found", "You have not signed in on such a device.")
     name = body["device_name"].strip()
     if not name:
         raise ApiError(422, "validation_failed", "Give the device a name.",
