@@ -65,7 +65,7 @@ def settle(page: Page) -> None:
 def wait_until_synced(page: Page) -> None:
     """The first pull is over (it runs after sign-in): no progress bar in the picture."""
     expect(page.get_by_role("button", name="Đồng bộ ngay")).to_be_enabled(timeout=WAIT_MS)
-    expect(page.locator(".syncbar__last")).to_contain_text("Đồng bộ lúc", timeout=WAIT_MS)
+    expect(page.locator(".syncbar__last")).to_contain_text("Đồng bộ lần cuối", timeout=WAIT_MS)
 
 
 def shoot(page: Page, out: Path, name: str, *, full_page: bool = False,

@@ -29,7 +29,9 @@ describe('i18n messages', () => {
 
   it('carries the contract wording of the status line', () => {
     expect(t('vi', 'net.online')).toBe('Trực tuyến');
-    expect(t('vi', 'net.offline')).toBe('Ngoại tuyến');
+    // Issue #14: the pill says what the phone can do (no network / network but no server).
+    expect(t('vi', 'net.offline')).toBe('Không có mạng');
+    expect(t('vi', 'net.unreachable')).toBe('Mất kết nối máy chủ');
     expect(t('vi', 'sw.ready')).toBe('Sẵn sàng dùng khi không có mạng');
   });
 });

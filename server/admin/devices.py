@@ -21,6 +21,7 @@ def device_out(token: DeviceToken, user: User, now=None) -> dict:
         "device_name": token.device_name,
         "created_at": iso_z(token.created_at),
         "last_seen_at": iso_z(token.last_seen_at),
+        "last_synced_at": iso_z(token.last_synced_at),
         "expires_at": iso_z(token.expires_at),
         "revoked_at": iso_z(token.revoked_at),
         "status": status,

@@ -92,6 +92,7 @@ class AdminDeviceOut(Schema):
     device_name = fields.String(allow_none=True)
     created_at = fields.String()
     last_seen_at = fields.String(allow_none=True)
+    last_synced_at = fields.String(allow_none=True, metadata={"description": "last pull answered"})
     expires_at = fields.String()
     revoked_at = fields.String(allow_none=True)
     status = fields.String(validate=validate.OneOf(["active", "revoked", "expired"]))

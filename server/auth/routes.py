@@ -2,7 +2,10 @@ from flask import Blueprint, g, request
 from sqlalchemy import select, update
 
 from server.auth import throttle, totp
+from server.auth.devices import rename_device, sign_in_name
 from server.auth.schemas import (
+    DeviceRename,
+    DeviceRenamed,
     MeOut,
     TokenRequest,
     TokenResponse,
@@ -43,7 +46,8 @@ def create_token(body):
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None or not user.active or not check_password(user, body["password"]):
         throttle.record_failure(username, request.remote_addr)
-        raise ApiError(401, "invalid_credentials", "Wrong username or password.")
+        raise ApiError(401, "invalid_credentials", "Wrong username or password.",
+                       extra={"attempts_left": throttle.attempts_left(username)})
     problem = totp.second_factor_problem(user, body["otp"])
     if problem == totp.OTP_REQUIRED:
         raise ApiError(401, problem, "Type the 6-digit code of your authenticator app.")
@@ -51,11 +55,12 @@ def create_token(body):
         throttle.record_failure(username, request.remote_addr, reason=problem)
         raise ApiError(401, problem, OTP_MESSAGES[problem])
     throttle.clear_failures(username)
-    token, record = issue_token(user, body["device_id"], body["device_name"])
+    name = sign_in_name(user.id, body["device_id"], body["device_name"],
+                        request.headers.get("User-Agent"))
+    token, record = issue_token(user, body["device_id"], name)
     db.session.commit()
     return {"token": token, "expires_at": iso_z(record.expires_at), "user": user.to_dict(),
-            "totp": totp.status(user)}, 201
-
+            "totp": totp.status(user), "device_name": record.device_name}, 201
 
 
 @bp.delete("/auth/token")
@@ -78,3 +83,20 @@ def revoke_token():
 def me():
     """The logged-in user."""
     return {**g.user.to_dict(), "totp": totp.status(g.user)}
+
+
+@bp.patch("/me/devices/<device_id>")
+@require_auth()
+@doc(tags=["auth"], body=DeviceRename, load_body=True, responses={200: DeviceRenamed},
+     errors=(400, 401, 404, 415, 422))
+def rename_my_device(body, device_id):
+    """Rename one of your devices (`device_id` as sent at sign-in), as the admin's list shows it."""
+    if len(device_id) > 64 or any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in device_id):
+        raise ApiError(404, "not_found", "You have not signed in on such a device.")
+    name = body["device_name"].strip()
+    if not name:
+        raise ApiError(422, "validation_failed", "Give the device a name.",
+                       {"device_name": ["Must not be blank."]})
+    if not rename_device(g.user.id, device_id, name):
+        raise ApiError(404, "not_found", "You have not signed in on such a device.")
+    return {"device_id": device_id, "device_name": name}

@@ -42,6 +42,11 @@ class TokenResponse(Schema):
     token = fields.String()
     expires_at = fields.String(metadata={"format": "date-time"})
     user = fields.Nested(UserOut)
+    device_name = fields.String(
+        allow_none=True,
+        metadata={"description": "the name sent, else this phone's earlier name, else "
+                                 "platform · browser from the User-Agent"},
+    )
     totp = fields.Nested(TotpStatus)
 
 
@@ -70,6 +75,17 @@ class TotpConfirmOut(Schema):
     recovery_codes = fields.List(fields.String())
 
 
+class DeviceRename(Schema):
+    device_name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class DeviceRenamed(Schema):
+    """The device's new name (every sign-in of yours on it)."""
+
+    device_id = fields.String()
+    device_name = fields.String()
+
+
 # Sign-in examples for the OpenAPI document (checked against these schemas when it is built).
 def token_request_example() -> dict:
     return {"username": "thanh.hbt", "password": "correct horse battery staple",
@@ -81,4 +97,5 @@ def token_response_example() -> dict:
             "expires_at": "2023-05-30T01:30:00Z",
             "user": {"id": 5, "username": "thanh.hbt", "display_name": "Nguyễn Văn Thanh",
                      "role": "inspector", "org_unit_id": 3},
-            "totp": {"enabled": False, "required": False}}
+            "totp": {"enabled": False, "required": False},
+            "device_name": "Samsung A14 (Thanh)"}

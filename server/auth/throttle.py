@@ -22,6 +22,12 @@ def recent_failures(username: str) -> int:
     )
 
 
+def attempts_left(username: str) -> int:
+    """Wrong passwords this username may still send before the lock (the sign-in screen warns
+    before the last one)."""
+    return max(0, MAX_FAILURES - recent_failures(username))
+
+
 def too_many_failures(username: str) -> bool:
     return recent_failures(username) >= MAX_FAILURES
 

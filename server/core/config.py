@@ -31,6 +31,9 @@ def from_env(environ=None) -> dict:
         # Push bodies and photos are both capped at 5 MB (DESIGN §5); Flask answers 413 above.
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),
         "TOKEN_TTL_DAYS": int(env.get("TOKEN_TTL_DAYS", 30)),
+        # Who to call when locked out or the password is forgotten, as the sign-in screen shows
+        # it before anyone signs in (GET /health support_contact): name, phone, e-mail as text.
+        "SUPPORT_CONTACT": env.get("SUPPORT_CONTACT", "").strip()[:300],
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "JSON_SORT_KEYS": False,
     }

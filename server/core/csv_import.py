@@ -2,6 +2,7 @@
 The reasons are in Vietnamese: admins read them in the import screen and on the command line."""
 
 import csv
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,6 +25,24 @@ class ImportReport:
 
 class RowError(ValueError):
     """A problem with one cell; the importer attaches the line number."""
+
+
+class RowCheck:
+    """Collects every problem of one row, so the admin fixes a row once, not once per error:
+    `check(fn, ...)` returns fn's value, or None after noting its RowError."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def check(self, fn: Callable, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except RowError as exc:
+            self.messages.append(str(exc))
+            return None
+
+    def fail(self, message: str) -> None:
+        self.messages.append(message)
 
 
 def read_rows(path: str | Path, columns: list[str], report: ImportReport) -> Iterator[tuple]:
@@ -68,8 +87,20 @@ def optional(row: dict, name: str, parse: Callable[[str], object] = str):
         raise RowError(f"{name} {value!r} không hợp lệ ({exc})") from None
 
 
+DATE_FORMS = "YYYY-MM-DD hoặc DD/MM/YYYY (vd. 2024-03-05 hoặc 05/03/2024)"
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_VN_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")  # what Excel writes in Vietnamese
+
+
 def parse_date(value: str) -> date:
+    """A date written YYYY-MM-DD or DD/MM/YYYY, nothing else (no 2024/03/05, no 20240305)."""
+    if match := _ISO_DATE.fullmatch(value):
+        year, month, day = match.groups()
+    elif match := _VN_DATE.fullmatch(value):
+        day, month, year = match.groups()
+    else:
+        raise ValueError(f"ngày phải viết dạng {DATE_FORMS}")
     try:
-        return date.fromisoformat(value)
+        return date(int(year), int(month), int(day))
     except ValueError:
-        raise ValueError("expected a date as YYYY-MM-DD") from None
+        raise ValueError(f"không có ngày này; ngày viết dạng {DATE_FORMS}") from None

@@ -28,23 +28,29 @@ HTTP_CODES = {
 class ApiError(Exception):
     """Raise from any route or logic function; becomes the error body with its status."""
 
-    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None,
+                 extra: dict | None = None):
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.fields = fields
+        # Documented optional members of the error object (ErrorDetail), e.g. attempts_left.
+        self.extra = extra or {}
 
 
-def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+def error_body(code: str, message: str, fields: dict | None = None,
+               extra: dict | None = None) -> dict:
     error = {"code": code, "message": message}
     if fields:
         error["fields"] = fields
+    error.update(extra or {})
     return {"error": error}
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
-    response = jsonify(error_body(code, message, fields))
+def error_response(status: int, code: str, message: str, fields: dict | None = None,
+                   extra: dict | None = None):
+    response = jsonify(error_body(code, message, fields, extra))
     response.status_code = status
     return response
 
@@ -56,7 +62,7 @@ def _is_api_request() -> bool:
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def handle_api_error(err: ApiError):
-        return error_response(err.status, err.code, err.message, err.fields)
+        return error_response(err.status, err.code, err.message, err.fields, err.extra)
 
     @app.errorhandler(HTTPException)
     def handle_http_exception(err: HTTPException):

@@ -20,6 +20,9 @@ class HealthOut(Schema):
     database = fields.String()
     attachments = fields.String(metadata={"enum": ["ok", "unavailable"]})
     version = fields.String()
+    support_contact = fields.String(
+        metadata={"description": "who helps when locked out (SUPPORT_CONTACT); '' when unset"}
+    )
 
 
 def _database() -> str:
@@ -51,5 +54,6 @@ def health():
         "database": database,
         "attachments": attachments,
         "version": current_app.config["VERSION"],
+        "support_contact": current_app.config.get("SUPPORT_CONTACT", ""),
     }
     return body, 200 if database == "ok" else 503

@@ -8,7 +8,15 @@ from pathlib import Path
 from sqlalchemy import select
 
 from server.audit.record import record_import
-from server.core.csv_import import ImportReport, RowError, optional, parse_date, read_rows, required
+from server.core.csv_import import (
+    ImportReport,
+    RowCheck,
+    RowError,
+    optional,
+    parse_date,
+    read_rows,
+    required,
+)
 from server.core.extensions import db
 from server.markets.assignments import MoveError, assign
 from server.models import MARKET_CLASSES, Market, OrgUnit, Visit
@@ -40,32 +48,44 @@ def _coordinate(row: dict, name: str, limit: float) -> float | None:
     return value
 
 
-def _parse_row(row: dict, unit_ids: dict[str, int]) -> dict:
-    unit_code = required(row, "org_unit_code", 64)
-    if unit_code not in unit_ids:
-        raise RowError(f"org_unit_code {unit_code!r}: không có đơn vị nào mang mã này")
+def _market_class(row: dict) -> str | None:
     market_class = row.get("market_class") or "unclassified"
     if market_class not in MARKET_CLASSES:
         allowed = ", ".join(MARKET_CLASSES)
         raise RowError(f"market_class {market_class!r} phải là một trong: {allowed}")
+    return market_class
+
+
+def _unit_id(row: dict, unit_ids: dict[str, int]) -> int:
+    unit_code = required(row, "org_unit_code", 64)
+    if unit_code not in unit_ids:
+        raise RowError(f"org_unit_code {unit_code!r}: không có đơn vị nào mang mã này")
+    return unit_ids[unit_code]
+
+
+def _parse_row(row: dict, unit_ids: dict[str, int], errors: RowCheck) -> dict:
+    """The market of one row; every problem of the row goes to `errors` (not only the first)."""
+    check = errors.check
     market = {
-        "code": required(row, "code", 64),
-        "name": required(row, "name"),
-        "org_unit_id": unit_ids[unit_code],
-        "org_unit_from": optional(row, "org_unit_from", parse_date),
-        "address": optional(row, "address"),
-        "lat": _coordinate(row, "lat", 90),
-        "lon": _coordinate(row, "lon", 180),
-        "market_class": market_class,
-        "opened_on": optional(row, "opened_on", parse_date),
-        "closed_on": optional(row, "closed_on", parse_date),
+        "code": check(required, row, "code", 64),
+        "name": check(required, row, "name"),
+        "org_unit_id": check(_unit_id, row, unit_ids),
+        "org_unit_from": check(optional, row, "org_unit_from", parse_date),
+        "address": check(optional, row, "address"),
+        "lat": check(_coordinate, row, "lat", 90),
+        "lon": check(_coordinate, row, "lon", 180),
+        "market_class": check(_market_class, row),
+        "opened_on": check(optional, row, "opened_on", parse_date),
+        "closed_on": check(optional, row, "closed_on", parse_date),
     }
-    if (market["lat"] is None) != (market["lon"] is None):
-        raise RowError("cần có cả lat và lon, hoặc để trống cả hai")
+    lat_given, lon_given = bool(row.get("lat")), bool(row.get("lon"))
+    if lat_given != lon_given:
+        errors.fail("thiếu lon (kinh độ): cần có cả lat và lon, hoặc để trống cả hai" if lat_given
+                    else "thiếu lat (vĩ độ): cần có cả lat và lon, hoặc để trống cả hai")
     if market["address"] and len(market["address"]) > 300:
-        raise RowError("address dài quá 300 ký tự")
+        errors.fail("address dài quá 300 ký tự")
     if market["opened_on"] and market["closed_on"] and market["closed_on"] < market["opened_on"]:
-        raise RowError("closed_on sớm hơn opened_on")
+        errors.fail("closed_on sớm hơn opened_on")
     return market
 
 
@@ -94,10 +114,11 @@ def import_markets(path: str | Path, dry_run: bool = False,
     unit_ids = dict(db.session.execute(select(OrgUnit.code, OrgUnit.id)).all())
     parsed: dict[str, tuple[int, dict]] = {}
     for line, row in read_rows(path, COLUMNS, report):
-        try:
-            market = _parse_row(row, unit_ids)
-        except RowError as exc:
-            report.error(line, str(exc))
+        errors = RowCheck()
+        market = _parse_row(row, unit_ids, errors)
+        for message in errors.messages:
+            report.error(line, message)
+        if errors.messages:
             continue
         if market["code"] in parsed:
             first_line = parsed[market["code"]][0]

@@ -5,7 +5,15 @@ from pathlib import Path
 from sqlalchemy import select
 
 from server.audit.record import record_import
-from server.core.csv_import import ImportReport, RowError, optional, parse_date, read_rows, required
+from server.core.csv_import import (
+    ImportReport,
+    RowCheck,
+    RowError,
+    optional,
+    parse_date,
+    read_rows,
+    required,
+)
 from server.core.extensions import db
 from server.models import LEVELS, OrgUnit
 from server.sync.changes import bump_org_tree_version, org_unit_change, record_changes
@@ -16,22 +24,28 @@ COLUMNS = ["code", "name", "level", "parent_code", "valid_from", "valid_to"]
 LEVEL_RANK = {"city": 0, "district": 1, "ward": 2, "commune": 2}
 
 
-def _parse_row(row: dict) -> dict:
+def _level(row: dict) -> str:
     level = required(row, "level", 16)
     if level not in LEVELS:
         raise RowError(f"level {level!r} phải là một trong: {', '.join(LEVELS)}")
+    return level
+
+
+def _parse_row(row: dict, errors: RowCheck) -> dict:
+    """The unit of one row; every problem of the row goes to `errors` (not only the first)."""
+    check = errors.check
     unit = {
-        "code": required(row, "code", 64),
-        "name": required(row, "name"),
-        "level": level,
+        "code": check(required, row, "code", 64),
+        "name": check(required, row, "name"),
+        "level": check(_level, row),
         "parent_code": row.get("parent_code") or None,
-        "valid_from": optional(row, "valid_from", parse_date),
-        "valid_to": optional(row, "valid_to", parse_date),
+        "valid_from": check(optional, row, "valid_from", parse_date),
+        "valid_to": check(optional, row, "valid_to", parse_date),
     }
     if unit["valid_from"] and unit["valid_to"] and unit["valid_to"] < unit["valid_from"]:
-        raise RowError("valid_to sớm hơn valid_from")
-    if unit["parent_code"] == unit["code"]:
-        raise RowError("một đơn vị không thể là cấp trên của chính nó")
+        errors.fail("valid_to sớm hơn valid_from")
+    if unit["code"] and unit["parent_code"] == unit["code"]:
+        errors.fail("một đơn vị không thể là cấp trên của chính nó")
     return unit
 
 
@@ -41,10 +55,11 @@ def import_org_units(path: str | Path, dry_run: bool = False,
     report = ImportReport()
     parsed: dict[str, tuple[int, dict]] = {}
     for line, row in read_rows(path, COLUMNS, report):
-        try:
-            unit = _parse_row(row)
-        except RowError as exc:
-            report.error(line, str(exc))
+        errors = RowCheck()
+        unit = _parse_row(row, errors)
+        for message in errors.messages:
+            report.error(line, message)
+        if errors.messages:
             continue
         if unit["code"] in parsed:
             report.error(line, f"code {unit['code']!r} trùng với dòng {parsed[unit['code']][0]}")

@@ -1,5 +1,6 @@
 from flask import Blueprint, g, request
 
+from server.auth.devices import note_sync
 from server.auth.tokens import require_auth
 from server.core.apidoc import doc
 from server.core.errors import ApiError
@@ -53,4 +54,8 @@ def pull_changes():
             "limit must be a whole number from 1 to 1000.",
             {"limit": ["Must be 1..1000."]},
         )
-    return pull(g.user, request.args.get("cursor") or None, int(limit))
+    page = pull(g.user, request.args.get("cursor") or None, int(limit))
+    # Every sync of a phone ends with a pull: its last answered pull is the device's last sync
+    # (a push commits exactly once, so it notes nothing of its own).
+    note_sync(g.device_token)
+    return page

@@ -120,6 +120,11 @@ class ReviewDecideData(Schema):
 class ErrorDetail(Schema):
     code = fields.String(required=True, metadata={"description": "snake_case, for programs"})
     message = fields.String(required=True, metadata={"description": "a readable sentence"})
+    # before `fields` below, which shadows the module in this class body
+    attempts_left = fields.Integer(
+        metadata={"description": "401 invalid_credentials only: wrong passwords left before "
+                                 "the account is locked for 15 minutes (429 rate_limited)"},
+    )
     fields = fields.Dict(
         keys=fields.String(), values=fields.List(fields.String()),
         metadata={"description": "only where it applies: field path → messages"},

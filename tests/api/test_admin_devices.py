@@ -19,7 +19,7 @@ def test_devices_list_never_shows_the_token(client, world):
     assert body["total"] == 2
     phone = next(d for d in body["devices"] if d["device_id"] == "phone-7")
     assert set(phone) == {"id", "user", "device_id", "device_name", "created_at", "last_seen_at",
-                          "expires_at", "revoked_at", "status"}
+                          "last_synced_at", "expires_at", "revoked_at", "status"}
     assert phone["user"]["username"] == "insp_hbt" and phone["device_name"] == "Redmi 9A"
     assert phone["status"] == "active" and phone["revoked_at"] is None
     stored = db.session.scalar(select(DeviceToken.token_hash).where(DeviceToken.id == phone["id"]))

@@ -94,3 +94,25 @@ def test_import_needs_a_file(client, world):
     bad_flag = client.post(f"{A}/markets/import?dry_run=perhaps", headers=admin,
                            data=MARKETS_CSV.encode(), content_type="text/csv")
     assert bad_flag.status_code == 400 and "dry_run" in bad_flag.get_json()["error"]["fields"]
+
+
+def test_the_admin_import_lists_every_error_of_a_row(client, world):
+    bad = MARKETS_CSV + "M-BAD,Chợ Lỗi,HBT-1,,21.0,,4,2001-13-01,\n"
+    response = upload(client, "markets/import", bad)
+    assert response.status_code == 422
+    error = response.get_json()["error"]
+    assert list(error["fields"]) == ["line 4"]
+    messages = error["fields"]["line 4"]
+    assert len(messages) == 3, messages
+    assert any("market_class '4'" in m for m in messages)
+    assert any("YYYY-MM-DD hoặc DD/MM/YYYY" in m for m in messages)
+    assert any("thiếu lon" in m for m in messages)
+    assert error["message"].startswith("3 error(s)")
+
+
+def test_the_admin_import_reads_dates_written_dd_mm_yyyy(client, world):
+    text = MARKETS_CSV + "M-VN,Chợ Việt,HBT-1,,,,3,05/03/2001,\n"
+    response = upload(client, "markets/import", text)
+    assert response.status_code == 200, response.get_json()
+    opened = db.session.scalar(select(Market.opened_on).where(Market.code == "M-VN"))
+    assert str(opened) == "2001-03-05"

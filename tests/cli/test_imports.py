@@ -136,7 +136,7 @@ def test_market_rows_checked_for_unit_class_dates_and_coordinates(runner, tmp_pa
     assert result.exit_code == 1
     assert "line 2: org_unit_code 'NOWHERE'" in result.output
     assert "line 3: market_class '4'" in result.output
-    assert "line 4: cần có cả lat và lon" in result.output
+    assert "line 4: thiếu lon (kinh độ): cần có cả lat và lon" in result.output
     assert "line 5: opened_on '2020-13-01' không hợp lệ" in result.output
     assert "line 6: closed_on sớm hơn opened_on" in result.output
     assert count(Market) == 0
@@ -162,3 +162,67 @@ def test_a_file_that_is_not_utf8_is_reported_not_a_traceback(runner, tmp_path):
     assert result.exit_code == 1
     assert "UTF-8" in result.output and "Traceback" not in result.output
     assert count(Market) == 0
+
+
+def test_a_market_row_lists_every_one_of_its_errors(runner, tmp_path):
+    """Class "4", month 13 and a missing longitude in one row: all three, not only the first."""
+    runner.invoke(args=["import-org-units", write(tmp_path, "u.csv", UNITS)])
+    text = (
+        "code,name,org_unit_code,address,lat,lon,market_class,opened_on,closed_on\n"
+        "M1,Chợ 1,HN-HBT-01,,21.0,,4,2020-13-01,\n"
+    )
+    result = runner.invoke(args=["import-markets", write(tmp_path, "m.csv", text)])
+    assert result.exit_code == 1
+    lines = [row for row in result.output.splitlines() if row.startswith("line 2:")]
+    assert len(lines) == 3, result.output
+    assert any("market_class '4'" in row for row in lines)
+    assert any("opened_on '2020-13-01'" in row for row in lines)
+    assert any("thiếu lon" in row for row in lines)
+    assert "3 error(s)" in result.output
+    assert count(Market) == 0
+
+
+def test_dates_are_read_as_iso_or_as_vietnamese_excel_writes_them(runner, tmp_path):
+    runner.invoke(args=["import-org-units", write(tmp_path, "u.csv", UNITS)])
+    text = (
+        "code,name,org_unit_code,address,lat,lon,market_class,opened_on,closed_on\n"
+        "M1,Chợ 1,HN-HBT-01,,,,1,2020-03-05,\n"
+        "M2,Chợ 2,HN-HBT-01,,,,1,05/03/2020,31/12/2024\n"
+    )
+    result = runner.invoke(args=["import-markets", write(tmp_path, "m.csv", text)])
+    assert result.exit_code == 0, result.output
+    opened = dict(db.session.execute(select(Market.code, Market.opened_on)).all())
+    assert str(opened["M1"]) == str(opened["M2"]) == "2020-03-05"
+    closed = db.session.scalar(select(Market.closed_on).where(Market.code == "M2"))
+    assert str(closed) == "2024-12-31"
+
+
+def test_other_date_forms_are_refused_naming_the_accepted_forms(runner, tmp_path):
+    runner.invoke(args=["import-org-units", write(tmp_path, "u.csv", UNITS)])
+    days = ["2020/03/05", "20200305", "03-05-2020", "5 Mar 2020", "31/02/2020"]
+    text = "code,name,org_unit_code,address,lat,lon,market_class,opened_on,closed_on\n" + "".join(
+        f"M{i},Chợ {i},HN-HBT-01,,,,1,{day},\n" for i, day in enumerate(days)
+    )
+    result = runner.invoke(args=["import-markets", write(tmp_path, "m.csv", text)])
+    assert result.exit_code == 1
+    for line in range(2, 7):
+        row = next(r for r in result.output.splitlines() if r.startswith(f"line {line}:"))
+        assert "YYYY-MM-DD hoặc DD/MM/YYYY" in row, row
+    assert count(Market) == 0
+
+
+def test_an_org_unit_row_lists_every_one_of_its_errors(runner, tmp_path):
+    text = (
+        "code,name,level,parent_code,valid_from,valid_to\n"
+        "X,,hamlet,,2025-13-01,1/7/2025\n"
+        "Y,Phường Y,ward,,01/07/2025,\n"
+    )
+    result = runner.invoke(args=["import-org-units", write(tmp_path, "u.csv", text)])
+    assert result.exit_code == 1
+    lines = [row for row in result.output.splitlines() if row.startswith("line 2:")]
+    assert len(lines) == 3, result.output  # no name, the level, valid_from's month
+    assert any("name không được để trống" in r for r in lines)
+    assert any("level 'hamlet'" in r for r in lines)
+    assert any("valid_from '2025-13-01'" in r for r in lines)
+    assert not any(r.startswith("line 3:") for r in result.output.splitlines())
+    assert count(OrgUnit) == 0

@@ -315,7 +315,7 @@ def test_the_city_officer_reopens_an_approved_visit_with_a_reason(officer, serve
 
     officer.login(CITY_OFFICER)
     # The first pull (the whole city) is done before the page is opened anew by its link.
-    expect(officer.syncbar).to_contain_text("Đồng bộ lúc", timeout=WAIT_MS)
+    expect(officer.syncbar).to_contain_text("Đồng bộ lần cuối", timeout=WAIT_MS)
     officer.wait_until_synced()
     officer.page.goto(f"{server.url}/review/visits/{visit_id}")  # a link, as from the dashboard
     officer.page.get_by_role("heading", name="Xem xét lượt kiểm tra").wait_for()

@@ -136,6 +136,9 @@ ROWS = [
     row("POST", V + "/me/totp/confirm", "/me/totp/confirm", everyone(409),
         body={"code": "123456"}),
     row("DELETE", V + "/me/totp", "/me/totp", everyone(409), body={"code": "123456"}),
+    # Only one's own phones: another inspector's phone is not found, for every role.
+    row("PATCH", V + "/me/devices/<device_id>", "/me/devices/victim-insp_bd", everyone(404),
+        body={"device_name": "Điện thoại của tôi"}),
     row("POST", V + "/sync/push", "/sync/push",
         {"inspector": ("200 applied", "200 rejected"), "ward_officer": ("200 applied",
          "200 rejected"), "city_officer": "200 applied", "admin": "200 applied"},

@@ -98,14 +98,14 @@ DERIVED = ("indicator_snapshot", "indicator_snapshot_item", "indicator_dirty_per
 
 
 def fingerprint(ignore=()) -> dict:
-    """Every row of every table (last_seen_at aside: reads may note when a device was seen;
-    derived caches aside)."""
+    """Every row of every table (last_seen_at and last_synced_at aside: reads may note when a
+    device was seen or pulled; derived caches aside)."""
     db.session.expire_all()
     tables = {}
     for table in db.metadata.sorted_tables:
         if table.name in ignore or table.name in DERIVED:
             continue
-        columns = [c for c in table.columns if c.name != "last_seen_at"]
+        columns = [c for c in table.columns if c.name not in ("last_seen_at", "last_synced_at")]
         rows = db.session.execute(select(*columns).order_by(*table.primary_key.columns))
         tables[table.name] = [tuple(r) for r in rows]
     db.session.rollback()

@@ -3,9 +3,12 @@
 // two-step verification the server answers otp_required: the screen then asks for the code
 // (or a recovery code) and signs in again with it.
 import { h, icon, redraw, replaceChildren } from '../shared/dom.js';
+import { supportContact } from './phone.js';
 
 const FAILURE_KEYS = {
   invalid: 'login.error.invalid',
+  lastTry: 'login.error.lastTry',
+  locked: 'login.error.locked',
   rate_limited: 'login.error.rateLimited',
   invalid_otp: 'login.error.invalidOtp',
   otp_already_used: 'login.error.otpUsed',
@@ -41,9 +44,10 @@ export default function loginScreen(ctx, { query }) {
         state.otpStep = true;
         state.failure = null;
       } else {
-        if (reason === 'invalid' || reason === 'rate_limited') state.otpStep = false;
-        state.failure = reason;
+        if (['invalid', 'lastTry', 'locked', 'rate_limited'].includes(reason)) state.otpStep = false;
+        state.failure = reason === 'invalid' && err?.attemptsLeft === 2 ? 'triesLeft' : reason;
       }
+      state.attemptsLeft = err?.attemptsLeft ?? null;
       state.detail = state.failure === 'other' ? String(err?.message ?? '') : '';
       state.otp = '';
       const typedOtp = root.querySelector('#login-otp');
@@ -53,7 +57,8 @@ export default function loginScreen(ctx, { query }) {
       if (typed && !state.otpStep) typed.value = '';
       draw();
       const field = root.querySelector(
-        state.otpStep ? '#login-otp' : state.failure === 'invalid' ? '#login-password' : '#login-username');
+        state.otpStep ? '#login-otp'
+          : ['invalid', 'triesLeft', 'lastTry'].includes(state.failure) ? '#login-password' : '#login-username');
       field?.focus();
     }
   }
@@ -130,7 +135,9 @@ export default function loginScreen(ctx, { query }) {
     const failureText =
       state.failure === 'missing'
         ? t('login.error.missing')
-        : state.failure
+        : state.failure === 'triesLeft'
+          ? t('login.error.triesLeft', { count: state.attemptsLeft })
+          : state.failure
           ? t(FAILURE_KEYS[state.failure] ?? FAILURE_KEYS.other) + (state.detail ? ` (${state.detail})` : '')
           : '';
 
@@ -141,9 +148,12 @@ export default function loginScreen(ctx, { query }) {
       autocomplete: 'current-password',
       required: true,
       value: state.password,
-      'aria-invalid': state.failure === 'invalid' ? 'true' : null,
+      'aria-invalid': ['invalid', 'triesLeft', 'lastTry'].includes(state.failure) ? 'true' : null,
       'aria-describedby': failureText ? 'login-error' : null,
     });
+    const revoked = session?.expired && session.reason === 'token_revoked';
+    const expiredKey = revoked ? 'login.revoked' : 'login.expired';
+    const contact = supportContact();
 
     if (state.otpStep) {
       replaceChildren(root,
@@ -160,15 +170,19 @@ export default function loginScreen(ctx, { query }) {
             { class: 'card card--ok' },
             h('p', { class: 'card__text' }, icon('user'), ' ', t('login.signedInAs', { name: session.user.display_name || session.user.username })),
             h('div', { class: 'row' },
-              h('a', { class: 'btn', href: '/markets' }, t('login.continue')),
+              h('a', { class: 'btn', href: '/' }, t('login.continue')),
               h('button', { type: 'button', class: 'btn btn--ghost', onclick: () => ctx.logout() }, t('login.logout')),
             ),
           )
         : null,
       session && session.expired
-        ? h('p', { class: 'note note--warn' }, icon('alert'), h('span', null,
-            pending > 0 ? t('login.expiredPending', { count: pending }) : t('login.expired')))
-        : h('p', { class: 'lead' }, t('login.intro')),
+        ? h('p', { class: 'note note--warn', role: revoked ? 'alert' : null }, icon('alert'), h('span', null,
+            pending > 0 ? t(`${expiredKey}Pending`, { count: pending }) : t(expiredKey)))
+        : [
+            h('p', { class: 'lead' }, t('login.intro')),
+            h('ul', { class: 'login__roles' },
+              ['inspector', 'ward', 'city', 'admin'].map((role) => h('li', null, t(`login.roles.${role}`)))),
+          ],
       h(
         'form',
         { class: 'form', novalidate: true, onsubmit: submit, 'aria-busy': state.busy ? 'true' : null },
@@ -213,6 +227,9 @@ export default function loginScreen(ctx, { query }) {
           t(state.busy ? 'login.busy' : 'login.submit')),
       ),
       h('p', { class: 'hint' }, t('login.offlineHint')),
+      h('div', { class: 'card login__help' },
+        h('h3', { id: 'login-help-title', class: 'login__helpTitle' }, t('login.help.title')),
+        h('p', null, contact ? t('login.help.contact', { contact }) : t('login.help.noContact'))),
     );
   }
 
@@ -224,5 +241,7 @@ export default function loginScreen(ctx, { query }) {
   }
 
   draw();
-  return { root, titleKey: 'login.title', draw: () => redraw(root, draw), onStatus };
+  // The help contact arrives with the server's health answer (kept for offline use).
+  const onHealth = () => redraw(root, draw);
+  return { root, titleKey: 'login.title', draw: () => redraw(root, draw), onStatus, onHealth };
 }

@@ -20,6 +20,7 @@ import { matchRoute, startRouter } from '../shared/router.js';
 import { createStatusBar } from '../shared/statusBar.js';
 import * as store from '../shared/store.js';
 import { startServiceWorker } from './sw-register.js';
+import { createPhoneExtras } from './phone.js';
 import loginScreen from './login.js';
 import * as inspector from '../features/inspector/index.js';
 import './shell.css';
@@ -68,6 +69,10 @@ const app = {
   /** @type {null | (() => Promise<void>)} */
   applyUpdate: null,
   serverVersion: null,
+  /** Did the server answer the last health check or sync? null: not known yet. */
+  reachable: null,
+  /** The browser refused persistent storage (and the inspector has not put the note away). */
+  persistRefused: false,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -76,6 +81,18 @@ let screen = null;
 let routeName = '';
 let firstRoute = true;
 let toastTimer = 0;
+let toastFollow = null;
+
+async function followToast() {
+  const follow = toastFollow;
+  if (!follow) return;
+  const text = await follow().catch(() => null);
+  if (!text || follow !== toastFollow) return;
+  toastFollow = null;
+  const toast = $('toast');
+  toast.dataset.tone = 'ok';
+  toast.textContent = text;
+}
 
 const ctx = {
   app,
@@ -88,22 +105,30 @@ const ctx = {
   homeFor,
   routeName: () => routeName,
   loginHref: () => `/login?next=${encodeURIComponent(location.pathname + location.search)}`,
-  flash(text, tone = 'info') {
+  /**
+   * A short message. `follow` (optional): async () => newText | null, asked on every status
+   * change while the toast shows, so a toast never says what is no longer true when read (a
+   * "will be sent when online" becomes "sent" the moment the visit is sent).
+   */
+  flash(text, tone = 'info', { follow = null } = {}) {
     const toast = $('toast');
     toast.dataset.tone = tone;
     toast.textContent = text;
     toast.hidden = false;
+    toastFollow = follow;
     clearTimeout(toastTimer);
     toastTimer = setTimeout(() => {
       toast.hidden = true;
+      toastFollow = null;
     }, 6000);
   },
   /** Signs in (`otp`: the second factor's code when the server asked for it) → the user. */
   async login(username, password, otp) {
     const user = await store.login(username, password, otp);
-    app.session = { user, token: null, expired: false };
-    app.status = { ...app.status, needsLogin: false };
-    store.requestPersistence();
+    app.session = { user, token: null, expired: false, reason: null };
+    app.status = { ...app.status, needsLogin: false, signedOutReason: null };
+    phone.askPersistence();
+    phone.loadDevice();
     store.startAutoSync();
     store.syncNow().catch(() => {}); // pull markets and push what waited; status shows the result
     renderChrome();
@@ -144,13 +169,14 @@ const ctx = {
     }
     try {
       await store.syncNow();
+      if (app.status.lastErrorCode === 'network_error') ctx.flash(ctx.t('sync.unreachableFlash'), 'warn');
     } catch (err) {
       ctx.flash(ctx.t('sync.error', { message: String(err?.message ?? err).replace(/[.\s]+$/, '') }), 'bad');
     }
   },
   afterSave() {
     // The data layer queues the push itself (and sends it at once when online).
-    store.requestPersistence();
+    phone.askPersistence();
     refreshStorage();
     refreshActionCount();
   },
@@ -164,6 +190,8 @@ const ctx = {
 // ------------------------------------------------------------------ chrome
 
 let statusBar = null;
+/** Device name, installation, persistent storage, the help contact (./phone.js). */
+let phone = null;
 
 function renderChrome() {
   const { lang } = app;
@@ -214,6 +242,7 @@ function renderChrome() {
   );
 
   statusBar?.update();
+  phone?.drawNotes();
   // document.title stays "Chợ Xanh" (tests/e2e/test_pwa_shell.py holds it); moving focus to each
   // screen's <h2> is what announces the screen to a screen reader.
 }
@@ -278,24 +307,56 @@ async function refreshActionCount() {
   }
 }
 
+// Does the server answer? Asked at start, when the network comes back, and on a timer: every
+// few seconds while it does not (so the pill turns back as soon as it does), rarely otherwise.
+const PROBE_UNREACHABLE_MS = 5_000;
+const PROBE_REACHABLE_MS = 15_000;
+let probeTimer = 0;
+
+function setReachable(value) {
+  if (app.reachable === value) return;
+  app.reachable = value;
+  statusBar?.update();
+}
+
 async function refreshHealth() {
+  clearTimeout(probeTimer);
+  if (navigator.onLine === false) {
+    probeTimer = setTimeout(refreshHealth, PROBE_REACHABLE_MS);
+    return;
+  }
   const health = await fetchHealth();
+  setReachable(!!health);
   if (health && typeof health.version === 'string' && health.version) {
     app.serverVersion = health.version;
+    phone.rememberSupport(health.support_contact);
     renderChrome();
+    screen?.onHealth?.(health);
   }
+  clearTimeout(probeTimer);
+  probeTimer = setTimeout(refreshHealth, health ? PROBE_REACHABLE_MS : PROBE_UNREACHABLE_MS);
 }
 
 function onStatus(status) {
   const before = app.status;
   app.status = status;
-  if (status.lastError?.code === 'totp_enrolment_required' && app.session && !ctx.mustEnrol()) {
+  if (status.lastErrorCode === 'totp_enrolment_required' && app.session && !ctx.mustEnrol()) {
     // The role was made to need two-step verification while this user was signed in.
     ctx.setTotp({ enabled: false, required: true }).then(() => ctx.navigate(account.ACCOUNT_PATH, { replace: true }));
   }
-  if (status.needsLogin && app.session) app.session = { ...app.session, expired: true };
+  if (status.needsLogin && app.session) {
+    app.session = { ...app.session, expired: true, reason: status.signedOutReason ?? app.session.reason ?? null };
+  }
+  // A sync's outcome is news about the server too: an answer, or none at all.
+  if (before.syncing && !status.syncing) {
+    if (status.lastErrorCode === 'network_error') {
+      setReachable(false);
+      refreshHealth();
+    } else if (status.online) setReachable(true);
+  }
   statusBar.update();
   screen?.onStatus?.(status);
+  followToast();
   if (before.syncing && !status.syncing) {
     refreshActionCount();
     refreshStorage();
@@ -317,10 +378,15 @@ async function init() {
   });
   window.addEventListener('offline', () => onStatus({ ...app.status, online: false }));
 
+  phone = createPhoneExtras(ctx, () => statusBar?.refreshDetails(), $('phone-notes'));
   statusBar = createStatusBar($('syncbar'), ctx);
   app.session = await store.session();
   store.subscribe(onStatus);
-  if (app.session) store.startAutoSync();
+  if (app.session) {
+    store.startAutoSync();
+    phone.loadDevice();
+    if (!app.session.expired) phone.askPersistence();
+  }
 
   router = startRouter({ onRoute: show, canLeave: () => (screen?.canLeave ? screen.canLeave() : true) });
 

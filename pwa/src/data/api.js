@@ -21,6 +21,7 @@ async function errorFrom(response) {
     code: typeof error.code === 'string' ? error.code : `http_${response.status}`,
     message: typeof error.message === 'string' ? error.message : response.statusText || `HTTP ${response.status}`,
     fields: error.fields && typeof error.fields === 'object' ? error.fields : null,
+    attemptsLeft: Number.isInteger(error.attempts_left) ? error.attempts_left : null,
   });
 }
 

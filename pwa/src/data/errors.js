@@ -13,12 +13,14 @@ export class NetworkError extends Error {
 
 /** The server answered with an error body {error: {code, message, fields?}} (DESIGN §5). */
 export class ApiError extends Error {
-  constructor({ status, code, message, fields = null }) {
+  constructor({ status, code, message, fields = null, attemptsLeft = null }) {
     super(message || `HTTP ${status}`);
     this.name = 'ApiError';
     this.status = status;
     this.code = code || `http_${status}`;
     this.fields = fields;
+    /** A failed sign-in: wrong passwords left before the 15-minute lock (else null). */
+    this.attemptsLeft = attemptsLeft;
   }
 }
 

@@ -4,16 +4,17 @@ import { createApi } from './api.js';
 import { S, write } from './db.js';
 import * as decisions from './decisions.js';
 import { fetchBlob } from './download.js';
+import { cachedPhoto, clearEvidence, refreshEvidence } from './evidence.js';
 import { ApiError } from './errors.js';
 import * as session from './session.js';
-import { SyncEngine } from './sync.js';
+import { SyncEngine, forgetToken } from './sync.js';
 import * as visits from './visits.js';
 
 export { openDb } from './db.js';
 export { ApiError, NetworkError, StorageFullError, ValidationError, VisitNotEditableError } from './errors.js';
 export { preparePhoto } from './photos.js';
 export { getForm, getMarket, listMarkets, listOrgUnits } from './reference.js';
-export { currentSession, getDeviceId, setTotpState } from './session.js';
+export { currentSession, deviceInfo, getDeviceId, renameDevice, setTotpState, signedOutReason } from './session.js';
 export { requestPersistence, storageEstimate } from './storage.js';
 export { getVisit, listVisits, LOCKED_STATES, STATES } from './visits.js';
 export { SYNC_TAG, SyncEngine } from './sync.js';
@@ -23,6 +24,33 @@ export {
 } from './decisions.js';
 
 export const engine = new SyncEngine();
+export { cachedPhoto, EVIDENCE_BUDGET } from './evidence.js';
+
+// After each sync a reviewer's phone keeps the photos of its review queue for offline review
+// (evidence.js: the budget, newest first). Inspectors hold their own photos already.
+let evidenceRun = null;
+let wasSyncing = false;
+engine.subscribe((status) => {
+  const finished = wasSyncing && !status.syncing;
+  wasSyncing = status.syncing;
+  if (finished && !status.needsLogin) keepReviewEvidence().catch(() => {});
+});
+
+/** Fetches and caches the review queue's photos (one run at a time) → the run's summary or null. */
+export async function keepReviewEvidence() {
+  if (evidenceRun) return evidenceRun;
+  evidenceRun = (async () => {
+    const current = await session.currentSession();
+    if (!current?.token || current.user?.role === 'inspector') return null;
+    const items = await decisions.listReviewItems();
+    return refreshEvidence(items, async (sha) => (await apiBlob(`/attachments/${encodeURIComponent(sha)}`)).blob);
+  })();
+  try {
+    return await evidenceRun;
+  } finally {
+    evidenceRun = null;
+  }
+}
 
 /** Records a visit durably (resolves after the commit) → its id. See visits.saveVisit. */
 export async function saveVisit(draft) {
@@ -62,6 +90,7 @@ export async function login(username, password, otp = undefined) {
 /** Forgets the token (revoking it when online). Outbox, visits and photos stay. */
 export async function logout() {
   await session.logout();
+  await clearEvidence().catch(() => {});
   await engine.refresh().catch(() => {});
 }
 
@@ -105,10 +134,7 @@ async function withToken(call) {
     return await call(current.token);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) {
-      await write([S.meta], async (tx) => {
-        const meta = tx.objectStore(S.meta);
-        if ((await meta.get('token')) === current.token) await meta.delete('token');
-      });
+      await forgetToken(current.token, err.code);
       await engine.refresh().catch(() => {});
     }
     throw err;

@@ -26,12 +26,6 @@ export async function getDeviceId() {
   });
 }
 
-function deviceName() {
-  const ua = globalThis.navigator?.userAgent ?? '';
-  const model = /Android[^;)]*;\s*([^;)]+)/.exec(ua)?.[1]?.trim();
-  return `Chợ Xanh PWA${model ? ` (${model})` : ''}`.slice(0, 64);
-}
-
 /**
  * POST /auth/token. Resolves {user, token, expiresAt, deviceId}; rejects with ApiError
  * (401 invalid_credentials, otp_required / invalid_otp / otp_already_used for a user with
@@ -42,7 +36,9 @@ function deviceName() {
  */
 export async function login(username, password, { api: given, otp } = {}) {
   const deviceId = await getDeviceId();
-  const json = { username, password, device_id: deviceId, device_name: deviceName() };
+  // No device_name: the server names the phone from its User-Agent ("Android · Chrome") or
+  // keeps the name its user gave it earlier.
+  const json = { username, password, device_id: deviceId };
   if (otp) json.otp = otp;
   const { data: answer } = await api(given).request('POST', '/auth/token', { json });
   if (!answer?.token || !answer?.user) throw new TypeError('login: the server answer has no token/user');
@@ -54,6 +50,8 @@ export async function login(username, password, { api: given, otp } = {}) {
     await meta.put(data.token, 'token');
     await meta.put(data.expires_at ?? null, 'tokenExpiresAt');
     await meta.put(data.user, 'user');
+    await meta.delete('signedOut');
+    await meta.put(data.device_name ?? null, 'deviceName');
   });
   return { user: data.user, token: data.token, expiresAt: data.expires_at ?? null, deviceId };
 }
@@ -96,4 +94,28 @@ export async function currentSession() {
   );
   if (!token || !user) return null;
   return { user, token, expiresAt: expiresAt ?? null, deviceId: deviceId ?? null };
+}
+
+/** Why this phone was signed out: the server's 401 code (token_revoked, token_expired…) or null. */
+export async function signedOutReason() {
+  return (await (await openDb()).get(S.meta, 'signedOut')) ?? null;
+}
+
+/** {deviceId, deviceName}: this phone as the server names it (the name may be null before sign-in). */
+export async function deviceInfo() {
+  const db = await openDb();
+  const [deviceId, deviceName] = await Promise.all([db.get(S.meta, 'deviceId'), db.get(S.meta, 'deviceName')]);
+  return { deviceId: deviceId ?? null, deviceName: deviceName ?? null };
+}
+
+/** Renames this phone (PATCH /me/devices/<device id>) → the new name. */
+export async function renameDevice(name, { api: given } = {}) {
+  const db = await openDb();
+  const [token, deviceId] = await Promise.all([db.get(S.meta, 'token'), db.get(S.meta, 'deviceId')]);
+  const { data } = await api(given).request('PATCH', `/me/devices/${encodeURIComponent(deviceId)}`, {
+    token,
+    json: { device_name: name },
+  });
+  await write([S.meta], (tx) => tx.objectStore(S.meta).put(data.device_name, 'deviceName'));
+  return data.device_name;
 }

@@ -19,6 +19,16 @@ export { SYNC_TAG };
 const LOCK_NAME = 'cho-xanh-sync';
 const AUTO_INTERVAL_MS = 60_000;
 
+/** A 401 answered `token`: forget it (if nobody signed in again meanwhile) and note why. */
+export async function forgetToken(token, code) {
+  await write([S.meta], async (tx) => {
+    const meta = tx.objectStore(S.meta);
+    if ((await meta.get('token')) !== token) return;
+    await meta.delete('token');
+    await meta.put(code ?? 'unauthorized', 'signedOut');
+  });
+}
+
 const describe = (err) => ({
   code: err?.code ?? err?.name ?? 'error',
   message: err?.message ?? String(err),
@@ -89,13 +99,19 @@ export class SyncEngine {
   /** Re-reads what the status shows from the database (other tabs may have changed it). */
   async refresh() {
     const db = await openDb();
-    const [token, lastSyncedAt, backoff, pending] = await Promise.all([
+    const [token, lastSyncedAt, backoff, pending, signedOut] = await Promise.all([
       db.get(S.meta, 'token'),
       db.get(S.meta, 'lastSyncedAt'),
       db.get(S.meta, 'backoff'),
       pendingVisitCount(),
+      db.get(S.meta, 'signedOut'),
     ]);
-    const patch = { pending, lastSyncedAt: lastSyncedAt ?? null, needsLogin: !token, nextAttemptAt: backoff?.nextAttemptAt ?? null };
+    const patch = {
+      pending, lastSyncedAt: lastSyncedAt ?? null, needsLogin: !token, nextAttemptAt: backoff?.nextAttemptAt ?? null,
+      // Why the token went: the server's 401 code (token_revoked: an administrator signed the
+      // phone out; token_expired: its time ran out), so the screens can say which.
+      signedOutReason: token ? null : signedOut ?? null,
+    };
     if (!this.status.syncing && backoff?.lastError) patch.lastError = backoff.lastError;
     this.emit(patch);
     return this.getStatus();
@@ -178,15 +194,24 @@ export class SyncEngine {
     return this.refresh().catch(() => this.getStatus());
   }
 
+  /** The 401's code; a HEAD answer has no body, so GET /me asks the server why (one request). */
+  async #whyRefused(err, token) {
+    if (err.code !== `http_${err.status}` || !token) return err.code;
+    try {
+      await this.api.request('GET', '/me', { token, timeoutMs: 10_000 });
+    } catch (again) {
+      if (again instanceof ApiError && again.status === 401) return again.code;
+    }
+    return err.code;
+  }
+
   async #failed(err, usedToken) {
     const error = describe(err);
     if (err instanceof ApiError && err.status === 401) {
       // Forget the token only if nobody signed in again meanwhile. Outbox, visits, photos stay.
-      await write([S.meta], async (tx) => {
-        const meta = tx.objectStore(S.meta);
-        if ((await meta.get('token')) === usedToken) await meta.delete('token');
-      });
-      this.emit({ needsLogin: true, lastError: error });
+      const code = await this.#whyRefused(err, usedToken);
+      await forgetToken(usedToken, code);
+      this.emit({ needsLogin: true, lastError: error, signedOutReason: code });
       return;
     }
     if (!(err instanceof ApiError || err instanceof NetworkError)) console.error('cho-xanh: sync failed', err);

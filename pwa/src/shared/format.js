@@ -56,15 +56,27 @@ export function formatDate(value) {
   return d ? `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()}` : '';
 }
 
-/** "08:42 01/03/2023"; only "08:42" when `now` is the same day. */
-export function formatWhen(value, now = new Date()) {
+const DAY_WORDS = { vi: ['Hôm nay', 'Hôm qua'], en: ['Today', 'Yesterday'] };
+const sameDay = (a, b) => a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+
+/** The page's language (html lang, set by the shell), for callers that do not pass one. */
+function pageLang() {
+  return globalThis.document?.documentElement?.lang === 'en' ? 'en' : 'vi';
+}
+
+/**
+ * Every time the app shows carries its day: "Hôm nay 08:42", "Hôm qua 17:05", else
+ * "08:42 01/03/2023" (a bare "08:42" left the reader guessing which day). The one function for
+ * a time on screen. '' when `value` is not a time.
+ */
+export function formatWhen(value, now = new Date(), lang = pageLang()) {
   const d = asDate(value);
   if (!d) return '';
-  const sameDay =
-    d.getFullYear() === now.getFullYear() &&
-    d.getMonth() === now.getMonth() &&
-    d.getDate() === now.getDate();
-  return sameDay ? formatTime(d) : `${formatTime(d)} ${formatDate(d)}`;
+  const [today, yesterday] = DAY_WORDS[lang] ?? DAY_WORDS.vi;
+  if (sameDay(d, now)) return `${today} ${formatTime(d)}`;
+  const before = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 1);
+  if (sameDay(d, before)) return `${yesterday} ${formatTime(d)}`;
+  return `${formatTime(d)} ${formatDate(d)}`;
 }
 
 /** Local time as ISO 8601 with the phone's offset: "2023-03-01T08:30:00+07:00". */

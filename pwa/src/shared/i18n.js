@@ -3,6 +3,7 @@
 
 import account from '../features/account/messages.js';
 import adminAudit from '../features/admin/auditMessages.js';
+import shell from './shellMessages.js';
 import admin from '../features/admin/messages.js';
 import city from '../features/city/messages.js';
 import inspector from '../features/inspector/messages.js';
@@ -18,8 +19,6 @@ export const messages = {
       'Khảo sát sử dụng túi nilon khó phân hủy tại chợ truyền thống — Kế hoạch 293/KH-UBND',
     'app.target': 'Mục tiêu 4.4: 100% chợ truyền thống không sử dụng túi nilon khó phân hủy.',
     'lang.label': 'Ngôn ngữ',
-    'net.online': 'Trực tuyến',
-    'net.offline': 'Ngoại tuyến',
     'sw.checking': 'Đang chuẩn bị để dùng khi không có mạng…',
     'sw.ready': 'Sẵn sàng dùng khi không có mạng',
     'sw.unsupported': 'Trình duyệt này không hỗ trợ dùng khi không có mạng',
@@ -38,14 +37,12 @@ export const messages = {
     'sync.pending.one': '{count} lượt chờ gửi',
     'sync.pending.other': '{count} lượt chờ gửi',
     'sync.allSent': 'Đã gửi hết',
-    'sync.lastSynced': 'Đồng bộ lúc {time}',
     'sync.never': 'Chưa đồng bộ',
     'sync.now': 'Đồng bộ ngay',
     'sync.loginFirst': 'Đăng nhập trước để đồng bộ.',
     'sync.busy': 'Đang đồng bộ…',
     'sync.progress': 'Đang đồng bộ {done}/{total}',
     'sync.error': 'Chưa đồng bộ được: {message}. Các lượt kiểm tra vẫn được giữ trên máy.',
-    'sync.offlineFlash': 'Đang ngoại tuyến — các lượt kiểm tra sẽ tự gửi khi có mạng.',
     'session.expired': 'Phiên đăng nhập đã hết hạn — đăng nhập lại để đồng bộ',
     'session.expiredPending': 'Phiên đăng nhập đã hết hạn — đăng nhập lại để gửi {count} lượt kiểm tra đang chờ',
     'session.relogin': 'Đăng nhập lại',
@@ -53,7 +50,6 @@ export const messages = {
     'logout.confirm': 'Đăng xuất khỏi máy này?',
     'logout.confirmPending': 'Còn {count} lượt kiểm tra chưa gửi. Các lượt này vẫn được giữ trên máy và sẽ gửi sau khi đăng nhập lại. Đăng xuất?',
     'login.title': 'Đăng nhập',
-    'login.intro': 'Đăng nhập bằng tài khoản cán bộ kiểm tra được cấp.',
     'login.username': 'Tên đăng nhập',
     'login.password': 'Mật khẩu',
     'login.showPassword': 'Hiện',
@@ -82,8 +78,6 @@ export const messages = {
       'Survey of non-biodegradable nylon bag use in traditional markets — Plan 293/KH-UBND',
     'app.target': 'Target 4.4: 100% of traditional markets stop using non-biodegradable nylon bags.',
     'lang.label': 'Language',
-    'net.online': 'Online',
-    'net.offline': 'Offline',
     'sw.checking': 'Getting ready for offline use…',
     'sw.ready': 'Ready to use without a connection',
     'sw.unsupported': 'This browser cannot work offline',
@@ -102,14 +96,12 @@ export const messages = {
     'sync.pending.one': '{count} visit waiting',
     'sync.pending.other': '{count} visits waiting',
     'sync.allSent': 'All sent',
-    'sync.lastSynced': 'Synced at {time}',
     'sync.never': 'Not synced yet',
     'sync.now': 'Sync now',
     'sync.loginFirst': 'Sign in first to sync.',
     'sync.busy': 'Syncing…',
     'sync.progress': 'Syncing {done}/{total}',
     'sync.error': 'Could not sync: {message}. Visits are kept on this phone.',
-    'sync.offlineFlash': 'Offline — visits will be sent automatically when there is a connection.',
     'session.expired': 'Your session has expired — sign in again to sync',
     'session.expiredPending': 'Your session has expired — sign in again to send {count} waiting visits',
     'session.relogin': 'Sign in again',
@@ -117,7 +109,6 @@ export const messages = {
     'logout.confirm': 'Sign out on this phone?',
     'logout.confirmPending': '{count} visits are not sent yet. They stay on this phone and are sent after you sign in again. Sign out?',
     'login.title': 'Sign in',
-    'login.intro': 'Sign in with the inspector account you were given.',
     'login.username': 'Username',
     'login.password': 'Password',
     'login.showPassword': 'Show',
@@ -144,7 +135,7 @@ export const messages = {
 
 // Each feature keeps its screens' strings in features/<name>/messages.js. They share one table:
 // the review screens reuse a few of the inspector's (form.yes, detail.blank, geo.*, visits.*).
-for (const extra of [inspector, review, admin, adminAudit, city, account]) {
+for (const extra of [inspector, review, admin, adminAudit, city, account, shell]) {
   for (const lang of LANGS) Object.assign(messages[lang], extra[lang]);
 }
 

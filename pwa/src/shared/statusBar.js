@@ -1,6 +1,9 @@
-// The sync bar under the header, on every screen: online/offline, visits waiting, last sync,
-// progress, "Đồng bộ ngay", and the warnings that matter (session expired, storage low,
-// a new app version).
+// The sync bar under the header, on every screen once signed in. One compact line: the pill
+// (what the phone can do now: online and reaching the server, no network, or a network but no
+// server), the visits waiting, and "Đồng bộ ngay". Tapping the pill opens the details: what the
+// state means, the last sync, the last error, progress, this device's name, installation.
+// Warnings that ask for an action (signed out, storage low, a new app version) stay in sight
+// below the line; the note about storage the browser may clear is in the page (app/phone.js).
 import { h, icon, replaceChildren } from './dom.js';
 import { formatWhen } from './format.js';
 
@@ -12,67 +15,130 @@ export function syncSummary(t, status, now = new Date()) {
   return parts;
 }
 
+/**
+ * What the phone can do now (pure, for tests): 'offline' (the browser says no network),
+ * 'unreachable' (a network, but the server did not answer the last check or sync), 'online'
+ * (the server answered), 'checking' (a network, no answer yet either way).
+ */
+export function connectionState(online, reachable) {
+  if (!online) return 'offline';
+  if (reachable === false) return 'unreachable';
+  return reachable ? 'online' : 'checking';
+}
+
+const PILL_TONE = { online: 'pill--online', offline: 'pill--offline', unreachable: 'pill--unreachable', checking: 'pill--checking' };
+
 export function createStatusBar(host, ctx) {
   const els = {
-    pill: h('span', { class: 'pill' }),
+    pill: h('button', {
+      type: 'button',
+      class: 'pill',
+      'aria-expanded': 'false',
+      'aria-controls': 'syncbar-details',
+      onclick: () => {
+        els.expanded = !els.expanded;
+        update();
+      },
+    }),
     button: h('button', { type: 'button', class: 'btn btn--small syncbar__btn', onclick: () => ctx.syncNow() }),
-    progressRow: h('div', { class: 'syncbar__progress', hidden: true }),
+    progress: h('progress', { class: 'syncbar__progressbar', hidden: true }),
+    details: h('div', { id: 'syncbar-details', class: 'syncbar__details', hidden: true }),
     banners: h('div', { class: 'syncbar__banners' }),
+    expanded: false,
   };
   els.pending = h('span', { class: 'syncbar__pending', role: 'status' });
-  els.last = h('span', { class: 'syncbar__last' });
   replaceChildren(
     host,
-    h('div', { class: 'syncbar__row' }, els.pill, els.pending),
-    h('div', { class: 'syncbar__row' }, els.last, els.button),
-    els.progressRow,
+    h('div', { class: 'syncbar__row' }, els.pill, els.pending, els.button),
+    els.progress,
+    els.details,
     els.banners,
   );
+
+  function drawDetails(state) {
+    const { t, app } = ctx;
+    const s = app.status;
+    const [, last] = syncSummary(t, s);
+    const networkError = s.lastErrorCode === 'network_error';
+    // A "no answer" error is stale once the server answered again (the pill says so).
+    const showError = s.lastError && !s.syncing && !s.needsLogin && !(networkError && state === 'online');
+    const { done = 0, total = 0 } = s.progress ?? {};
+    replaceChildren(
+      els.details,
+      h('p', { class: 'syncbar__explain' }, t(`net.explain.${state}`)),
+      h('p', { class: 'syncbar__last' }, last),
+      s.syncing ? h('p', { class: 'syncbar__count' }, total ? t('sync.progress', { done, total }) : t('sync.busy')) : null,
+      showError ? h('p', { class: 'syncbar__error' }, icon('alert'), ' ', t('sync.error', { message: s.lastError.replace(/[.\s]+$/, '') })) : null,
+      ctx.deviceDetails?.() ?? null,
+      ctx.installOffer?.() ?? null,
+    );
+  }
 
   function update() {
     const { t, app } = ctx;
     const s = app.status;
     host.setAttribute('aria-label', t('sync.label'));
     host.setAttribute('role', 'region');
+    // Nothing to sync before anyone signs in, nor on the sign-in screen itself (it says what
+    // it needs); the bar comes with the session.
+    host.hidden = !app.session || ctx.routeName() === 'login';
+    document.body.classList.toggle('has-syncbar', !host.hidden);
 
-    els.pill.className = `pill ${s.online ? 'pill--online' : 'pill--offline'}`;
-    replaceChildren(els.pill, h('span', { class: 'pill__dot', 'aria-hidden': 'true' }), t(s.online ? 'net.online' : 'net.offline'));
+    const state = connectionState(s.online, app.reachable);
+    const hasError = !!s.lastError && !s.syncing && !s.needsLogin && state === 'online';
+    els.pill.className = `pill ${PILL_TONE[state]}`;
+    els.pill.dataset.state = state;
+    els.pill.setAttribute('aria-expanded', String(els.expanded));
+    els.pill.title = t('sync.details');
+    replaceChildren(
+      els.pill,
+      h('span', { class: 'pill__dot', 'aria-hidden': 'true' }),
+      h('span', { class: 'pill__text' }, t(`net.${state}`)),
+      hasError ? h('span', { class: 'pill__flag', 'aria-hidden': 'true' }, '!') : null,
+      h('span', { class: `pill__chevron${els.expanded ? ' pill__chevron--open' : ''}`, 'aria-hidden': 'true' }, '▾'),
+    );
 
-    const [waiting, last] = syncSummary(t, s);
+    const [waiting] = syncSummary(t, s);
     // Rewrite the live region only when its words change, so screen readers are not flooded.
     if (els.pending.textContent !== waiting) els.pending.textContent = waiting;
     els.pending.classList.toggle('syncbar__pending--none', s.pending === 0);
-    els.last.textContent = last;
 
     els.button.disabled = s.syncing;
-    replaceChildren(els.button, icon('sync', s.syncing ? 'spin' : ''), h('span', null, t(s.syncing ? 'sync.busy' : 'sync.now')));
+    const label = t(s.syncing ? 'sync.busy' : 'sync.now');
+    els.button.setAttribute('aria-label', label);
+    els.button.title = label;
+    replaceChildren(els.button, icon('sync', s.syncing ? 'spin' : ''), h('span', { class: 'syncbar__btnText' }, label));
 
-    els.progressRow.hidden = !s.syncing;
+    els.progress.hidden = !s.syncing;
     if (s.syncing) {
       const { done = 0, total = 0 } = s.progress ?? {};
-      const bar = h('progress', { class: 'progress', max: String(total || 1), 'aria-label': t('sync.busy') });
-      if (total) bar.value = Math.min(done, total); // no value: the indeterminate bar
-      replaceChildren(els.progressRow, bar, h('span', { class: 'syncbar__count' }, total ? t('sync.progress', { done, total }) : t('sync.busy')));
+      els.progress.max = total || 1;
+      els.progress.setAttribute('aria-label', t('sync.busy'));
+      if (total) els.progress.value = Math.min(done, total);
+      else els.progress.removeAttribute('value'); // the indeterminate bar
     }
 
-    const bannerKey = [ctx.lang, app.session?.expired, s.needsLogin, s.pending, app.storageLow, s.lastError, s.syncing, s.online, !!app.applyUpdate, ctx.routeName()].join('|');
+    // Drawn while folded too: what it says is the page's (tests and screen readers read it).
+    els.details.hidden = !els.expanded;
+    if (!els.details.contains(document.activeElement)) drawDetails(state); // not under typing fingers
+
+    const bannerKey = [ctx.lang, app.session?.expired, s.needsLogin, s.signedOutReason, s.pending, app.storageLow, !!app.applyUpdate, ctx.routeName()].join('|');
     if (bannerKey === els.bannerKey) return;
     els.bannerKey = bannerKey;
     const banners = [];
     // Only for a phone that was signed in: a fresh install also reports needsLogin.
     if (app.session && (app.session.expired || s.needsLogin)) {
+      const revoked = s.signedOutReason === 'token_revoked' || app.session.reason === 'token_revoked';
+      const key = revoked ? 'session.revoked' : 'session.expired';
       banners.push(
         h('div', { class: 'banner banner--warn', role: 'alert' },
           icon('alert'),
-          h('span', { class: 'banner__text' }, s.pending > 0 ? t('session.expiredPending', { count: s.pending }) : t('session.expired')),
+          h('span', { class: 'banner__text' }, s.pending > 0 ? t(`${key}Pending`, { count: s.pending }) : t(key)),
           ctx.routeName() === 'login' ? null : h('a', { class: 'btn btn--small btn--warn', href: ctx.loginHref() }, t('session.relogin'))),
       );
     }
     if (app.storageLow) {
       banners.push(h('div', { class: 'banner banner--warn', role: 'alert' }, icon('alert'), h('span', { class: 'banner__text' }, t('storage.low'))));
-    }
-    if (s.lastError && !s.syncing && !s.needsLogin && s.online) {
-      banners.push(h('div', { class: 'banner banner--bad' }, icon('alert'), h('span', { class: 'banner__text' }, t('sync.error', { message: s.lastError.replace(/[.\s]+$/, '') }))));
     }
     if (app.applyUpdate) {
       banners.push(
@@ -85,5 +151,12 @@ export function createStatusBar(host, ctx) {
   }
 
   update();
-  return { update };
+  return {
+    update,
+    /** Redraws the details (e.g. the device name changed) when they are open. */
+    refreshDetails: () => {
+      els.bannerKey = null;
+      update();
+    },
+  };
 }

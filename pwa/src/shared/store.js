@@ -10,8 +10,11 @@ import {
   listOrgUnits,
   login as dataLogin,
   logout as dataLogout,
+  renameDevice as dataRenameDevice,
+  deviceInfo as dataDeviceInfo,
   requestPersistence as dataRequestPersistence,
   setTotpState as dataSetTotpState,
+  signedOutReason,
   startAutoSync as dataStartAutoSync,
   storageEstimate as dataStorageEstimate,
   StorageFullError,
@@ -44,9 +47,10 @@ function rememberedUser() {
 }
 
 /**
- * {user, token, expired}: the data layer's session, or — when it has none but this phone was
- * signed in before (token expired or revoked) — the remembered user with `expired: true`, so the
- * inspector keeps working offline and unsent visits stay. null when nobody ever signed in.
+ * {user, token, expired, reason}: the data layer's session, or — when it has none but this phone was
+ * signed in before (token expired or revoked) — the remembered user with `expired: true` and
+ * `reason` the server's 401 code (token_revoked, token_expired…), so the inspector keeps working
+ * offline, unsent visits stay, and the screens say why. null when nobody ever signed in.
  */
 export async function session() {
   let current = null;
@@ -57,17 +61,25 @@ export async function session() {
   }
   if (current) {
     rememberUser(current.user);
-    return { user: current.user, token: current.token, expired: false };
+    return { user: current.user, token: current.token, expired: false, reason: null };
   }
   const user = rememberedUser();
-  return user ? { user, token: null, expired: true } : null;
+  if (!user) return null;
+  let reason = null;
+  try {
+    reason = await signedOutReason();
+  } catch {
+    /* an unreadable database: "expired" is the safe word */
+  }
+  return { user, token: null, expired: true, reason };
 }
 
 // The second factor's refusals: the screen asks for (another) code.
 const OTP_FAILURES = { otp_required: 'otp_required', invalid_otp: 'invalid_otp', otp_already_used: 'otp_already_used' };
 
 /**
- * Why a login failed, for the screen: 'invalid' | 'otp_required' | 'invalid_otp' |
+ * Why a login failed, for the screen: 'invalid' | 'lastTry' (one wrong password left before the
+ * 15-minute lock) | 'locked' (that was the last) | 'otp_required' | 'invalid_otp' |
  * 'otp_already_used' | 'rate_limited' | 'offline' | 'other'.
  * The data layer rejects with ApiError {status, code} or NetworkError; a fetch that never
  * started rejects with a TypeError.
@@ -76,6 +88,8 @@ export function loginFailure(err) {
   const code = err?.code;
   const status = err?.status;
   if (OTP_FAILURES[code]) return OTP_FAILURES[code];
+  if ((code === 'invalid_credentials' || status === 401) && err?.attemptsLeft === 1) return 'lastTry';
+  if ((code === 'invalid_credentials' || status === 401) && err?.attemptsLeft === 0) return 'locked';
   if (code === 'invalid_credentials' || status === 401) return 'invalid';
   if (code === 'rate_limited' || status === 429) return 'rate_limited';
   if (
@@ -98,6 +112,7 @@ export async function login(username, password, otp = undefined) {
   } catch (err) {
     const failure = new Error(err?.message ?? 'login failed');
     failure.reason = loginFailure(err);
+    failure.attemptsLeft = err?.attemptsLeft ?? null;
     failure.cause = err;
     throw failure;
   }
@@ -145,8 +160,10 @@ export function isStorageFull(err) {
 
 /**
  * The engine's status (data/sync.js getStatus) as the bar shows it:
- * {online, syncing, progress:{done,total}|null, pending, lastSyncedAt, lastError, needsLogin}
- * with lastError the message of the engine's {code, message, status}.
+ * {online, syncing, progress:{done,total}|null, pending, lastSyncedAt, lastError, lastErrorCode,
+ *  needsLogin, signedOutReason} with lastError the message of the engine's {code, message,
+ * status}, lastErrorCode its code (network_error: no answer) and signedOutReason the 401 code
+ * that ended the session (token_revoked: an administrator signed the phone out).
  */
 export function normalizeStatus(s = {}) {
   const progress = s.progress && Number(s.progress.total) > 0 ? s.progress : null;
@@ -157,7 +174,9 @@ export function normalizeStatus(s = {}) {
     pending: Number(s.pending) || 0,
     lastSyncedAt: s.lastSyncedAt ?? null,
     lastError: s.lastError ? s.lastError.message ?? String(s.lastError.code ?? '') : null,
+    lastErrorCode: s.lastError?.code ?? null,
     needsLogin: !!s.needsLogin,
+    signedOutReason: s.signedOutReason ?? null,
   };
 }
 
@@ -188,3 +207,17 @@ export async function storageEstimate() {
     return { usage: null, quota: null, low: false };
   }
 }
+
+// ---------------------------------------------------------------- this device
+
+/** {deviceId, deviceName}: the server's name for this phone ("Android · Chrome"), or nulls. */
+export async function deviceInfo() {
+  try {
+    return await dataDeviceInfo();
+  } catch {
+    return { deviceId: null, deviceName: null };
+  }
+}
+
+/** Renames this phone on the server → the new name; rejects with the API's error. */
+export const renameDevice = (name) => dataRenameDevice(name);

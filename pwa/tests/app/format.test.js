@@ -55,8 +55,13 @@ describe('times', () => {
   it('formats local time and date', () => {
     expect(formatTime(d)).toBe('08:42');
     expect(formatDate(d)).toBe('01/03/2023');
-    expect(formatWhen(d, new Date(2023, 2, 1, 20, 0))).toBe('08:42');
-    expect(formatWhen(d, new Date(2023, 2, 2, 9, 0))).toBe('08:42 01/03/2023');
+    expect(formatWhen(d, new Date(2023, 2, 1, 20, 0))).toBe('Hôm nay 08:42');
+    expect(formatWhen(d, new Date(2023, 2, 2, 9, 0))).toBe('Hôm qua 08:42');
+    expect(formatWhen(d, new Date(2023, 2, 2, 9, 0), 'en')).toBe('Yesterday 08:42');
+    expect(formatWhen(d, new Date(2023, 2, 1, 9, 0), 'en')).toBe('Today 08:42');
+    expect(formatWhen(d, new Date(2023, 2, 3, 9, 0))).toBe('08:42 01/03/2023');
+    // Across a month and a year boundary "yesterday" is still the day before.
+    expect(formatWhen(new Date(2022, 11, 31, 23, 5), new Date(2023, 0, 1, 0, 30))).toBe('Hôm qua 23:05');
     expect(formatWhen('not a date')).toBe('');
   });
 

@@ -33,7 +33,7 @@ describe('inspector wording', () => {
     const te = (key, params) => t('en', key, params);
     const now = new Date(2023, 2, 1, 10, 0);
     const status = { pending: 3, lastSyncedAt: new Date(2023, 2, 1, 8, 42).toISOString() };
-    expect(syncSummary(tv, status, now)).toEqual(['3 lượt chờ gửi', 'Đồng bộ lúc 08:42']);
+    expect(syncSummary(tv, status, now)).toEqual(['3 lượt chờ gửi', 'Đồng bộ lần cuối: Hôm nay 08:42']);
     expect(syncSummary(te, { pending: 1, lastSyncedAt: null }, now)).toEqual(['1 visit waiting', 'Not synced yet']);
     expect(syncSummary(tv, { pending: 0, lastSyncedAt: null }, now)).toEqual(['Đã gửi hết', 'Chưa đồng bộ']);
   });

@@ -18,6 +18,9 @@ const fake = vi.hoisted(() => ({
   syncNow: vi.fn(async () => ({})),
   startAutoSync: vi.fn(),
   requestPersistence: vi.fn(async () => true),
+  signedOutReason: vi.fn(async () => 'token_revoked'),
+  deviceInfo: vi.fn(async () => ({ deviceId: 'd-1', deviceName: 'Android · Chrome' })),
+  renameDevice: vi.fn(async (name) => name),
   storageEstimate: vi.fn(async () => ({ usage: 95, quota: 100, low: true })),
   StorageFullError: class StorageFullError extends Error {
     constructor() {
@@ -46,14 +49,15 @@ beforeEach(() => {
 describe('session()', () => {
   it('returns the data layer session and remembers the user', async () => {
     fake.currentSession.mockResolvedValueOnce({ user: { id: 7, username: 'lan' }, token: 't' });
-    expect(await store.session()).toEqual({ user: { id: 7, username: 'lan' }, token: 't', expired: false });
+    expect(await store.session()).toEqual({ user: { id: 7, username: 'lan' }, token: 't', expired: false, reason: null });
   });
 
   it('keeps an expired inspector working with the remembered user (unsent visits stay)', async () => {
     fake.currentSession.mockResolvedValueOnce({ user: { id: 7, username: 'lan' }, token: 't' });
     await store.session();
     fake.currentSession.mockResolvedValueOnce(null); // 401: token forgotten
-    expect(await store.session()).toEqual({ user: { id: 7, username: 'lan' }, token: null, expired: true });
+    // …and says why the session ended (an administrator revoked the device, here).
+    expect(await store.session()).toEqual({ user: { id: 7, username: 'lan' }, token: null, expired: true, reason: 'token_revoked' });
   });
 
   it('is null on a phone nobody signed in on', async () => {
@@ -165,7 +169,9 @@ describe('normalizeStatus()', () => {
       pending: 3,
       lastSyncedAt: '2023-03-01T01:42:00Z',
       lastError: 'Không kết nối được máy chủ',
+      lastErrorCode: 'network_error',
       needsLogin: false,
+      signedOutReason: null,
     });
     expect(store.normalizeStatus({ progress: { done: 0, total: 0 } }).progress).toBeNull();
   });

@@ -2,7 +2,7 @@
 // the queue from the local replica (works with no signal), decisions through the outbox,
 // the live extras (history, photos, names, the audit CSV) when online.
 import {
-  apiBlob, apiRequest, cancelDecision, dismissOutcome, getDecisionBatch, getPeople, getReviewItem,
+  apiBlob, apiRequest, cachedPhoto, cancelDecision, dismissOutcome, getDecisionBatch, getPeople, getReviewItem,
   listReviewItems, queueDecision, queueDecisions, rememberPeople as rememberPeopleInDb, reviewItemOf,
 } from '../../data/index.js';
 import { reviewRules } from '../../shared/reviewRules.js';
@@ -66,10 +66,14 @@ export async function history(visitId) {
 const PHOTO_CACHE = 40;
 const photoUrls = new Map();
 
-/** An object URL for the photo, or rejects (NetworkError offline, ApiError 404 when not stored). */
+/**
+ * An object URL for the photo: from the offline evidence cache (the queue's photos, kept after
+ * each sync) when there, else the server; rejects (NetworkError offline, ApiError 404 when not
+ * stored).
+ */
 export async function photoUrl(sha256) {
   if (photoUrls.has(sha256)) return photoUrls.get(sha256);
-  const { blob } = await apiBlob(`/attachments/${encodeURIComponent(sha256)}`);
+  const blob = (await cachedPhoto(sha256).catch(() => null)) ?? (await apiBlob(`/attachments/${encodeURIComponent(sha256)}`)).blob;
   const url = URL.createObjectURL(blob);
   photoUrls.set(sha256, url);
   if (photoUrls.size > PHOTO_CACHE) {

@@ -2,6 +2,7 @@
 // searchable org-unit picker, error text from the API's error shape, confirmations.
 import * as admin from '../store.js';
 import { h, icon } from '../../../shared/dom.js';
+import { formatWhen } from '../../../shared/format.js';
 
 let unitsCache = null;
 
@@ -142,13 +143,9 @@ export function day(text) {
   return m ? `${m[3]}/${m[2]}/${m[1]}` : String(text ?? '');
 }
 
-/** "12/03/2024 08:30" in local time, or '—'. */
+/** "Hôm nay 08:30", "08:30 12/03/2024" (shared formatWhen), or '—'. */
 export function when(value) {
-  if (!value) return '—';
-  const d = new Date(value);
-  if (Number.isNaN(d.getTime())) return '—';
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}/${d.getFullYear()} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return (value && formatWhen(value)) || '—';
 }
 
 /** A chip with an icon and text (state never shown by colour alone). */

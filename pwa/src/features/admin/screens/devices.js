@@ -18,6 +18,7 @@ export function deviceCard(t, device, onRevoke, busy, mine = false) {
     h('p', { class: 'admin-item__meta' }, `${device.user.username} · ${roleLabel(t, device.user.role)} · ${device.device_id}`),
     h('dl', { class: 'admin-facts' },
       h('dt', null, t('admin.devices.lastSeen')), h('dd', null, when(device.last_seen_at)),
+      h('dt', null, t('admin.devices.lastSync')), h('dd', null, device.last_synced_at ? when(device.last_synced_at) : t('admin.devices.neverSynced')),
       h('dt', null, t('admin.devices.expires')), h('dd', null, when(device.expires_at)),
       device.revoked_at ? [h('dt', null, t('admin.devices.revokedAt')), h('dd', null, when(device.revoked_at))] : null),
     device.status === 'active'

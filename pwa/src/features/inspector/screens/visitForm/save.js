@@ -50,7 +50,15 @@ export function createSaver({ ctx, state, refs, root, editId, draftKey, answers,
       state.saved = true;
       clearDraft(draftKey());
       drawSaveState();
-      ctx.flash(ctx.t(editId ? 'form.savedEdit' : 'form.savedNew', { market: state.market.name }), 'ok');
+      const market = state.market.name;
+      // The toast follows the visit: once it is sent it no longer says "will be sent".
+      const follow = async () => {
+        const visit = await visitStore.getVisit(id);
+        return visit && visit.state !== 'pending' && visit.state !== 'refused' && visit.state !== 'conflict'
+          ? ctx.t('form.sentNow', { market })
+          : null;
+      };
+      ctx.flash(ctx.t(editId ? 'form.savedEdit' : 'form.savedNew', { market }), 'ok', { follow });
       ctx.afterSave(id);
       ctx.navigate('/visits', { replace: true, force: true });
     } catch (err) {
