@@ -1,6 +1,8 @@
 """/api/docs: Swagger UI (from an installed package, within the app's CSP) lists every path of
 the live OpenAPI document, and opens again with the server down once it has been read."""
 
+import time
+
 import pytest
 import requests
 
@@ -50,7 +52,12 @@ def test_api_docs_open_offline_after_one_visit(browser, server):
         assert _listed_paths(page) == set(spec["paths"])
         # The page registers the app's service worker; once it controls the page, a reload
         # goes through it and keeps what it fetched.
-        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=WAIT_MS)
+        # Polled from here: wait_for_function's in-page predicate needs eval, which the docs
+        # page's Content Security Policy refuses (it failed under load, not always).
+        deadline = time.monotonic() + WAIT_MS / 1000
+        while not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+            assert time.monotonic() < deadline, "the service worker never took the docs page"
+            page.wait_for_timeout(100)
         page.reload()
         assert _listed_paths(page) == set(spec["paths"])
         server.stop()  # really down: the service worker's fetches fail too

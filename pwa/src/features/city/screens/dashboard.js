@@ -17,6 +17,7 @@ export default function cityDashboard(ctx, { query }) {
   const root = h('section', { class: 'screen city', 'aria-labelledby': 'screen-title' });
   const state = { loading: true, result: null, error: null, markets: null, trend: null, overdue: null, place: null, sort: parseSort(view.sort) };
   let alive = true;
+  let synced = ctx.app.status?.lastSyncedAt ?? null;
 
   const hrefFor = (orgUnit, extra = {}) => cityHref('/city', { period: view.period.id, org_unit: orgUnit, ...extra });
   const go = (change) => ctx.navigate(cityHref('/city', { period: view.period.id, org_unit: view.orgUnit, ...change }));
@@ -169,6 +170,17 @@ export default function cityDashboard(ctx, { query }) {
     draw: () => redraw(root, draw),
     onStatus(status) {
       if (status.online && state.result?.stale) load();
+      else if (!status.syncing && status.lastSyncedAt !== synced) {
+        // A pull finished: the replica may now hold the units the pickers offer (a first
+        // sign-in lands here while its first sync is still filling the replica).
+        synced = status.lastSyncedAt;
+        if (state.loading) return;
+        placeFor(ctx, state.result?.data).then((place) => {
+          if (!alive || state.loading) return;
+          state.place = place;
+          redraw(root, draw);
+        });
+      }
     },
     destroy() {
       alive = false;

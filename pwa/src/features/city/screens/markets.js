@@ -17,6 +17,9 @@ export default function cityMarkets(ctx, { query }) {
   const root = h('section', { class: 'screen city', 'aria-labelledby': 'screen-title' });
   const state = { loading: true, result: null, error: null, place: null, search: '' };
   let alive = true;
+  let synced = ctx.app.status?.lastSyncedAt ?? null;
+  const placeOfResult = () => placeFor(ctx, state.result?.data
+    ? { org_unit: state.result.data.org_unit, period: state.result.data.period, breakdown: [] } : null);
 
   async function load() {
     try {
@@ -26,8 +29,7 @@ export default function cityMarkets(ctx, { query }) {
       state.error = err;
     }
     if (!alive) return;
-    state.place = await placeFor(ctx, state.result?.data
-      ? { org_unit: state.result.data.org_unit, period: state.result.data.period, breakdown: [] } : null);
+    state.place = await placeOfResult();
     state.loading = false;
     if (alive) redraw(root, draw);
   }
@@ -84,6 +86,17 @@ export default function cityMarkets(ctx, { query }) {
     draw: () => redraw(root, draw),
     onStatus(s) {
       if (s.online && state.result?.stale) load();
+      else if (!s.syncing && s.lastSyncedAt !== synced) {
+        // A pull finished: the replica may now hold the units the pickers offer (a first
+        // sign-in lands here while its first sync is still filling the replica).
+        synced = s.lastSyncedAt;
+        if (state.loading) return;
+        placeOfResult().then((place) => {
+          if (!alive || state.loading) return;
+          state.place = place;
+          redraw(root, draw);
+        });
+      }
     },
     destroy() {
       alive = false;
