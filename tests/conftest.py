@@ -123,6 +123,16 @@ def sqlite_template(tmp_path_factory) -> Path:
     return sqlite_path(workdir)
 
 
+@pytest.fixture(scope="session")
+def seeded_sqlite(tmp_path_factory) -> Path:
+    """The demo, migrated and seeded once per run (`manage.py db upgrade`, `seed-demo`): the
+    SQLite file whose copies the real servers of the e2e, resilience, crash and backup tests
+    start on (the seed is deterministic: the same data, without two CLI runs per server)."""
+    from tests.e2e.live_server import LiveServer
+
+    return LiveServer(tmp_path_factory.mktemp("seeded")).prepare().db_path
+
+
 @pytest.fixture
 def make_app(tmp_path, sqlite_template):
     """Build an app on a fresh, empty database; `schema=True` also creates the tables.
