@@ -79,7 +79,8 @@ SELECT md5(coalesce(string_agg(item, ',' ORDER BY item), '')) FROM (
   UNION ALL
   SELECT concat_ws(':', 'trigger', g.tgname)
     FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
-    JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'
+    JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE n.nspname = 'public' AND NOT g.tgisinternal  -- foreign keys' triggers: named by oid
 ) AS items
 """)
 
