@@ -32,6 +32,35 @@ if BACKEND == "postgres" and not os.environ.get("TEST_DATABASE_URL"):
     raise RuntimeError("CHOXANH_TEST_DB=postgres needs TEST_DATABASE_URL")
 
 
+def _reuse_url_builders() -> None:
+    """Most of create_app()'s time is Werkzeug compiling two URL-builder functions (ast, then
+    compile()) for each of the ~40 rules, again for every app, i.e. every test. A builder only
+    depends on the rule's text and parsed parts (the converters are looked up on the rule when
+    it runs), so the tests compile each one once and reuse it. Rules with defaults are left
+    alone; without Werkzeug's private `_compile_builder`/`_trace` nothing is changed."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = getattr(Rule, "_compile_builder", None)
+    if compile_builder is None or getattr(compile_builder, "reused", False):
+        return
+    builders = {}
+
+    def reused(self, append_unknown: bool = True):
+        trace = getattr(self, "_trace", None)
+        if self.defaults or trace is None:
+            return compile_builder(self, append_unknown)
+        key = (self.rule, tuple(trace), append_unknown)
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    reused.reused = True
+    Rule._compile_builder = reused
+
+
+_reuse_url_builders()
+
+
 def pytest_report_header(config):
     return f"database backend: {BACKEND}"
 
