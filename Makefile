@@ -54,13 +54,9 @@ lint: $(VENV)/.installed
 test-js: pwa/node_modules/.installed
 	cd pwa && npm test --silent
 
+# Both pytest passes at once, SQLite's output first (tests/run_passes.sh).
 test-py: setup chromium
-	@echo "=== pytest on SQLite (browser tests included) ==="
-	CHOXANH_TEST_DB=sqlite $(PY) -m pytest -p no:cacheprovider
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "=== pytest on PostgreSQL ($$TEST_DATABASE_URL; browser tests ran above) ==="; \
-	  CHOXANH_TEST_DB=postgres $(PY) -m pytest -p no:cacheprovider -m "not e2e"; \
-	else echo "=== PostgreSQL pass skipped: TEST_DATABASE_URL is not set ==="; fi
+	PY=$(PY) bash tests/run_passes.sh
 
 test: setup lint test-js test-py
 

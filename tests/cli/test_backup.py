@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from server import create_app
 from server.core.config import normalise_database_url
 from server.core.extensions import db
-from tests.resilience.conftest import make_server, seeded_sqlite  # noqa: F401  (fixtures)
+from tests.resilience.conftest import make_server  # noqa: F401  (a fixture)
 from tests.resilience.crashes import Phone, Stats, database_problems
 from tests.resilience.live import BACKENDS, empty_postgres
 

@@ -14,9 +14,10 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
-def seeded_database(tmp_path_factory):
-    """The demo, migrated and seeded once per run; each `server` starts on a copy of it."""
-    return LiveServer(tmp_path_factory.mktemp("seeded")).prepare().db_path
+def seeded_database(seeded_sqlite):
+    """The demo, migrated and seeded once per run (tests/conftest.py); each `server` starts on
+    a copy of it."""
+    return seeded_sqlite
 
 
 @pytest.fixture

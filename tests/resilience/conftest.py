@@ -5,17 +5,11 @@ import pytest
 from tests.resilience.live import Server
 
 
-@pytest.fixture(scope="session")
-def seeded_sqlite(tmp_path_factory):
-    """The demo, migrated and seeded once per run; SQLite servers start on a copy of it."""
-    workdir = tmp_path_factory.mktemp("seeded")
-    return Server(workdir, "sqlite").prepare().db_path
-
-
 @pytest.fixture
 def make_server(tmp_path, seeded_sqlite):
-    """make_server(backend, name=..., gunicorn_workers=0): a seeded server, not started;
-    every server made is killed at the end."""
+    """make_server(backend, name=..., gunicorn_workers=0): a seeded server, not started (on
+    SQLite a copy of the run's seeded demo, tests/conftest.py); every server made is killed at
+    the end."""
     made = []
 
     def build(backend: str, name: str = "server", gunicorn_workers: int = 0) -> Server:

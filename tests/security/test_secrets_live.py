@@ -17,11 +17,12 @@ TIMEOUT = 20
 
 
 @pytest.fixture(params=BACKENDS)
-def two_servers(request, tmp_path):
-    """manage.py serve and gunicorn (2 workers), one seeded database."""
+def two_servers(request, tmp_path, seeded_sqlite):
+    """manage.py serve and gunicorn (2 workers), one seeded database (on SQLite a copy of the
+    run's seeded demo)."""
     first = Server(tmp_path / "a", request.param)
     (tmp_path / "a").mkdir()
-    first.prepare()
+    first.prepare(template=seeded_sqlite if request.param == "sqlite" else None)
     (tmp_path / "b").mkdir()
     second = first.sibling(tmp_path / "b", gunicorn_workers=2)
     try:

@@ -87,13 +87,15 @@ class Phone:
 
 
 @pytest.fixture(params=BACKENDS)
-def server(request, tmp_path):
-    """A seeded live server (not started); stopped for good at the end."""
+def server(request, tmp_path, seeded_sqlite):
+    """A seeded live server (not started; on SQLite a copy of the run's seeded demo); stopped
+    for good at the end."""
     extra_env = {}
     if request.param == "postgres":
         extra_env["DATABASE_URL"] = os.environ["TEST_DATABASE_URL"]
         empty_postgres(extra_env["DATABASE_URL"])
-    live = LiveServer(tmp_path, extra_env=extra_env).prepare()
+    live = LiveServer(tmp_path, extra_env=extra_env).prepare(
+        template=seeded_sqlite if request.param == "sqlite" else None)
     yield live
     live.stop(hard=True)
 
