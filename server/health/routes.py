@@ -3,6 +3,7 @@ from flask import Blueprint, current_app
 from marshmallow import Schema, fields
 from sqlalchemy import text
 
+from server.admin.settings import support_contact
 from server.attachments.stores import StoreUnavailable, current_store
 from server.core.apidoc import doc
 from server.core.extensions import db
@@ -21,7 +22,8 @@ class HealthOut(Schema):
     attachments = fields.String(metadata={"enum": ["ok", "unavailable"]})
     version = fields.String()
     support_contact = fields.String(
-        metadata={"description": "who helps when locked out (SUPPORT_CONTACT); '' when unset"}
+        metadata={"description": "who helps when locked out: the admin's text (PUT "
+                              "/admin/settings), else SUPPORT_CONTACT; '' when neither is set"}
     )
 
 
@@ -54,6 +56,7 @@ def health():
         "database": database,
         "attachments": attachments,
         "version": current_app.config["VERSION"],
-        "support_contact": current_app.config.get("SUPPORT_CONTACT", ""),
+        "support_contact": support_contact() if database == "ok" else
+        current_app.config.get("SUPPORT_CONTACT", ""),
     }
     return body, 200 if database == "ok" else 503

@@ -8,6 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from server.core.extensions import db
 from server.core.timeutil import utcnow
 
+# Who helps a locked-out user: the admin's text (Cài đặt) over the deployment's SUPPORT_CONTACT.
+SUPPORT_CONTACT_KEY = "support_contact"
+
 
 class AppSetting(db.Model):
     __tablename__ = "app_setting"

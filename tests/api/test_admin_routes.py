@@ -32,6 +32,8 @@ ROUTES = [
     ("PUT", "/targets/<period>", "/targets/2024", {"target": 0.9, "org_unit_id": None}),
     ("GET", "/audit", "/audit", None),
     ("GET", "/audit.csv", "/audit.csv", None),
+    ("GET", "/settings", "/settings", None),
+    ("PUT", "/settings", "/settings", {"support_contact": "Chị Lan — 024 3825 1234"}),
 ]
 
 

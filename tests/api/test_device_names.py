@@ -116,3 +116,36 @@ def test_the_help_contact_is_readable_before_signing_in(client, app):
     app.config["SUPPORT_CONTACT"] = "Chị Lan, Phòng TN&MT — 024 3825 1234"
     assert client.get("/api/v1/health").get_json()["support_contact"] == (
         "Chị Lan, Phòng TN&MT — 024 3825 1234")
+
+
+def test_the_admin_sets_the_help_contact_in_the_app(client, app, world):
+    """Cài đặt: the admin's text wins over the deployment's SUPPORT_CONTACT, a blank one gives
+    it back; each change is audited once, a refused one changes nothing."""
+    app.config["SUPPORT_CONTACT"] = "Tổng đài 1022"
+    admin = login(client, "admin")
+    shown = lambda: client.get("/api/v1/health").get_json()["support_contact"]  # noqa: E731
+    assert client.get("/api/v1/admin/settings", headers=admin).get_json() == {
+        "support_contact": "Tổng đài 1022", "default_support_contact": "Tổng đài 1022",
+        "updated_at": None}
+
+    saved = client.put("/api/v1/admin/settings", headers=admin,
+                       json={"support_contact": "  Chị Lan, Phòng Kinh tế —  0912 345 678 "})
+    assert saved.status_code == 200, saved.get_json()
+    assert saved.get_json()["support_contact"] == "Chị Lan, Phòng Kinh tế — 0912 345 678"
+    assert shown() == "Chị Lan, Phòng Kinh tế — 0912 345 678"
+
+    too_long = client.put("/api/v1/admin/settings", headers=admin,
+                          json={"support_contact": "x" * 301})
+    assert too_long.status_code == 422
+    assert "support_contact" in too_long.get_json()["error"]["fields"]
+    refused = client.put("/api/v1/admin/settings", headers=login(client, "ward_hbt"),
+                         json={"support_contact": "Ai đó"})
+    assert refused.status_code == 403
+    assert shown() == "Chị Lan, Phòng Kinh tế — 0912 345 678"
+
+    client.put("/api/v1/admin/settings", headers=admin, json={"support_contact": ""})
+    assert shown() == "Tổng đài 1022"
+    events = client.get("/api/v1/admin/audit", headers=admin,
+                        query_string={"action": "settings.update"}).get_json()["events"]
+    assert [e["details"]["after"]["support_contact"] for e in events] == [
+        "Tổng đài 1022", "Chị Lan, Phòng Kinh tế — 0912 345 678"]

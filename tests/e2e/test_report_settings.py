@@ -1,6 +1,7 @@
-"""The A4 report's letterhead is the admin's setting (issue #14): the admin changes it in
-Cài đặt, the city official's printed report carries it, and a report addressed to its own
-issuer is refused at the field."""
+"""The A4 report's letterhead and the sign-in screen's help contact are the admin's settings
+(issue #14): the admin changes them in Cài đặt, the city official's printed report carries the
+letterhead, a report addressed to its own issuer is refused at the field, and a phone's
+sign-in screen names the contact."""
 
 from urllib.parse import quote
 
@@ -45,6 +46,19 @@ def test_the_admin_sets_the_report_letterhead_and_the_report_prints_it(browser, 
     page.get_by_role("button", name="Lưu cài đặt").click()
     expect(page.get_by_role("status").filter(has_text="Đã lưu")).to_be_visible()
     shot(page, "admin-settings.png", full_page=False)
+
+    # The help contact for locked-out users, set on the same screen, shows on the sign-in
+    # screen of a phone that has never signed in.
+    contact = page.get_by_label("Người liên hệ khi bị khoá tài khoản hoặc quên mật khẩu")
+    contact.fill("Chị Lan, Phòng Kinh tế — 0912 345 678")
+    page.get_by_role("button", name="Lưu người liên hệ").click()
+    expect(page.get_by_role("status").filter(has_text="màn hình đăng nhập")).to_be_visible()
+    context.close()
+    context = browser.new_context(**DESK)
+    page = context.new_page()
+    page.goto(f"{server.url}/login")
+    expect(page.get_by_role("main")).to_contain_text(
+        "Liên hệ: Chị Lan, Phòng Kinh tế — 0912 345 678", timeout=WAIT_MS)
     context.close()
 
     context = browser.new_context(**DESK)

@@ -203,6 +203,9 @@ ROWS = [
     row("GET", V + "/admin/targets", "/admin/targets", only("admin")),
     row("GET", V + "/admin/audit", "/admin/audit?limit=5", only("admin")),
     row("GET", V + "/admin/audit.csv", "/admin/audit.csv", only("admin")),
+    row("GET", V + "/admin/settings", "/admin/settings", only("admin")),
+    row("PUT", V + "/admin/settings", "/admin/settings", only("admin"),
+        body={"support_contact": "Chị Lan — 024 3825 1234"}),
     row("PUT", V + "/admin/targets/<period>", "/admin/targets/2024", only("admin", ok=201),
         body={"target": 0.9, "org_unit_id": None}),
 ]

@@ -38,6 +38,6 @@ export const tabs = [
   { tab: 'admin-markets', href: '/admin/markets', labelKey: 'admin.nav.markets', icon: 'store', roles: ADMIN },
   { tab: 'admin-org-units', href: '/admin/org-units', labelKey: 'admin.nav.units', icon: 'map', roles: ADMIN },
   { tab: 'admin-targets', href: '/admin/targets', labelKey: 'admin.nav.targets', icon: 'target', roles: ADMIN },
-  { tab: 'admin-settings', href: '/admin/settings', labelKey: 'admin.nav.settings', icon: 'list', roles: ADMIN },
-  { tab: 'admin-audit', href: '/admin/audit', labelKey: 'admin.nav.audit', icon: 'list', roles: ADMIN },
+  { tab: 'admin-settings', href: '/admin/settings', labelKey: 'admin.nav.settings', icon: 'edit', roles: ADMIN },
+  { tab: 'admin-audit', href: '/admin/audit', labelKey: 'admin.nav.audit', icon: 'clock', roles: ADMIN },
 ];

@@ -80,6 +80,8 @@ export const listTargets = () => data(apiRequest('GET', '/admin/targets'));
 // The A4 report's letterhead (issuer, number prefix, recipient): read by the city screens too.
 export const getReportSettings = () => data(apiRequest('GET', '/reports/settings'));
 export const setReportSettings = (body) => data(apiRequest('PUT', '/reports/settings', { json: body }));
+export const getAdminSettings = () => data(apiRequest('GET', '/admin/settings'));
+export const setSupportContact = (text) => data(apiRequest('PUT', '/admin/settings', { json: { support_contact: text } }));
 /** `percent` 0..100 as typed; stored as 0..1. */
 export const setTarget = (period, percent, orgUnitId = null) =>
   data(apiRequest('PUT', `/admin/targets/${encodeURIComponent(period)}`, { json: { target: percentToTarget(percent), org_unit_id: orgUnitId } }));

@@ -1,5 +1,6 @@
 // Cài đặt (/admin/settings): the A4 report's letterhead — who issues it (one line per level,
-// the parent body first), its document number prefix ("Số: …/BC-SCT"), and its recipient.
+// the parent body first), its document number prefix ("Số: …/BC-SCT"), and its recipient —
+// and the help contact the sign-in screen shows to a locked-out user.
 import * as admin from '../store.js';
 import { h, icon, replaceChildren } from '../../../shared/dom.js';
 import { adminRoot, errorBox, errorText, field, formErrors, input, title } from './common.js';
@@ -10,11 +11,14 @@ export default function settingsScreen(ctx) {
   const root = adminRoot();
   const state = { loading: true, error: '', busy: false, done: '', errors: {}, general: [] };
   const form = { issuer: '', number_prefix: '', recipient: '' };
+  const support = { value: '', fallback: '', busy: false, done: '', errors: [] };
 
   async function load() {
     try {
-      const body = await admin.getReportSettings();
+      const [body, settings] = await Promise.all([admin.getReportSettings(), admin.getAdminSettings()]);
       for (const name of FIELDS) form[name] = body[name] ?? '';
+      support.fallback = settings.default_support_contact ?? '';
+      support.value = settings.updated_at ? settings.support_contact : '';
       state.error = '';
     } catch (err) {
       state.error = errorText(ctx.t, err);
@@ -50,6 +54,40 @@ export default function settingsScreen(ctx) {
     (root.querySelector('[aria-invalid="true"]') ?? root.querySelector('.error-box') ?? root.querySelector('.note--ok'))?.focus();
   }
 
+  async function saveSupport(event) {
+    event.preventDefault();
+    if (support.busy) return;
+    const { t } = ctx;
+    support.done = '';
+    support.errors = support.value.trim().length > 300 ? [t('admin.settings.supportTooLong')] : [];
+    if (!support.errors.length) {
+      support.busy = true;
+      draw();
+      try {
+        const saved = await admin.setSupportContact(support.value.trim());
+        support.value = saved.updated_at ? saved.support_contact : '';
+        support.done = t('admin.settings.supportSaved');
+      } catch (err) {
+        const { fields, general } = formErrors(t, err, ['support_contact']);
+        support.errors = [...(fields.support_contact ?? []), ...general];
+      }
+      support.busy = false;
+    }
+    draw();
+    (root.querySelector('#setting-support[aria-invalid="true"]') ?? root.querySelector('#support-saved'))?.focus();
+  }
+
+  function supportForm() {
+    const { t } = ctx;
+    return h('form', { class: 'form admin-form', novalidate: true, onsubmit: saveSupport },
+      h('h3', { class: 'list-title' }, t('admin.settings.support')),
+      support.done ? h('p', { id: 'support-saved', class: 'note note--ok', role: 'status', tabindex: '-1' }, icon('check'), h('span', null, support.done)) : null,
+      field('setting-support', t('admin.settings.supportContact'),
+        input('setting-support', support.value, { autocomplete: 'off', maxlength: '300', oninput: (ev) => { support.value = ev.target.value; } }),
+        { errors: support.errors, help: `${t('admin.settings.supportHelp')} ${support.fallback ? t('admin.settings.supportDefault', { contact: support.fallback }) : t('admin.settings.supportNone')}` }),
+      h('button', { type: 'submit', class: 'btn btn--primary', disabled: support.busy }, icon('check'), t(support.busy ? 'admin.saving' : 'admin.settings.supportSubmit')));
+  }
+
   function draw() {
     const { t } = ctx;
     const e = (name) => state.errors[name] ?? [];
@@ -69,7 +107,8 @@ export default function settingsScreen(ctx) {
           { errors: e('number_prefix'), help: t('admin.settings.numberHelp', { prefix: form.number_prefix || '…' }), required: true }),
         field('setting-recipient', t('admin.settings.recipient'), input('setting-recipient', form.recipient, { autocomplete: 'off', ...bind('recipient') }),
           { errors: e('recipient'), help: t('admin.settings.recipientHelp', { issuer: lines.at(-1) ?? '…' }), required: true }),
-        h('button', { type: 'submit', class: 'btn btn--primary', disabled: state.busy }, icon('check'), t(state.busy ? 'admin.saving' : 'admin.settings.submit'))));
+        h('button', { type: 'submit', class: 'btn btn--primary', disabled: state.busy }, icon('check'), t(state.busy ? 'admin.saving' : 'admin.settings.submit'))),
+      state.loading ? null : supportForm());
   }
 
   draw();
