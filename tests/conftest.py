@@ -33,6 +33,27 @@ if BACKEND == "postgres" and not os.environ.get("TEST_DATABASE_URL"):
     raise RuntimeError("CHOXANH_TEST_DB=postgres needs TEST_DATABASE_URL")
 
 
+def _create_postgres_database_if_missing() -> None:
+    """A fresh PostgreSQL server has no database named in TEST_DATABASE_URL yet: make it (the
+    tests own it; they empty and rebuild its public schema)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    from server.core.config import normalise_database_url
+
+    url = make_url(normalise_database_url(os.environ["TEST_DATABASE_URL"]))
+    maintenance = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with maintenance.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                            {"n": url.database}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    maintenance.dispose()
+
+
+if BACKEND == "postgres":
+    _create_postgres_database_if_missing()
+
+
 def _reuse_url_builders() -> None:
     """Most of create_app()'s time is Werkzeug compiling two URL-builder functions (ast, then
     compile()) for each of the ~40 rules, again for every app, i.e. every test. A builder only
