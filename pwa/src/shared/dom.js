@@ -95,3 +95,17 @@ export function redraw(root, draw) {
   draw();
   if (id) document.getElementById(id)?.focus({ preventScroll: true });
 }
+
+/** Hands a blob to the browser as a download named `filename` (the CSV/XLSX downloads, the
+ * recovery codes); the object URL is released once the browser has taken it. */
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = filename;
+  link.hidden = true;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}

@@ -2,6 +2,7 @@
 // desk with a network; nothing here is queued offline), plus the pure checks and conversions the
 // screens share (periods, percent ↔ 0..1, form checks, the API's error shape, the unit tree).
 import { apiBlob, apiRequest, getDeviceId } from '../../data/index.js';
+import { saveBlob } from '../../shared/dom.js';
 import { MARKET_CLASSES, ROLES } from '../../shared/enums.js';
 import { fold } from '../../shared/text.js';
 
@@ -64,16 +65,9 @@ export const listAudit = (filters = {}) => data(apiRequest('GET', '/admin/audit'
 /** GET /admin/audit.csv with the token and the same filters, saved as a file; its name. */
 export async function downloadAuditCsv(filters = {}) {
   const { blob, filename } = await apiBlob('/admin/audit.csv', { query: cleanQuery(filters) });
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename || 'audit.csv';
-  link.hidden = true;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  return link.download;
+  const name = filename || 'audit.csv';
+  saveBlob(blob, name);
+  return name;
 }
 
 export const listTargets = () => data(apiRequest('GET', '/admin/targets'));

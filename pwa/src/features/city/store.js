@@ -191,15 +191,4 @@ export async function downloadReport({ period, orgUnit, format, unitCode }, fetc
   return { blob, filename };
 }
 
-/** Hands a blob to the browser as a download named `filename`. */
-export function saveBlob(blob, filename) {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename;
-  link.hidden = true;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 30_000);
-}
+export { saveBlob } from '../../shared/dom.js';

@@ -6,6 +6,7 @@ import {
   listReviewItems, queueDecision, queueDecisions, rememberPeople as rememberPeopleInDb, reviewItemOf,
 } from '../../data/index.js';
 import { reviewRules } from '../../shared/reviewRules.js';
+import { saveBlob } from '../../shared/dom.js';
 
 const PEOPLE_PAGE = 500; // one /review/queue page: the most names one request can bring
 
@@ -87,14 +88,7 @@ export async function photoUrl(sha256) {
 /** Downloads the audit CSV (GET /review/decisions.csv with the token) and saves it as a file. */
 export async function downloadDecisionsCsv(query = {}) {
   const { blob, filename } = await apiBlob('/review/decisions.csv', { query });
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = filename || 'review-decisions.csv';
-  link.hidden = true;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  return link.download;
+  const name = filename || 'review-decisions.csv';
+  saveBlob(blob, name);
+  return name;
 }

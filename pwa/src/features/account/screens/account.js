@@ -3,7 +3,7 @@
 // must have a second factor is sent here until they have one (main.js).
 import * as account from '../store.js';
 import { cleanCode, codeKind, groupSecret, mustEnrol, qrPath, recoveryText } from '../totp.js';
-import { h, icon, replaceChildren } from '../../../shared/dom.js';
+import { h, icon, replaceChildren, saveBlob } from '../../../shared/dom.js';
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
@@ -27,12 +27,7 @@ function qrSvg(uri, label) {
 }
 
 function downloadText(text, filename) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
-  const link = h('a', { href: url, download: filename, hidden: true });
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  saveBlob(new Blob([text], { type: 'text/plain;charset=utf-8' }), filename);
 }
 
 export default function accountScreen(ctx) {
