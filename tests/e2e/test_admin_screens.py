@@ -104,7 +104,7 @@ def test_the_admin_creates_a_user_on_a_phone_sized_screen_and_that_user_signs_in
     page.get_by_label("Vai trò").select_option(label="Cán bộ kiểm tra")
     page.get_by_label("Mật khẩu ban đầu").fill("ngắn")
     page.get_by_role("button", name="Tạo người dùng").click()
-    expect(admin.field_error("Mật khẩu ban đầu")).to_have_text("Mật khẩu cần ít nhất 8 ký tự.")
+    expect(admin.field_error("Mật khẩu ban đầu")).to_have_text("Mật khẩu cần ít nhất 10 ký tự.")
     expect(admin.field_error("Đơn vị", "combobox")).to_contain_text("phải thuộc một đơn vị")
 
     # Phường Giảng Võ (since 1 July 2025; the demo's Chợ Kim Mã is in it today)

@@ -93,6 +93,10 @@ describe('user forms', () => {
     expect(admin.checkNewUser({ ...good, role: 'city_officer', orgUnitId: null })).toEqual({});
   });
 
+  it('asks for as many characters as the server does (10)', () => {
+    expect(admin.checkNewUser({ ...good, password: 'chín ký t' })).toEqual({ password: 'admin.error.passwordShort' });
+  });
+
   it('names every missing or wrong field', () => {
     expect(admin.checkNewUser({ username: 'Lan Nguyễn', role: 'inspector', orgUnitId: null, password: 'ngắn' })).toEqual({
       username: 'admin.error.username',
