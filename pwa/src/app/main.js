@@ -340,8 +340,11 @@ async function refreshHealth() {
 function onStatus(status) {
   const before = app.status;
   app.status = status;
-  if (status.lastErrorCode === 'totp_enrolment_required' && app.session && !ctx.mustEnrol()) {
-    // The role was made to need two-step verification while this user was signed in.
+  if (before.syncing && !status.syncing && status.lastErrorCode === 'totp_enrolment_required'
+      && app.session && !ctx.mustEnrol()) {
+    // The role was made to need two-step verification while this user was signed in. Only when
+    // a sync ends with that answer: the error stays in the status until the next sync, and
+    // acting on every status change sent a just-enrolled user back to /account over and over.
     ctx.setTotp({ enabled: false, required: true }).then(() => ctx.navigate(account.ACCOUNT_PATH, { replace: true }));
   }
   if (status.needsLogin && app.session) {
