@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 5000
-PWA_SOURCES := $(shell find pwa/src pwa/public shared_schema -type f 2>/dev/null) \
+PWA_SOURCES := $(shell find pwa/src pwa/public pwa/vite-plugins shared_schema -type f 2>/dev/null) \
                pwa/index.html pwa/vite.config.js pwa/package-lock.json
 
 .PHONY: help setup run test lint test-js test-py chromium clean

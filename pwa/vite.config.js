@@ -1,9 +1,16 @@
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 
+import { featureChunksPlugin, featureOfChunk } from './vite-plugins/featureChunks.js';
+import { precompressPlugin } from './vite-plugins/precompress.js';
+
 // The Flask server (see ../server) serves `dist/` at `/`; in development the
 // Vite dev server forwards the API to a locally running Flask instance.
 const API_TARGET = process.env.CHO_XANH_API ?? 'http://127.0.0.1:5000';
+
+// The review, city and admin chunks are tagged in the precache manifest and cached only when such
+// a user signs in (vite-plugins/featureChunks.js, src/sw/featureCaches.js).
+const featureChunks = featureChunksPlugin();
 
 export default defineConfig({
   build: {
@@ -14,6 +21,12 @@ export default defineConfig({
     assetsInlineLimit: 0,
     // Every browser that can run the SW supports <link rel=modulepreload>; skip the polyfill.
     modulePreload: { polyfill: false },
+    rollupOptions: {
+      // A feature's chunk is named after it (review-….js), not after its index.js.
+      output: {
+        chunkFileNames: (chunk) => `assets/${featureOfChunk(chunk) ?? '[name]'}-[hash].js`,
+      },
+    },
   },
   server: {
     proxy: {
@@ -30,6 +43,7 @@ export default defineConfig({
     environment: 'node',
   },
   plugins: [
+    featureChunks,
     VitePWA({
       strategies: 'injectManifest',
       srcDir: 'src/sw',
@@ -43,10 +57,14 @@ export default defineConfig({
       // public/ files are already matched by globPatterns; don't list them twice.
       includeManifestIcons: false,
       injectManifest: {
-        // manifest.webmanifest is added by the plugin itself; geojson: the city map's boundaries.
-        globPatterns: ['**/*.{html,js,css,svg,png,woff2,geojson}'],
+        // manifest.webmanifest is added by the plugin itself; geojson: the city map's boundaries
+        // (cached with the city feature). No PNG: the icons serve the installed app's launcher
+        // (the browser fetches them from the manifest), no screen draws them; 35 KB of a
+        // first visit that must stay under 100 KB.
+        globPatterns: ['**/*.{html,js,css,svg,woff2,geojson}'],
         // Keep the first-visit download honest: fail the build if anything precached is big.
         maximumFileSizeToCacheInBytes: 512 * 1024,
+        manifestTransforms: [(entries) => featureChunks.manifestTransform(entries)],
       },
       manifest: {
         id: '/',
@@ -82,5 +100,7 @@ export default defineConfig({
         navigateFallback: 'index.html',
       },
     }),
+    // Last: gzip and brotli copies of everything built, sw.js included (server/web.py serves them).
+    precompressPlugin(),
   ],
 });

@@ -12,6 +12,7 @@ bp = Blueprint("web", __name__)
 # Python's table lacks the manifest type; with nosniff the browser needs it right.
 mimetypes.add_type("application/manifest+json", ".webmanifest")
 mimetypes.add_type("text/javascript", ".js")
+mimetypes.add_type("application/geo+json", ".geojson")
 
 CSP = "; ".join(
     [
@@ -85,7 +86,7 @@ def pwa(path: str):
         abort(404)  # unknown API routes get the JSON 404, never the app shell
     dist = Path(current_app.config["PWA_DIST"])
     if path and (dist / path).is_file():
-        response = send_from_directory(dist, path)
+        response = send_built_file(dist, path)
         if path.startswith("assets/"):  # content-hashed names: cache for good
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         else:  # sw.js, index.html, manifest: always revalidate so updates arrive
@@ -95,6 +96,29 @@ def pwa(path: str):
         abort(404)  # a missing file, not an app route
     if not (dist / "index.html").is_file():
         return NOT_BUILT, 503, {"Content-Type": "text/html; charset=utf-8"}
-    response = send_from_directory(dist, "index.html")
+    response = send_built_file(dist, "index.html")
     response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+# The copies the PWA build writes beside each text file (pwa/vite-plugins/precompress.js), best first.
+PRECOMPRESSED = (("br", ".br"), ("gzip", ".gz"))
+
+
+def send_built_file(dist: Path, path: str):
+    """A file of the built PWA, as its brotli or gzip copy when the client accepts that encoding
+    (the app serves itself compressed, with no front end: issue #15). A copy older than its file
+    (the file was changed after the build) is never served."""
+    target = dist / path
+    mimetype = mimetypes.guess_type(target.name)[0]
+    for coding, suffix in PRECOMPRESSED:
+        packed = target.with_name(target.name + suffix)
+        if (request.accept_encodings[coding] > 0 and packed.is_file()
+                and packed.stat().st_mtime >= target.stat().st_mtime):
+            response = send_from_directory(dist, path + suffix, mimetype=mimetype)
+            response.headers["Content-Encoding"] = coding
+            break
+    else:
+        response = send_from_directory(dist, path)
+    response.vary.add("Accept-Encoding")  # caches must keep each encoding apart
     return response

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { DEFAULT_LANG, LANGS, messages, normalizeLang, t } from '../src/shared/i18n.js';
+import './allMessages.js'; // the features' strings too
 
 describe('i18n messages', () => {
   it('defaults to Vietnamese and offers vi and en', () => {

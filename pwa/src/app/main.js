@@ -1,9 +1,9 @@
 // Page entry: app state, routes, the sync bar, language, service worker. Each feature
-// (../features/<name>/index.js) brings its routes and tabs; its screens talk to the data layer
-// through its own store.js, and to the session, sync and reference data through ctx.store
-// (../shared/store.js).
-// Stylesheets in the order of the single stylesheet they were split from: the shared ones, the
-// inspector's (with its index.js below), the shell's, then the other features'.
+// (../features/<name>/routes.js) tells its routes and tabs; its screens come with its index.js,
+// a chunk of its own loaded on first use (loadFeature below), so a phone downloads only the
+// screens of its user's role. The screens talk to the data layer through the feature's own
+// store.js, and to the session, sync and reference data through ctx.store (../shared/store.js).
+// Stylesheets: the shared ones and the shell's here; each feature's come with its chunk.
 import '../shared/tokens.css';
 import '../shared/base.css';
 import './topbar.css';
@@ -21,39 +21,10 @@ import { createStatusBar } from '../shared/statusBar.js';
 import * as store from '../shared/store.js';
 import { startServiceWorker } from './sw-register.js';
 import { createPhoneExtras } from './phone.js';
-import loginScreen from './login.js';
-import * as inspector from '../features/inspector/index.js';
 import './shell.css';
-import * as account from '../features/account/index.js';
-import * as adminRoutes from '../features/admin/index.js';
-import * as cityRoutes from '../features/city/index.js';
-import * as reviewRoutes from '../features/review/index.js';
-
-// Every screen has a URL; `roles` says who may open it (the server checks again on every call).
-export const ROUTES = [
-  { pattern: '/', name: 'home' },
-  { pattern: '/login', name: 'login', screen: loginScreen, public: true },
-  ...inspector.routes,
-  ...reviewRoutes.routes,
-  ...adminRoutes.routes,
-  ...cityRoutes.routes,
-  ...account.routes,
-];
-
-export const TABS = [
-  ...inspector.tabs,
-  ...cityRoutes.tabs,
-  ...reviewRoutes.tabs,
-  ...adminRoutes.tabs,
-];
-
-// Where each role lands after signing in: its main job (DESIGN §1); other tabs stay one tap away.
-const HOME = { inspector: '/markets', ward_officer: '/review', city_officer: '/city', admin: '/admin/users' };
-
-/** The first screen for `role`: its home, else its first tab, else the sign-in page. */
-export function homeFor(role) {
-  return HOME[role] ?? TABS.find((tab) => tab.roles.includes(role))?.href ?? '/login';
-}
+import { ROUTES, TABS, homeFor, loadFeature, loaded, offlineState, prepareRole as prepareFeatures } from './features.js';
+import * as account from '../features/account/routes.js';
+import * as inspector from '../features/inspector/routes.js';
 
 const allows = (route, role) => !route.roles || route.roles.includes(role);
 
@@ -73,12 +44,16 @@ const app = {
   reachable: null,
   /** The browser refused persistent storage (and the inspector has not put the note away). */
   persistRefused: false,
+  /** The signed-in role's screens cached for offline use: 'ready' (or none needed), 'checking', 'error'. */
+  featuresOffline: 'ready',
 };
 
 const $ = (id) => document.getElementById(id);
 let router = null;
 let screen = null;
 let routeName = '';
+/** Counts show() calls: a screen whose chunk arrives late is drawn only if still wanted. */
+let shown = 0;
 let firstRoute = true;
 let toastTimer = 0;
 let toastFollow = null;
@@ -131,6 +106,7 @@ const ctx = {
     phone.loadDevice();
     store.startAutoSync();
     store.syncNow().catch(() => {}); // pull markets and push what waited; status shows the result
+    prepareRole(user.role);
     renderChrome();
     return user;
   },
@@ -200,8 +176,9 @@ function renderChrome() {
     btn.setAttribute('aria-pressed', String(btn.dataset.lang === lang));
   }
   const ready = $('offline-ready');
-  ready.dataset.state = app.offlineReady;
-  ready.textContent = ctx.t(`sw.${app.offlineReady}`);
+  const offline = offlineState(app);
+  ready.dataset.state = offline;
+  ready.textContent = ctx.t(`sw.${offline}`);
   const server = $('server-version');
   server.hidden = !app.serverVersion;
   server.textContent = app.serverVersion ? ctx.t('server.version', { version: app.serverVersion }) : '';
@@ -209,7 +186,8 @@ function renderChrome() {
   const route = ROUTES.find((r) => r.name === routeName);
   const tabs = $('tabs');
   const role = app.session?.user?.role;
-  const mine = TABS.filter((tab) => tab.roles.includes(role));
+  // A tab shows once its feature is loaded (prepareRole): its label is among the feature's strings.
+  const mine = TABS.filter((tab) => tab.roles.includes(role) && loaded.has(tab.feature.name));
   tabs.hidden = !app.session || routeName === 'login' || mine.length === 0 || ctx.mustEnrol();
   const accountLink = $('account-link');
   if (accountLink) {
@@ -270,9 +248,20 @@ function show(loc) {
     router.navigate(account.ACCOUNT_PATH, { replace: true, force: true });
     return;
   }
+  const token = ++shown;
+  const mod = route.feature ? loaded.get(route.feature.name) : null;
+  if (route.feature && !mod) {
+    // The screen's chunk first (from the service worker's cache offline), then the screen,
+    // unless the user went elsewhere meanwhile.
+    loadFeature(route.feature).then(
+      () => token === shown && show(loc),
+      () => token === shown && showUnavailable(loc),
+    );
+    return;
+  }
   screen?.destroy?.();
   routeName = route.name;
-  screen = route.screen(ctx, { params, query: loc.query });
+  screen = (route.screen ?? mod.screens[route.name])(ctx, { params, query: loc.query });
   const host = $('app');
   replaceChildren(host, screen.root);
   renderChrome();
@@ -282,6 +271,18 @@ function show(loc) {
   }
   firstRoute = false;
 }
+
+/** A screen whose chunk could not be loaded: no network, and not cached on this phone yet. */
+function showUnavailable(loc) {
+  screen?.destroy?.();
+  screen = null;
+  const retry = h('button', { type: 'button', class: 'btn btn--primary', onclick: () => show(loc) }, ctx.t('app.retry'));
+  replaceChildren($('app'), h('section', { class: 'screen' },
+    h('p', { class: 'banner banner--bad', role: 'alert' }, ctx.t('app.screenUnavailable')), retry));
+}
+
+/** Loads the role's screens (their tabs show then) and has the worker keep them offline. */
+const prepareRole = (role) => prepareFeatures(role, app, renderChrome);
 
 // ------------------------------------------------------------------ background facts
 
@@ -297,7 +298,7 @@ async function refreshActionCount() {
   // The badge counts an inspector's visits that need them; officers hold thousands of others'.
   if (app.session?.user?.role !== 'inspector') return;
   try {
-    const count = await inspector.actionCount();
+    const count = await (await loadFeature(inspector)).actionCount();
     if (count !== app.actionCount) {
       app.actionCount = count;
       renderChrome();
@@ -389,6 +390,7 @@ async function init() {
     store.startAutoSync();
     phone.loadDevice();
     if (!app.session.expired) phone.askPersistence();
+    prepareRole(app.session.user?.role);
   }
 
   router = startRouter({ onRoute: show, canLeave: () => (screen?.canLeave ? screen.canLeave() : true) });

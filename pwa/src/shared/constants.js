@@ -21,3 +21,6 @@ export const LANG_STORAGE_KEY = 'cho-xanh.lang';
 
 // Background Sync tag shared by the page (registers it) and the service worker (answers it).
 export const SYNC_TAG = 'cho-xanh-sync';
+
+// The page's message asking the service worker to cache a role's feature chunks (src/sw).
+export const CACHE_FEATURES = 'CACHE_FEATURES';

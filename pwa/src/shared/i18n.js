@@ -2,12 +2,8 @@
 // page, the service worker and the tests can all import it; DOM wiring lives in src/app/i18n-dom.js.
 
 import account from '../features/account/messages.js';
-import adminAudit from '../features/admin/auditMessages.js';
 import shell from './shellMessages.js';
-import admin from '../features/admin/messages.js';
-import city from '../features/city/messages.js';
 import inspector from '../features/inspector/messages.js';
-import review from '../features/review/messages.js';
 
 export const DEFAULT_LANG = 'vi';
 export const LANGS = /** @type {const} */ (['vi', 'en']);
@@ -28,6 +24,8 @@ export const messages = {
     'server.version': 'Máy chủ: phiên bản {version}',
     'noscript': 'Cần bật JavaScript để dùng Chợ Xanh.',
     'app.loading': 'Đang mở…',
+    'app.screenUnavailable': 'Màn hình này chưa có trên máy. Hãy kết nối mạng rồi thử lại.',
+    'app.retry': 'Thử lại',
     'nav.skip': 'Bỏ qua đến nội dung',
     'nav.label': 'Điều hướng chính',
     'nav.markets': 'Chọn chợ',
@@ -87,6 +85,8 @@ export const messages = {
     'server.version': 'Server: version {version}',
     'noscript': 'Chợ Xanh needs JavaScript enabled.',
     'app.loading': 'Opening…',
+    'app.screenUnavailable': 'This screen is not on this phone yet. Connect to the network and try again.',
+    'app.retry': 'Try again',
     'nav.skip': 'Skip to content',
     'nav.label': 'Main navigation',
     'nav.markets': 'Markets',
@@ -133,11 +133,18 @@ export const messages = {
   },
 };
 
-// Each feature keeps its screens' strings in features/<name>/messages.js. They share one table:
-// the review screens reuse a few of the inspector's (form.yes, detail.blank, geo.*, visits.*).
-for (const extra of [inspector, review, admin, adminAudit, city, account, shell]) {
+/**
+ * Adds a feature's strings ({vi: {...}, en: {...}}) to the one table. Each feature keeps its
+ * screens' strings in features/<name>/messages.js; the review, city and admin features add theirs
+ * when their chunk loads (their index.js), so an inspector's phone never downloads them.
+ */
+export function addMessages(extra) {
   for (const lang of LANGS) Object.assign(messages[lang], extra[lang]);
 }
+
+// Everyone's from the start: the shell's, the account screen's, and the inspector's (the review
+// screens reuse a few of them: form.yes, detail.blank, geo.*, visits.*).
+for (const extra of [inspector, account, shell]) addMessages(extra);
 
 /** Returns a supported language code for `value`, or the default. Accepts e.g. "en-GB". */
 export function normalizeLang(value) {

@@ -1,7 +1,9 @@
 /// <reference lib="webworker" />
 // Service worker entry. Keep it thin: wiring only; behaviour grows in modules beside it.
 //
-// - precaches the files Vite built (the list is injected at build time into self.__WB_MANIFEST)
+// - precaches the files Vite built (the list is injected at build time into self.__WB_MANIFEST),
+//   except the review, city and admin features': those are cached when a user of such a role
+//   signs in (featureCaches.js)
 // - answers navigations with the cached app shell (index.html), except under /api/
 // - never caches /api/ responses (they go to the network), except the API docs page and the
 //   OpenAPI document it reads, kept for offline reading (apiDocs.js)
@@ -20,11 +22,14 @@ import { APP_SHELL_DENYLIST } from '../shared/routes.js';
 import { routeApiDocs } from './apiDocs.js';
 import { listenForBackgroundSync } from './backgroundSync.js';
 import { deleteStaleCaches } from './caches.js';
+import { setUpFeatureCaches, splitManifest } from './featureCaches.js';
 
 setCacheNameDetails({ prefix: CACHE_PREFIX, suffix: CACHE_VERSION });
 
-precacheAndRoute(self.__WB_MANIFEST);
+const { everyone, byFeature } = splitManifest(self.__WB_MANIFEST);
+precacheAndRoute(everyone);
 cleanupOutdatedCaches();
+setUpFeatureCaches(self, byFeature);
 
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL('index.html'), { denylist: APP_SHELL_DENYLIST }),

@@ -13,6 +13,7 @@ import { AUDIT_ACTIONS } from '../../src/features/admin/auditMessages.js';
 import { detailLines } from '../../src/features/admin/screens/audit.js';
 import { listAudit } from '../../src/features/admin/store.js';
 import { messages, t as translate } from '../../src/shared/i18n.js';
+import '../allMessages.js'; // the features' strings too
 
 const t = (key, params) => translate('vi', key, params);
 

@@ -5,6 +5,7 @@ vi.mock('../../src/data/index.js', () => ({ apiRequest: vi.fn(), getDeviceId: vi
 
 import { day, formErrors } from '../../src/features/admin/screens/common.js';
 import { t as translate } from '../../src/shared/i18n.js';
+import '../allMessages.js'; // the features' strings too
 
 const t = (key, params) => translate('vi', key, params);
 

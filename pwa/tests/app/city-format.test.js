@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { t } from '../../src/shared/i18n.js';
+import '../allMessages.js'; // the features' strings too
 import {
   formatCount, formatDay, formatDayTime, formatDecimal, formatPercent, gapToTarget, headline, periodLabel, placeDate,
 } from '../../src/features/city/screens/format.js';

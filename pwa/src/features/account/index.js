@@ -1,11 +1,7 @@
-// The account screen (everyone): two-factor sign-in and signing out. Reached from the top bar's
-// account link; a user whose role must enrol is sent here until they have (main.js).
+// The account screen, loaded by the shell when it is opened (./routes.js).
 import './account.css';
 
 import accountScreen from './screens/account.js';
 
-export { mustEnrol } from './totp.js';
-
-export const ACCOUNT_PATH = '/account';
-
-export const routes = [{ pattern: ACCOUNT_PATH, name: 'account', screen: accountScreen }];
+/** One screen per route name of ./routes.js. */
+export const screens = { account: accountScreen };

@@ -45,10 +45,7 @@ export function cleanCode(typed) {
   return codeKind(text) === 'code' ? text.replace(/\s/g, '') : text;
 }
 
-/** True while this user's role must have a second factor and the user has none yet. */
-export function mustEnrol(user) {
-  return Boolean(user?.totp?.required && !user.totp.enabled);
-}
+export { mustEnrol } from './enrol.js';
 
 /** The recovery codes as a text file's content, for "Tải về" (download). */
 export function recoveryText(codes, { username, issuer = 'Chợ Xanh' } = {}) {

@@ -1,19 +1,20 @@
-// The city screens' routes and tabs, merged into main.js's tables.
-// A route: {pattern, name, screen, tab?, roles}. A tab: {tab, href, labelKey, icon, roles}.
-// Ward officers may open these pages for their own unit (the server scopes every figure);
-// a ward officer's tab shows their own unit's figures.
+// The city screens, loaded by the shell when a reader of the figures opens one (./routes.js says
+// which URLs); a ward officer's screens show their own unit's figures. Their strings join
+// i18n.js's table when this chunk loads.
 import { h, replaceChildren } from '../../shared/dom.js';
+import { addMessages } from '../../shared/i18n.js';
+import messages from './messages.js';
 import './city.css';
 import './report.css';
 import cityDashboard from './screens/dashboard.js';
 import cityMarkets from './screens/markets.js';
 import cityReport from './screens/report.js';
 
-const READERS = ['city_officer', 'admin', 'ward_officer'];
+addMessages(messages);
 
 /**
- * A screen whose module is loaded on first use (its own chunk, precached by the service worker):
- * the map and its boundaries stay out of every other screen's first load.
+ * A screen whose module is loaded on first use (its own chunk, cached with the rest of the city
+ * feature by the service worker): the map and its boundaries stay out of the other screens' load.
  */
 function lazyScreen(load) {
   return (ctx, args) => {
@@ -39,13 +40,10 @@ function lazyScreen(load) {
   };
 }
 
-export const routes = [
-  { pattern: '/city', name: 'city', screen: cityDashboard, tab: 'city', roles: READERS },
-  { pattern: '/city/markets', name: 'city-markets', screen: cityMarkets, tab: 'city', roles: READERS },
-  { pattern: '/city/map', name: 'city-map', screen: lazyScreen(() => import('./screens/map.js')), tab: 'city', roles: READERS },
-  { pattern: '/city/report', name: 'city-report', screen: cityReport, tab: 'city', roles: READERS },
-];
-
-export const tabs = [
-  { tab: 'city', href: '/city', labelKey: 'city.tab', icon: 'target', roles: READERS },
-];
+/** One screen per route name of ./routes.js. */
+export const screens = {
+  city: cityDashboard,
+  'city-markets': cityMarkets,
+  'city-map': lazyScreen(() => import('./screens/map.js')),
+  'city-report': cityReport,
+};

@@ -1,6 +1,6 @@
-// The inspector's screens: routes and tabs merged into main.js's tables, and the count of visits
-// that need the inspector (the "Lượt kiểm tra" tab badge).
-// A route: {pattern, name, screen, tab?, roles}. A tab: {tab, href, labelKey, icon, roles}.
+// The inspector's screens, loaded by the shell when an inspector opens one (./routes.js says
+// which URLs), and the count of visits that need the inspector (the "Lượt kiểm tra" tab badge).
+// Their strings stay in i18n.js's first table: the review screens reuse some of them.
 import './inspector.css';
 
 import marketsScreen from './screens/markets.js';
@@ -10,20 +10,14 @@ import visitsScreen from './screens/visits.js';
 import { listVisits } from './store.js';
 import { needsAction } from './visitModel.js';
 
-const INSPECTOR = ['inspector'];
-
-export const routes = [
-  { pattern: '/markets', name: 'markets', screen: marketsScreen, tab: 'markets', roles: INSPECTOR },
-  { pattern: '/visit/new', name: 'visit-new', screen: visitFormScreen, tab: 'markets', roles: INSPECTOR },
-  { pattern: '/visits', name: 'visits', screen: visitsScreen, tab: 'visits', roles: INSPECTOR },
-  { pattern: '/visits/:id', name: 'visit', screen: visitDetailScreen, tab: 'visits', roles: INSPECTOR },
-  { pattern: '/visits/:id/edit', name: 'visit-edit', screen: visitFormScreen, tab: 'visits', roles: INSPECTOR },
-];
-
-export const tabs = [
-  { tab: 'markets', href: '/markets', labelKey: 'nav.markets', icon: 'store', roles: INSPECTOR },
-  { tab: 'visits', href: '/visits', labelKey: 'nav.visits', icon: 'list', roles: INSPECTOR, badge: true },
-];
+/** One screen per route name of ./routes.js. */
+export const screens = {
+  markets: marketsScreen,
+  'visit-new': visitFormScreen,
+  visits: visitsScreen,
+  visit: visitDetailScreen,
+  'visit-edit': visitFormScreen,
+};
 
 /** How many of the inspector's visits need them (returned, refused, in conflict). */
 export async function actionCount() {

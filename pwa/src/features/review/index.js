@@ -1,16 +1,16 @@
-// The review screens' routes and tabs, merged into main.js's tables.
-// A route: {pattern, name, screen, tab?, roles}. A tab: {tab, href, labelKey, icon, roles}.
+// The review screens, loaded by the shell when a reviewer opens one (./routes.js says which
+// URLs). Their strings join i18n.js's table when this chunk loads.
 import './review.css';
 
-import { reviewRules } from '../../shared/reviewRules.js';
+import { addMessages } from '../../shared/i18n.js';
+import messages from './messages.js';
 import reviewQueueScreen from './screens/queue.js';
 import reviewVisitScreen from './screens/visit.js';
 
-const REVIEWERS = reviewRules.reviewerRoles; // shared_schema/review.json
+addMessages(messages);
 
-export const routes = [
-  { pattern: '/review', name: 'review', screen: reviewQueueScreen, tab: 'review', roles: REVIEWERS },
-  { pattern: '/review/visits/:id', name: 'review-visit', screen: reviewVisitScreen, tab: 'review', roles: REVIEWERS },
-];
-
-export const tabs = [{ tab: 'review', href: '/review', labelKey: 'nav.review', icon: 'inbox', roles: REVIEWERS }];
+/** One screen per route name of ./routes.js. */
+export const screens = {
+  review: reviewQueueScreen,
+  'review-visit': reviewVisitScreen,
+};
