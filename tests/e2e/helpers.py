@@ -124,7 +124,10 @@ class Inspector:
         self.syncbar.get_by_role("button", name="Đồng bộ ngay").click()
 
     def wait_until_offline_ready(self) -> None:
+        """The worker is in control, and the app says this role's screens are cached."""
         self.page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+        expect(self.page.locator("#offline-ready")).to_have_attribute("data-state", "ready",
+                                                                      timeout=WAIT_MS)
 
     # screens ---------------------------------------------------------------------------
 
