@@ -101,7 +101,8 @@ def pwa(path: str):
     return response
 
 
-# The copies the PWA build writes beside each text file (pwa/vite-plugins/precompress.js), best first.
+# The copies the PWA build writes beside each text file (pwa/vite-plugins/precompress.js),
+# best first.
 PRECOMPRESSED = (("br", ".br"), ("gzip", ".gz"))
 
 

@@ -8,30 +8,10 @@
 import { PrecacheController } from 'workbox-precaching';
 import { registerRoute } from 'workbox-routing';
 
-import { CACHE_FEATURES, CACHE_PREFIX, CACHE_VERSION } from '../shared/constants.js';
+import { CACHE_FEATURES } from '../shared/constants.js';
+import { featureCacheName } from './featureManifest.js';
 
-export const featureCacheName = (feature) => `${CACHE_PREFIX}-feature-${feature}-${CACHE_VERSION}`;
-
-/**
- * The injected manifest split in two: `everyone`'s entries (precached at install) and each
- * feature's (`byFeature`: name → entries without the tag).
- */
-export function splitManifest(entries) {
-  const everyone = [];
-  const byFeature = new Map();
-  for (const entry of entries) {
-    if (typeof entry === 'string' || !entry.features?.length) {
-      everyone.push(entry);
-      continue;
-    }
-    const { features, ...plain } = entry;
-    for (const feature of features) {
-      if (!byFeature.has(feature)) byFeature.set(feature, []);
-      byFeature.get(feature).push(plain);
-    }
-  }
-  return { everyone, byFeature };
-}
+export { featureCacheName, splitManifest } from './featureManifest.js';
 
 /**
  * Wires the feature caches into the worker `scope`: the route that answers their files, the
