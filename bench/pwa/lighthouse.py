@@ -2,11 +2,12 @@
 
     cd bench/pwa && npm ci && cd ../..          # once: Lighthouse 12 (not part of `make test`)
     cd pwa && npm run build && cd ..
-    .venv/bin/python bench/pwa/lighthouse.py [--plain] [--runs 3] [--path /]
+    .venv/bin/python bench/pwa/lighthouse.py [--front-gzip] [--runs 3] [--path /] [--dist DIR]
     .venv/bin/python bench/pwa/lighthouse.py --screens     # accessibility of the signed-in screens
 
-Serves the demo through bench/pwa/serve.py (gzip by default; `--plain`: Werkzeug's development
-server, uncompressed) and runs bench/pwa/node_modules/.bin/lighthouse with its default mobile
+Serves the demo through bench/pwa/serve.py (the app itself, `manage.py serve`, which sends the
+build's brotli/gzip copies; `--front-gzip`: behind a gzip middleware; `--dist`: another build)
+and runs bench/pwa/node_modules/.bin/lighthouse with its default mobile
 settings (Moto G Power viewport, simulated Slow 4G, 4× CPU slowdown) in Debian's Chromium:
 CHROME_PATH=/usr/bin/chromium, --chrome-flags="--headless --no-sandbox --disable-gpu".
 The page is the first visit of a phone: `/` shows the login screen (no session yet).
@@ -130,7 +131,9 @@ def signed_in_screens(url: str, reports: Path) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--plain", action="store_true", help="no gzip (manage.py serve)")
+    parser.add_argument("--front-gzip", action="store_true",
+                        help="through serve.py's gzip middleware (a front end), not the app alone")
+    parser.add_argument("--dist", help="serve this build instead of pwa/dist (PWA_DIST)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--path", default="/")
     parser.add_argument("--screens", action="store_true",
@@ -140,14 +143,16 @@ def main() -> int:
         sys.exit(f"{LIGHTHOUSE} is missing: run `npm ci` in {HERE}")
     reports = HERE / "reports"
     reports.mkdir(exist_ok=True)
-    mode = "plain" if args.plain else "gzip"
+    if args.dist:
+        os.environ["PWA_DIST"] = str(Path(args.dist).resolve())
+    mode = "front-gzip" if args.front_gzip else "app"
     if args.screens:
-        with running_server(use_gzip=not args.plain) as url:
+        with running_server(use_gzip=args.front_gzip) as url:
             signed_in_screens(url, reports)
         return 0
 
     rows, last = [], None
-    with running_server(use_gzip=not args.plain) as url:
+    with running_server(use_gzip=args.front_gzip) as url:
         for run in range(1, args.runs + 1):
             last = run_lighthouse(url + args.path, reports / f"lighthouse-{mode}-{run}.json")
             rows.append(summary(last))

@@ -1,12 +1,12 @@
-"""A seeded Chợ Xanh server for the PWA benchmarks, with or without gzip.
+"""A seeded Chợ Xanh server for the PWA benchmarks: the app alone, or behind a gzip front end.
 
-    .venv/bin/python bench/pwa/serve.py [--port 5050] [--plain]
+    .venv/bin/python bench/pwa/serve.py [--port 5050] [--front-gzip]
 
 Seeds the demo on a temporary SQLite file (`manage.py db upgrade`, `seed-demo`) and serves the
-real Flask app and the built PWA (pwa/dist, or PWA_DIST). By default the responses are gzipped
-(level 6, like nginx's `gzip on` or a CDN) by a small WSGI middleware, because `manage.py serve`
-(Werkzeug's development server) sends everything uncompressed and no phone should be measured
-through that. `--plain` serves exactly as `manage.py serve` does.
+real Flask app and the built PWA (pwa/dist, or PWA_DIST) with `manage.py serve`, exactly as
+`make run` does: the app sends the build's brotli or gzip copies itself (server/web.py).
+`--front-gzip` instead runs the app in-process behind a small WSGI gzip middleware (level 6, like
+nginx's `gzip on` or a CDN): how an older build, without those copies, was measured.
 
 first_visit.py and lighthouse.py import `running_server()`.
 """
@@ -82,7 +82,7 @@ class Gzip:
 
 
 @contextlib.contextmanager
-def running_server(use_gzip: bool = True, port: int | None = None):
+def running_server(use_gzip: bool = False, port: int | None = None):
     """Yields the base URL of a seeded server; stops it (and drops its data) afterwards."""
     with tempfile.TemporaryDirectory(prefix="cho-xanh-bench-") as tmp:
         live = LiveServer(Path(tmp), port=port).prepare()
@@ -112,10 +112,12 @@ def running_server(use_gzip: bool = True, port: int | None = None):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--port", type=int, default=None)
-    parser.add_argument("--plain", action="store_true", help="no gzip, as `manage.py serve`")
+    parser.add_argument("--front-gzip", action="store_true",
+                        help="behind a WSGI gzip middleware, not `manage.py serve` alone")
     args = parser.parse_args()
-    with running_server(use_gzip=not args.plain, port=args.port or free_port()) as url:
-        print(f"serving {url}/ ({'plain' if args.plain else 'gzip'}); Ctrl+C to stop", flush=True)
+    with running_server(use_gzip=args.front_gzip, port=args.port or free_port()) as url:
+        mode = "behind gzip middleware" if args.front_gzip else "manage.py serve"
+        print(f"serving {url}/ ({mode}); Ctrl+C to stop", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
 
