@@ -2,6 +2,7 @@
 
     cd pwa && npm run build && cd ..
     .venv/bin/python bench/pwa/first_visit.py [--budget-kb 100] [--sign-in USER] [--dist DIR]
+    .venv/bin/python bench/pwa/first_visit.py --gunicorn       # a bare gunicorn, no front end
     .venv/bin/python bench/pwa/first_visit.py --front-gzip     # behind a gzip front end
 
 Serves the demo as the app serves itself: `manage.py serve` (bench/pwa/serve.py), which sends
@@ -117,11 +118,13 @@ def main() -> int:
     parser.add_argument("--budget-kb", type=float, default=100)
     parser.add_argument("--sign-in", metavar="USER", help="then sign this demo user in")
     parser.add_argument("--dist", help="serve this build instead of pwa/dist (PWA_DIST)")
+    parser.add_argument("--gunicorn", action="store_true",
+                        help="a bare gunicorn (2 workers) instead of manage.py serve")
     args = parser.parse_args()
     if args.dist:
         os.environ["PWA_DIST"] = str(Path(args.dist).resolve())
 
-    with running_server(use_gzip=args.front_gzip) as url:
+    with running_server(use_gzip=args.front_gzip, gunicorn=args.gunicorn) as url:
         rows = measure(url, args.sign_in)
 
     print(f"{'by':4} {'kind':5} {'status':6} {'enc':5} {'body':>10} {'headers':>10}  path")
@@ -139,7 +142,8 @@ def main() -> int:
     page_code = [r for r in first if r["by"] == "page" and r["kind"] in ("html", "js", "css")]
     code_all, code_body = total(page_code)
     all_all, all_body = total(first)
-    mode = "behind a gzip front end (serve.py)" if args.front_gzip else "the app itself"
+    mode = ("behind a gzip front end (serve.py)" if args.front_gzip
+            else "the app itself, gunicorn" if args.gunicorn else "the app itself, manage.py serve")
     print()
     print(f"served: {mode}{'; dist ' + args.dist if args.dist else ''}; {len(first)} requests, "
           f"{sum(1 for r in first if r['cached'])} from the HTTP cache")

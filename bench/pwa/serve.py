@@ -81,11 +81,21 @@ class Gzip:
         return [body]
 
 
+class GunicornServer(LiveServer):
+    """The same app under a bare gunicorn (2 workers), as production runs it without nginx."""
+
+    new_session = True
+
+    def command(self) -> list[str]:
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        return [gunicorn, "-w", "2", "-b", f"127.0.0.1:{self.port}", "server:create_app()"]
+
+
 @contextlib.contextmanager
-def running_server(use_gzip: bool = False, port: int | None = None):
+def running_server(use_gzip: bool = False, port: int | None = None, gunicorn: bool = False):
     """Yields the base URL of a seeded server; stops it (and drops its data) afterwards."""
     with tempfile.TemporaryDirectory(prefix="cho-xanh-bench-") as tmp:
-        live = LiveServer(Path(tmp), port=port).prepare()
+        live = (GunicornServer if gunicorn else LiveServer)(Path(tmp), port=port).prepare()
         if not use_gzip:
             live.start()
             try:
