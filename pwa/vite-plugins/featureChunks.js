@@ -89,7 +89,8 @@ export function featureChunksPlugin() {
       if (app) plugin.result = featureChunks(bundle);
     },
     manifestTransform(entries) {
-      if (!plugin.result) throw new Error('feature chunks: the app bundle was not seen');
+      // The dev server's worker (CHO_XANH_DEV_SW=1) has no bundle: it precaches all it lists.
+      if (!plugin.result) return { manifest: entries, warnings: ['feature chunks: no app bundle seen'] };
       const { features } = plugin.result;
       const urls = new Set(entries.map((entry) => entry.url));
       const missing = Object.keys(features).filter((file) => !urls.has(file));
