@@ -1,8 +1,9 @@
 """Every accepted version of a visit (append-only, table visit_version) and a visit's history:
 the inspector's submission and edits interleaved with the review decisions (DESIGN §6).
 
-The push writes one row per accepted version (`record_version`, one INSERT); what changed is
-worked out only when someone reads the history, by comparing each version with the one before.
+The push writes one row per accepted version (`record_version`, or `record_versions` for a
+whole push at once); what changed is worked out only when someone reads the history, by
+comparing each version with the one before.
 """
 
 from sqlalchemy import insert, select
@@ -28,12 +29,24 @@ def snapshot(fields: dict, market_id: int) -> dict:
     }
 
 
+def version_row(visit_id: str, rev: int, user_id: int, device_id: str, fields: dict,
+                market_id: int, now) -> dict:
+    return {
+        "visit_id": visit_id, "rev": rev, "inspector_id": user_id, "device_id": device_id,
+        "received_at": now, "data": snapshot(fields, market_id),
+    }
+
+
 def record_version(visit_id: str, rev: int, user_id: int, device_id: str, fields: dict,
                    market_id: int) -> None:
-    db.session.execute(insert(VisitVersion.__table__), {
-        "visit_id": visit_id, "rev": rev, "inspector_id": user_id, "device_id": device_id,
-        "received_at": utcnow(), "data": snapshot(fields, market_id),
-    })
+    record_versions([version_row(visit_id, rev, user_id, device_id, fields, market_id,
+                                 utcnow())])
+
+
+def record_versions(rows: list[dict]) -> None:
+    """Rows made by `version_row`, in one statement (a set-wise push writes all of its own)."""
+    if rows:
+        db.session.execute(insert(VisitVersion.__table__), rows)
 
 
 def changes(old: dict, new: dict) -> dict:
