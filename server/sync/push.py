@@ -198,8 +198,9 @@ def _apply_all(user, device_id: str, mutations: list[dict]) -> list[dict]:
 
 def apply_push(user, device_id: str, mutations: list[dict]) -> list[dict]:
     """All of a push's mutations in one write transaction (one commit, not one per mutation),
-    each under its own savepoint, or set-wise where their type has a batch. A crash before the commit keeps none of them, and the
-    phone's retry applies them all; a crash after it answers them all `duplicate`."""
+    each under its own savepoint, or set-wise where their type has a batch. A crash before
+    the commit keeps none of them, and the phone's retry applies them all; a crash after it
+    answers them all `duplicate`."""
     # The user as authentication read it serves the whole push: kept in the session, it would
     # expire at the commit and be read again.
     if user in db.session:

@@ -43,10 +43,6 @@ _UPDATE = (
 )
 
 
-def _rows(statement, ids) -> list:
-    return db.session.execute(statement.where(one_of(statement.selected_columns[0], ids))).all()
-
-
 class UpsertBatch:
     def __init__(self, user, device_id: str, datas: list[dict]):
         self.user, self.device_id, self.now = user, device_id, utcnow()
@@ -77,16 +73,22 @@ class UpsertBatch:
 
     def _read(self, market_ids: set, visit_ids: set, shas: set) -> None:
         # In id order, so that two pushes lock shared rows in one order.
-        markets = select(*MARKET_COLUMNS).order_by(Market.id).with_for_update(read=True)
-        self.markets = {m.id: m for m in _rows(markets, sorted(market_ids))}
-        visits = select(Visit.__table__).order_by(Visit.id).with_for_update()
-        for row in _rows(visits, sorted(visit_ids)):
+        session = db.session
+        # Market ids are integers (one_of takes text ids); a push names few of them.
+        self.markets = {m.id: m for m in session.execute(
+            select(*MARKET_COLUMNS).where(Market.id.in_(sorted(market_ids)))
+            .order_by(Market.id).with_for_update(read=True))}
+        for row in session.execute(
+            select(Visit.__table__).where(one_of(Visit.id, sorted(visit_ids)))
+            .order_by(Visit.id).with_for_update()
+        ):
             self.visits[row.id] = SimpleNamespace(**row._mapping)
         self.units = {m.id: m.org_unit_id for m in self.markets.values()}
         others = {v.market_id for v in self.visits.values()} - set(self.units)
         if others:  # markets of existing visits that no mutation names: read, not locked
-            plain = select(Market.id, Market.org_unit_id)
-            self.units.update(dict(_rows(plain, sorted(others))))
+            self.units.update(session.execute(
+                select(Market.id, Market.org_unit_id).where(Market.id.in_(sorted(others)))
+            ).all())
         if self.visits:
             self.photos, self.reviews = record_parts(list(self.visits))
         self.stored = stored_attachments(shas)
@@ -142,8 +144,8 @@ class UpsertBatch:
                             [vars(self.visits[i]) for i in sorted(self.created)])
         if self.edited:
             session.execute(_UPDATE, [
-                {"visit_id": i, **{"new_" + name: getattr(self.visits[i], name) for name in _EDITED}}
-                for i in sorted(self.edited)
+                {"visit_id": i, **{"new_" + name: getattr(v, name) for name in _EDITED}}
+                for i, v in sorted((i, self.visits[i]) for i in self.edited)
             ])
             session.execute(delete(VisitAttachment.__table__).where(
                 one_of(VisitAttachment.__table__.c.visit_id, sorted(self.edited))))
