@@ -59,6 +59,7 @@ class UpsertBatch:
                     self.loaded.append(refused)
         valid = [f for f in self.loaded if isinstance(f, dict)]
         self.markets: dict = {}  # the markets mutations name, FOR SHARE (upsert._market_row)
+        self.checked: dict = {}  # market id -> the market if this user may use it, or why not
         self.units: dict[int, int] = {}  # market id -> its unit, for every market involved
         self.visits: dict = {}  # visit id -> its state (a row-like namespace), as changed
         self.photos: dict = {}  # visit id -> [(sha256, stored)]
@@ -93,6 +94,18 @@ class UpsertBatch:
             self.photos, self.reviews = record_parts(list(self.visits))
         self.stored = stored_attachments(shas)
 
+    def _market(self, market_id: int):
+        """upsert.check_market's answer, once per market of the push (they are few)."""
+        if market_id not in self.checked:
+            try:
+                self.checked[market_id] = check_market(self.user, self.markets.get(market_id))
+            except MutationRefused as refused:
+                self.checked[market_id] = refused
+        answer = self.checked[market_id]
+        if isinstance(answer, MutationRefused):
+            raise answer
+        return answer
+
     def record(self, visit_id: str) -> dict:
         return record_from(self.visits[visit_id], self.photos.get(visit_id, ()),
                            self.reviews.get(visit_id))
@@ -104,7 +117,7 @@ class UpsertBatch:
         if isinstance(fields, MutationRefused):
             raise fields
         user = self.user
-        market = check_market(user, self.markets.get(fields["market_id"]))
+        market = self._market(fields["market_id"])
         visit_id = fields["id"].lower()
         visit = self.visits.get(visit_id)
         if fields["base_rev"] is None:
