@@ -171,3 +171,38 @@ def test_the_request_hash_is_the_canonical_json_of_type_and_data():
     canonical = json.dumps({"type": mutation["type"], "data": mutation["data"]},
                            sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert request_hash(mutation) == hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def test_the_routes_quick_check_accepts_only_what_push_request_accepts_unchanged(world):
+    from marshmallow import ValidationError
+
+    from server.sync.routes import plainly_valid
+    from server.sync.schemas import PushRequest
+
+    good = upsert(visit_data(world["markets"]["hom"]))
+    near_misses = [
+        {}, {"device_id": "d"}, {"device_id": "", "mutations": []},
+        {"device_id": "d" * 65, "mutations": []}, {"device_id": 7, "mutations": []},
+        {"device_id": "d", "mutations": {}}, {"device_id": "d", "mutations": [], "x": 1},
+        {"device_id": "d", "mutations": [good] * 501},
+        {"device_id": "d", "mutations": [{**good, "extra": 1}]},
+        {"device_id": "d", "mutations": [{**good, "id": "bad id"}]},
+        {"device_id": "d", "mutations": [{**good, "id": "x" * 65}]},
+        {"device_id": "d", "mutations": [{**good, "id": 12}]},
+        {"device_id": "d", "mutations": [{**good, "type": "visit.delete"}]},
+        {"device_id": "d", "mutations": [{**good, "type": ["visit.upsert"]}]},
+        {"device_id": "d", "mutations": [{**good, "data": [1]}]},
+        {"device_id": "d", "mutations": [{"id": "m", "type": "visit.upsert"}]},
+        {"device_id": "d", "mutations": ["m"]},
+    ]
+    plain = [{"device_id": "phone-1", "mutations": []},
+             {"device_id": "p", "mutations": [good, decision(good["data"]["id"], 1, "approve")]}]
+    for body in plain + near_misses:
+        try:
+            loaded = PushRequest().load(body)
+        except ValidationError:
+            loaded = None
+        if plainly_valid(body):
+            assert loaded == body, body
+    assert all(plainly_valid(body) for body in plain)
+    assert not any(plainly_valid(body) for body in near_misses)
