@@ -19,12 +19,12 @@ import logging
 from contextlib import suppress
 from types import SimpleNamespace
 
-from sqlalchemy import insert
 from sqlalchemy.exc import DataError, IntegrityError, ResourceClosedError
 
 from server.core.extensions import db
 from server.core.timeutil import utcnow
 from server.models import AppliedMutation
+from server.sync.bulk import insert_rows
 from server.sync.outcome import MutationRefused
 
 log = logging.getLogger(__name__)
@@ -63,8 +63,7 @@ def apply_run(user, device_id: str, run: list[dict], digests: list[str], batch_t
                 id=mutation["id"], user_id=user.id, request_hash=digest, result=result)
             ours.append(mutation["id"])
         batch.write()
-        if stored:
-            db.session.execute(insert(AppliedMutation.__table__), stored)
+        insert_rows(AppliedMutation.__table__, stored)
         savepoint.commit()
     except (IntegrityError, DataError) as error:
         with suppress(ResourceClosedError):  # also when a failed statement deactivated it

@@ -10,11 +10,12 @@ stores the answers, and falls back to the per-mutation path if a write fails.
 
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from server.core.extensions import db
 from server.core.timeutil import utcnow
-from server.models import Market, Visit, VisitAttachment
+from server.models import Market, Visit, VisitAttachment, VisitVersion
+from server.sync.bulk import insert_rows
 from server.sync.changes import record_changes, visit_change
 from server.sync.outcome import MutationRefused
 from server.sync.records import one_of, record_from, record_parts, stored_attachments
@@ -28,7 +29,7 @@ from server.visits.upsert import (
     load_upsert,
     new_visit_row,
 )
-from server.visits.versions import record_versions, version_row
+from server.visits.versions import version_row
 
 # The columns an edit may change (upsert.edited_values, and updated_at), set by one UPDATE.
 _EDITED = (
@@ -152,9 +153,7 @@ class UpsertBatch:
         """Every planned change, one statement per table; the change-log rows queued in the
         mutations' order, as the per-mutation path queues them."""
         session = db.session
-        if self.created:
-            session.execute(insert(Visit.__table__),
-                            [vars(self.visits[i]) for i in sorted(self.created)])
+        insert_rows(Visit.__table__, [vars(self.visits[i]) for i in sorted(self.created)])
         if self.edited:
             session.execute(_UPDATE, [
                 {"visit_id": i, **{"new_" + name: getattr(v, name) for name in _EDITED}}
@@ -167,7 +166,6 @@ class UpsertBatch:
             for i in sorted(self.created | self.edited)
             for n, (sha, _) in enumerate(self.photos[i])
         ]
-        if photos:
-            session.execute(insert(VisitAttachment.__table__), photos)
-        record_versions(self.versions)
+        insert_rows(VisitAttachment.__table__, photos)
+        insert_rows(VisitVersion.__table__, self.versions)
         record_changes(self.changes)

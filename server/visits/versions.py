@@ -1,9 +1,9 @@
 """Every accepted version of a visit (append-only, table visit_version) and a visit's history:
 the inspector's submission and edits interleaved with the review decisions (DESIGN §6).
 
-The push writes one row per accepted version (`record_version`, or `record_versions` for a
-whole push at once); what changed is worked out only when someone reads the history, by
-comparing each version with the one before.
+The push writes one row per accepted version (`version_row`: one INSERT each, or all of a
+set-wise push's in one statement); what changed is worked out only when someone reads the
+history, by comparing each version with the one before.
 """
 
 from sqlalchemy import insert, select
@@ -39,14 +39,8 @@ def version_row(visit_id: str, rev: int, user_id: int, device_id: str, fields: d
 
 def record_version(visit_id: str, rev: int, user_id: int, device_id: str, fields: dict,
                    market_id: int) -> None:
-    record_versions([version_row(visit_id, rev, user_id, device_id, fields, market_id,
-                                 utcnow())])
-
-
-def record_versions(rows: list[dict]) -> None:
-    """Rows made by `version_row`, in one statement (a set-wise push writes all of its own)."""
-    if rows:
-        db.session.execute(insert(VisitVersion.__table__), rows)
+    db.session.execute(insert(VisitVersion.__table__),
+                       version_row(visit_id, rev, user_id, device_id, fields, market_id, utcnow()))
 
 
 def changes(old: dict, new: dict) -> dict:
