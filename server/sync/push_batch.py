@@ -75,7 +75,8 @@ def apply_run(user, device_id: str, run: list[dict], digests: list[str], batch_t
                  len(run), type(error).__name__)
         return [one_by_one(mutation) for mutation in run]
     # A refusal may be a concurrent twin's work, committed while we waited for the locks.
-    fresh = claims([run[i]["id"] for i in refused if run[i]["id"] not in ours])
+    recheck = [run[i]["id"] for i in refused if run[i]["id"] not in ours]
+    fresh = claims(recheck) if recheck else {}
     for index in refused:
         claim = fresh.get(run[index]["id"])
         if claim is not None:
