@@ -84,8 +84,9 @@ def _wire_domains() -> None:
     from server.sync.push import register_mutation
     from server.visits.decide import decide
     from server.visits.upsert import upsert_visit
+    from server.visits.upsert_batch import UpsertBatch
 
-    register_mutation("visit.upsert", upsert_visit)
+    register_mutation("visit.upsert", upsert_visit, batch=UpsertBatch)
     register_mutation("review.decide", decide)
     subscribe(VISIT_DECIDED, on_visits_decided)
     subscribe(MARKETS_CHANGED, on_markets_changed)

@@ -7,6 +7,10 @@ server died between commit and response — finds that row and gets the stored a
 changing nothing. Concurrent requests with one id serialise on the primary keys (of the visit,
 or of applied_mutation): the loser's insert fails, it rolls back to its savepoint, and replays
 the winner's row.
+
+Where a mutation type registers a batch (visit.upsert does), a run of such mutations is
+applied set-wise instead (push_batch.py): validated in memory, each table written with one
+statement, the same answers; if a write fails, the run is applied one by one as above.
 """
 
 import hashlib
@@ -24,6 +28,7 @@ from server.core.timeutil import utcnow
 from server.models import AppliedMutation
 from server.sync.changes import changes_at_commit, write_queued_changes
 from server.sync.outcome import MutationRefused
+from server.sync.push_batch import apply_run
 from server.sync.records import one_of
 from server.sync.schemas import MUTATION_TYPES
 
@@ -32,24 +37,51 @@ log = logging.getLogger(__name__)
 # Mutation type -> handler(user, device_id, data) -> the record; filled by the domains at app
 # composition (server/__init__.py), so the protocol imports none of them.
 HANDLERS: dict = {}
+# Mutation type -> (its handler, its batch: push_batch.py), for types a push applies set-wise.
+BATCHES: dict = {}
 ATTEMPTS = 5  # transient lock errors (SQLite busy, PostgreSQL deadlock) are retried
 
 
-def register_mutation(mutation_type: str, handler) -> None:
+def register_mutation(mutation_type: str, handler, batch=None) -> None:
     """A handler applies one mutation of its type inside the push's transaction and returns
-    the record to answer with, or raises MutationRefused (sync/outcome.py)."""
+    the record to answer with, or raises MutationRefused (sync/outcome.py). A batch, if
+    given, applies a run of them set-wise with the same outcome (sync/push_batch.py)."""
     if mutation_type not in MUTATION_TYPES:
         raise ValueError(f"{mutation_type!r} is not a mutation type of the protocol")
     HANDLERS[mutation_type] = handler
+    if batch is None:
+        BATCHES.pop(mutation_type, None)
+    else:
+        BATCHES[mutation_type] = (handler, batch)
+
+
+def _batch_of(mutation_type: str):
+    """The type's batch, while its registered handler is the one in use (a handler swapped
+    in later, e.g. by a test, is applied as it is, one mutation at a time)."""
+    handler, batch = BATCHES.get(mutation_type, (None, None))
+    return batch if handler is not None and HANDLERS.get(mutation_type) is handler else None
+
+
+def _runs(mutations: list[dict]):
+    """The push cut into runs of consecutive mutations of one type, in order."""
+    run: list[dict] = []
+    for mutation in mutations:
+        if run and mutation["type"] != run[0]["type"]:
+            yield run
+            run = []
+        run.append(mutation)
+    if run:
+        yield run
+
+
+# Built once: json.dumps with options builds an encoder per call, which cost more than the
+# encoding itself. The bytes are the same as json.dumps(..., sort_keys=True, separators=(",",
+# ":"), ensure_ascii=False): hashes stored before stay valid.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def request_hash(mutation: dict) -> str:
-    canonical = json.dumps(
-        {"type": mutation["type"], "data": mutation["data"]},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-    )
+    canonical = _CANONICAL.encode({"type": mutation["type"], "data": mutation["data"]})
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -146,7 +178,17 @@ def _apply_all(user, device_id: str, mutations: list[dict]) -> list[dict]:
     begin_write()
     with changes_at_commit() as queued_changes:
         known = _claims([m["id"] for m in mutations])
-        results = [_apply_one(user, device_id, m, queued_changes, known) for m in mutations]
+        results = []
+        for run in _runs(mutations):
+            batch = _batch_of(run[0]["type"])
+            if batch is None:
+                results += [_apply_one(user, device_id, m, queued_changes, known) for m in run]
+                continue
+            results += apply_run(
+                user, device_id, run, [request_hash(m) for m in run], batch, queued_changes,
+                known, _replay, _claims,
+                lambda m: _apply_one(user, device_id, m, queued_changes, known),
+            )
         # Last, the statements that lock what every writer shares: the subscribers' rows (the
         # indicator's dirty periods), then the change-log sequence (its advisory lock), held
         # only until commit.
@@ -157,8 +199,9 @@ def _apply_all(user, device_id: str, mutations: list[dict]) -> list[dict]:
 
 def apply_push(user, device_id: str, mutations: list[dict]) -> list[dict]:
     """All of a push's mutations in one write transaction (one commit, not one per mutation),
-    each under its own savepoint. A crash before the commit keeps none of them, and the
-    phone's retry applies them all; a crash after it answers them all `duplicate`."""
+    each under its own savepoint, or set-wise where their type has a batch. A crash before
+    the commit keeps none of them, and the phone's retry applies them all; a crash after it
+    answers them all `duplicate`."""
     # The user as authentication read it serves the whole push: kept in the session, it would
     # expire at the commit and be read again.
     if user in db.session:

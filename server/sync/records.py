@@ -93,3 +93,35 @@ def _record(visit: Visit, photos, review) -> dict:
             "decided_at": iso_z(review.decided_at),
         },
     }
+
+
+# ------------------------------------------------------------------ a set-wise push's records
+
+def record_parts(ids: list[str]) -> tuple[dict, dict]:
+    """What a record holds beyond the visit row, for visits read by a set-wise push: their
+    photos [(sha256, stored)] and their latest review decision, by visit id (two queries)."""
+    photos: dict[str, list[tuple[str, bool]]] = {}
+    reviews: dict = {}
+    if ids:
+        for visit_id, sha, stored in db.session.execute(
+            _PHOTOS.where(one_of(VisitAttachment.visit_id, ids))
+        ):
+            photos.setdefault(visit_id, []).append((sha, stored))
+        for row in db.session.execute(_DECISIONS.where(one_of(ReviewDecision.visit_id, ids))):
+            reviews[row.visit_id] = row
+    return photos, reviews
+
+
+def stored_attachments(shas) -> set[str]:
+    """Which of these photos' bytes the server holds (one query)."""
+    shas = list(set(shas))
+    if not shas:
+        return set()
+    return set(db.session.scalars(select(Attachment.sha256).where(one_of(Attachment.sha256,
+                                                                         shas))))
+
+
+def record_from(visit, photos, review) -> dict:
+    """The record of a visit as a set-wise push holds it (row-like `visit`, its photos as
+    [(sha256, stored)], its latest review row or None), built without reading it back."""
+    return _record(visit, photos, review)

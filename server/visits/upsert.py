@@ -14,7 +14,7 @@ from server.core.timeutil import utcnow
 from server.forms import compliant, review_rules, validate_answers
 from server.models import Market, Visit, VisitAttachment
 from server.sync.changes import record_changes, visit_change
-from server.sync.outcome import conflict, invalid, rejected
+from server.sync.outcome import MutationRefused, conflict, invalid, rejected
 from server.sync.records import visit_record
 from server.sync.schemas import VisitUpsertData
 from server.visits.versions import record_version
@@ -34,7 +34,7 @@ def distance_m(lat1, lon1, lat2, lon2) -> float:
     return round(2 * EARTH_RADIUS_M * math.asin(math.sqrt(a)), 1)
 
 
-def _load(data: dict) -> dict:
+def load_upsert(data: dict) -> dict:
     try:
         fields = UPSERT_SCHEMA.load(data)
     except ValidationError as exc:
@@ -48,15 +48,20 @@ def _load(data: dict) -> dict:
     return fields
 
 
-_MARKET = select(Market.id, Market.org_unit_id, Market.lat, Market.lon)
+MARKET_COLUMNS = (Market.id, Market.org_unit_id, Market.lat, Market.lon)
+_MARKET = select(*MARKET_COLUMNS)
 
 
-def _market_for(user, market_id: int):
+def _market_row(market_id: int):
     """The market's id, unit and location (a plain row). FOR SHARE: a market moving to
     another ward concurrently waits, so the change is logged under the unit it really is in."""
-    market = db.session.execute(
+    return db.session.execute(
         _MARKET.where(Market.id == market_id).with_for_update(read=True)
     ).first()
+
+
+def check_market(user, market):
+    """The market (as read) if this user may record a visit there."""
     if market is None:
         raise invalid({"market_id": ["Unknown market."]})
     if not market_visible(user, market):
@@ -97,21 +102,53 @@ def _replace_attachments(visit_id: str, shas: list[str]) -> None:
     _insert_attachments(visit_id, shas)
 
 
-def _create(user, device_id: str, visit_id: str, fields: dict, market) -> dict:
-    """A new visit, written with plain INSERTs (no ORM unit of work: this is the hot path of
-    every push); its record is built from what was written, plus whether its photos arrived."""
-    # FOR UPDATE, as for an edit; a concurrent create of the same id waits on the primary key.
-    if db.session.scalar(select(Visit.id).where(Visit.id == visit_id).with_for_update()):
-        visit = db.session.get(Visit, visit_id, populate_existing=True)
-        old_market = db.session.get(Market, visit.market_id, populate_existing=True)
-        record = visit_record(visit) if visit_visible(user, visit, old_market.org_unit_id) else None
-        raise conflict("already_exists", "A visit with this id already exists.", record)
-    now = utcnow()
-    row = {
+def create_refusal(user, visit, unit_id: int, record) -> MutationRefused:
+    """A create of an id that exists: a conflict, carrying the record (`record()`) only if
+    the user may see that visit."""
+    shown = record() if visit_visible(user, visit, unit_id) else None
+    return conflict("already_exists", "A visit with this id already exists.", shown)
+
+
+def edit_refusal(user, visit, base_rev: int, record) -> MutationRefused | None:
+    """Why this edit may not apply to `visit` (None: no such visit), or None if it may."""
+    if visit is None or visit.inspector_id != user.id:
+        return rejected("not_found", "There is no such visit of yours to edit.")
+    if not review_rules().editable(visit.status):
+        return conflict(
+            "locked", f"This visit is {visit.status} and can no longer be edited.", record()
+        )
+    if base_rev != visit.rev:
+        return conflict(
+            "stale_rev", "This visit changed on the server since you last synced.", record()
+        )
+    return None
+
+
+def new_visit_row(user, device_id: str, visit_id: str, fields: dict, market, now) -> dict:
+    return {
         "id": visit_id, "rev": 1, "inspector_id": user.id, "device_id": device_id,
         "status": review_rules().initial_status, "received_at": now, "updated_at": now,
         **_field_values(fields, market),
     }
+
+
+def edited_values(visit, device_id: str, fields: dict, market) -> dict:
+    """The columns an accepted edit changes (an edited returned visit is queued again)."""
+    return {
+        "rev": visit.rev + 1, "status": review_rules().initial_status, "device_id": device_id,
+        **_field_values(fields, market),
+    }
+
+
+def _create(user, device_id: str, visit_id: str, fields: dict, market) -> dict:
+    """A new visit, written with plain INSERTs (no ORM unit of work); its record is built
+    from what was written, plus whether its photos arrived."""
+    # FOR UPDATE, as for an edit; a concurrent create of the same id waits on the primary key.
+    if db.session.scalar(select(Visit.id).where(Visit.id == visit_id).with_for_update()):
+        visit = db.session.get(Visit, visit_id, populate_existing=True)
+        old_market = db.session.get(Market, visit.market_id, populate_existing=True)
+        raise create_refusal(user, visit, old_market.org_unit_id, lambda: visit_record(visit))
+    row = new_visit_row(user, device_id, visit_id, fields, market, utcnow())
     db.session.execute(insert(Visit.__table__), row)
     _insert_attachments(visit_id, fields["attachments"])
     record_version(visit_id, 1, user.id, device_id, fields, market.id)
@@ -120,36 +157,28 @@ def _create(user, device_id: str, visit_id: str, fields: dict, market) -> dict:
     return visit_record(visit, decided=False)
 
 
-def upsert_visit(user, device_id: str, data: dict) -> dict:
+def check_inspector(user) -> None:
     if user.role != "inspector":
         raise rejected("forbidden", "Only inspectors record visits.")
-    fields = _load(data)
-    market = _market_for(user, fields["market_id"])
+
+
+def upsert_visit(user, device_id: str, data: dict) -> dict:
+    """One mutation, applied at once (the per-mutation path; upsert_batch.py applies a whole
+    push's upserts set-wise with the same checks, from this module)."""
+    check_inspector(user)
+    fields = load_upsert(data)
+    market = check_market(user, _market_row(fields["market_id"]))
     visit_id = fields["id"].lower()
     if fields["base_rev"] is None:
         return _create(user, device_id, visit_id, fields, market)
     # populate_existing: the push's one transaction may hold this visit from an earlier
     # mutation; what counts is the row as it is once locked.
     visit = db.session.get(Visit, visit_id, with_for_update=True, populate_existing=True)
-    if visit is None or visit.inspector_id != user.id:
-        raise rejected("not_found", "There is no such visit of yours to edit.")
-    if not review_rules().editable(visit.status):
-        raise conflict(
-            "locked",
-            f"This visit is {visit.status} and can no longer be edited.",
-            visit_record(visit),
-        )
-    if fields["base_rev"] != visit.rev:
-        raise conflict(
-            "stale_rev",
-            "This visit changed on the server since you last synced.",
-            visit_record(visit),
-        )
+    refusal = edit_refusal(user, visit, fields["base_rev"], lambda: visit_record(visit))
+    if refusal is not None:
+        raise refusal
     previous_unit = db.session.get(Market, visit.market_id, populate_existing=True).org_unit_id
-    visit.rev += 1
-    visit.status = review_rules().initial_status  # an edited returned visit is queued again
-    visit.device_id = device_id
-    for name, value in _field_values(fields, market).items():
+    for name, value in edited_values(visit, device_id, fields, market).items():
         setattr(visit, name, value)
     db.session.flush()
     _replace_attachments(visit.id, fields["attachments"])

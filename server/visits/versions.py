@@ -1,8 +1,9 @@
 """Every accepted version of a visit (append-only, table visit_version) and a visit's history:
 the inspector's submission and edits interleaved with the review decisions (DESIGN §6).
 
-The push writes one row per accepted version (`record_version`, one INSERT); what changed is
-worked out only when someone reads the history, by comparing each version with the one before.
+The push writes one row per accepted version (`version_row`: one INSERT each, or all of a
+set-wise push's in one statement); what changed is worked out only when someone reads the
+history, by comparing each version with the one before.
 """
 
 from sqlalchemy import insert, select
@@ -28,12 +29,18 @@ def snapshot(fields: dict, market_id: int) -> dict:
     }
 
 
+def version_row(visit_id: str, rev: int, user_id: int, device_id: str, fields: dict,
+                market_id: int, now) -> dict:
+    return {
+        "visit_id": visit_id, "rev": rev, "inspector_id": user_id, "device_id": device_id,
+        "received_at": now, "data": snapshot(fields, market_id),
+    }
+
+
 def record_version(visit_id: str, rev: int, user_id: int, device_id: str, fields: dict,
                    market_id: int) -> None:
-    db.session.execute(insert(VisitVersion.__table__), {
-        "visit_id": visit_id, "rev": rev, "inspector_id": user_id, "device_id": device_id,
-        "received_at": utcnow(), "data": snapshot(fields, market_id),
-    })
+    db.session.execute(insert(VisitVersion.__table__),
+                       version_row(visit_id, rev, user_id, device_id, fields, market_id, utcnow()))
 
 
 def changes(old: dict, new: dict) -> dict:
