@@ -14,12 +14,14 @@ from typing import BinaryIO
 
 from flask import current_app
 from sqlalchemy import exists, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from server.attachments.stores import LocalStore, StoreUnavailable, current_store, is_sha256
 from server.auth.scope import visit_clause
 from server.core.errors import ApiError
 from server.core.extensions import begin_write, db
+from server.core.timeutil import utcnow
 from server.models import Attachment, User, Visit, VisitAttachment
 
 IMAGE_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WebP"}
@@ -91,44 +93,51 @@ def _check(sha: str, data: bytes, declared_type: str | None) -> str:
     return declared
 
 
-def _existing(sha: str) -> Attachment | None:
-    return db.session.get(Attachment, sha)
+def _row_exists(sha: str) -> bool:
+    return db.session.scalar(select(Attachment.sha256).where(Attachment.sha256 == sha)) is not None
+
+
+def _insert_once(sha: str, content_type: str, size: int, user_id: int) -> bool:
+    """Insert the row unless it is there (one statement, whoever inserts first); True if this
+    call inserted it."""
+    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    begin_write()
+    inserted = db.session.scalar(
+        insert(Attachment)
+        .values(sha256=sha, content_type=content_type, size=size, uploaded_by=user_id,
+                stored_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["sha256"])
+        .returning(Attachment.sha256)
+    ) is not None
+    db.session.commit()
+    return inserted
 
 
 def store_attachment(sha: str, data: bytes, declared_type: str | None,
-                     user: User) -> tuple[Attachment, bool]:
-    """Store a photo once. Returns (row, created): created is False when it was already stored
-    (row and object). A row whose object is missing gets it written again (created True)."""
+                     user_id: int) -> tuple[str, bool]:
+    """Store a photo once. Returns (content type, created): created is False when it was
+    already stored (row and object). A row whose object is missing gets it written again
+    (created True).
+
+    One look at the row (and the store), then for a new photo the object and one INSERT … ON
+    CONFLICT DO NOTHING: of two uploads of the same photo at once, the one whose insert lands
+    is the 201, the other a 200. The answer is built from the checked request (the bytes are
+    content-addressed: a stored row says the same), so nothing is read back."""
     content_type = _check(sha, data, declared_type)
-    seen = _existing(sha)
-    if seen is not None and _in_store(sha, _WRITE):
-        return seen, False
-    with _reachable(_WRITE):  # outside any write transaction: no lock held meanwhile
+    seen = _row_exists(sha)
+    if seen and _in_store(sha, _WRITE):
+        return content_type, False
+    db.session.rollback()  # end the read: no transaction is held while the bytes are written
+    with _reachable(_WRITE):
         current_store().put(sha, data)
-    begin_write()  # SQLite: BEGIN IMMEDIATE, so the look and the insert are one step
-    row = _existing(sha)
-    if row is not None:  # a repaired file (created), or a concurrent upload's row (not)
-        db.session.commit()  # release the write lock now, not at the end of the request
-        return row, seen is not None
-    row = Attachment(sha256=sha, content_type=content_type, size=len(data), uploaded_by=user.id)
-    db.session.add(row)
-    try:
-        db.session.commit()
-    except IntegrityError:  # PostgreSQL: the same photo, uploaded concurrently, inserted first
-        db.session.rollback()
-        row = _existing(sha)
-        if row is None:
-            raise
-        return row, False
-    return row, True
+    # Insert even when the row was seen: the orphan job may have deleted it meanwhile.
+    inserted = _insert_once(sha, content_type, len(data), user_id)
+    return content_type, inserted or seen
 
 
-def stored_attachment(sha: str) -> Attachment | None:
-    """The row, if the photo is fully stored (row and object)."""
-    if not is_sha256(sha):
-        return None
-    row = _existing(sha)
-    return row if row is not None and _in_store(sha) else None
+def stored_attachment(sha: str) -> bool:
+    """Whether the photo is fully stored (row and object): one look at each."""
+    return is_sha256(sha) and _row_exists(sha) and _in_store(sha)
 
 
 def visible_attachment(user: User, sha: str) -> Attachment | None:

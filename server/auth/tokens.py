@@ -73,6 +73,7 @@ def authenticate(fresh: bool = False) -> tuple[User, DeviceToken, bool]:
             select(DeviceToken, User)
             .join(User, User.id == DeviceToken.user_id)
             .where(DeviceToken.token_hash == token_hash)
+            .execution_options(populate_existing=True)  # what the row says now, not a copy
         ).first()
         if row is None:
             raise ApiError(401, "invalid_token", "This token is not valid; log in again.")
