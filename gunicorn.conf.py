@@ -15,9 +15,10 @@ import os
 # One process per core this host gives us (WEB_CONCURRENCY, gunicorn's usual variable, wins).
 workers = int(os.environ.get("WEB_CONCURRENCY", len(os.sched_getaffinity(0))))
 worker_class = "gthread"
-# Threads per process; each may hold a database connection, so the SQLAlchemy pool of a
-# process (5 + 10 overflow) is never what a request waits for.
-threads = int(os.environ.get("GUNICORN_THREADS", 4))
+# Threads per process: while one waits (a photo's fsync, PostgreSQL), the others run.
+threads = int(os.environ.get("GUNICORN_THREADS", 12))
+# Each thread may hold a database connection: the pool keeps one per thread (server/core/config).
+os.environ.setdefault("DB_POOL_SIZE", str(threads))
 keepalive = 15  # seconds an idle connection stays open: a sync's requests come back to back
 timeout = 60  # a worker silent this long is restarted (a push of 500 mutations takes < 5 s)
 graceful_timeout = 20

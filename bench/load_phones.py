@@ -113,10 +113,11 @@ def client_process(indices, url, visits, ready, go, results):
         thread.start()
     ready.put(len(threads))
     go.wait()
+    cpu = time.process_time()
     local_go.set()
     for thread in threads:
         thread.join()
-    results.put(outs)
+    results.put((outs, time.process_time() - cpu))
 
 
 def percentile(values, p):
@@ -155,6 +156,8 @@ def server(url: str, workdir: Path, root: Path, workers: int | None):
     else:
         argv += ["-c", str(config)]
         layout = f"{config.name} ({config_words(config)})"
+        if os.environ.get("GUNICORN_CMD_ARGS"):
+            layout += f", GUNICORN_CMD_ARGS={os.environ['GUNICORN_CMD_ARGS']}"
     env = {"DATABASE_URL": url, "INSTANCE_DIR": str(workdir),
            "ATTACHMENTS_DIR": str(workdir / "attachments"), "SECRET_KEY": "bench",
            "PYTHONPATH": str(root)}
@@ -169,6 +172,21 @@ def config_words(config: Path) -> str:
     values = runpy.run_path(str(config))
     return (f"{values['workers']} {values['worker_class']} workers × {values['threads']} "
             f"threads, keep-alive {values['keepalive']} s")
+
+
+def postgres_cpu() -> float:
+    """CPU seconds of every `postgres` process on the machine (other users' too: a rough
+    figure on a shared machine)."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().split(") ", 1)
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+        if name.endswith("(postgres"):  # its CPU, and that of its exited children (backends)
+            fields = rest.split()
+            total += sum(int(f) for f in fields[11:15]) / tick
+    return total
 
 
 def unloaded(base: str, pid: int, count: int) -> dict:
@@ -212,7 +230,7 @@ def load(args, root: Path, workers: int | None) -> None:
                 print("unloaded, one request at a time: | request | wall ms | server CPU ms |")
                 for name, (wall, cpu) in unloaded(base, pid, args.unloaded).items():
                     print(f"| {name} | {wall:.1f} | {cpu:.2f} |")
-            cpu_before = harness.cpu_seconds(pid)
+            cpu_before, pg_before = harness.cpu_seconds(pid), postgres_cpu()
             ctx = mp.get_context("fork")
             ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
             slices = [list(range(c, args.phones, args.clients)) for c in range(args.clients)]
@@ -225,17 +243,22 @@ def load(args, root: Path, workers: int | None) -> None:
                 ready.get(timeout=120)
             began = time.perf_counter()
             go.set()
-            outs = {}
+            outs, client_cpu = {}, 0.0
             for _ in procs:
-                outs.update(results.get(timeout=1800))
+                some, cpu = results.get(timeout=1800)
+                outs.update(some)
+                client_cpu += cpu
             elapsed = time.perf_counter() - began
             for proc in procs:
                 proc.join(30)
             server_cpu = harness.cpu_seconds(pid) - cpu_before
+            pg_cpu = postgres_cpu() - pg_before
         counts, ids = count(url)
     log = [entry for out in outs.values() for entry in out["log"]]
-    print(f"server CPU (gunicorn and its workers, not PostgreSQL): {server_cpu:.1f} s, "
-          f"{server_cpu / max(1, len(log)) * 1000:.2f} ms per request")
+    print(f"CPU during the load: server (gunicorn and its workers) {server_cpu:.1f} s, "
+          f"{server_cpu / max(1, len(log)) * 1000:.2f} ms per request; the load generator's "
+          f"client processes {client_cpu:.1f} s, {client_cpu / max(1, len(log)) * 1000:.2f} ms "
+          f"per request; every postgres process {pg_cpu:.1f} s")
     report(args, outs, elapsed, counts, ids)
 
 

@@ -93,22 +93,34 @@ def _check(sha: str, data: bytes, declared_type: str | None) -> str:
     return declared
 
 
+# Core statements on the table, not ORM ones: no ORM object is needed, and the ORM's statement
+# handling was a third of a PUT's CPU.
+_TABLE = Attachment.__table__
+
+
 def _row_exists(sha: str) -> bool:
-    return db.session.scalar(select(Attachment.sha256).where(Attachment.sha256 == sha)) is not None
+    return db.session.connection().execute(
+        select(_TABLE.c.sha256).where(_TABLE.c.sha256 == sha)).first() is not None
+
+
+def _postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
 
 
 def _insert_once(sha: str, content_type: str, size: int, user_id: int) -> bool:
     """Insert the row unless it is there (one statement, whoever inserts first); True if this
-    call inserted it."""
-    insert = pg_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    begin_write()
-    inserted = db.session.scalar(
-        insert(Attachment)
+    call inserted it. On PostgreSQL in the transaction of the look (one BEGIN and COMMIT per
+    PUT; the look took no lock), on SQLite in a write transaction of its own."""
+    insert = pg_insert if _postgresql() else sqlite_insert
+    if not _postgresql():
+        begin_write()
+    inserted = db.session.connection().execute(
+        insert(_TABLE)
         .values(sha256=sha, content_type=content_type, size=size, uploaded_by=user_id,
                 stored_at=utcnow())
         .on_conflict_do_nothing(index_elements=["sha256"])
-        .returning(Attachment.sha256)
-    ) is not None
+        .returning(_TABLE.c.sha256)
+    ).first() is not None
     db.session.commit()
     return inserted
 
@@ -127,7 +139,8 @@ def store_attachment(sha: str, data: bytes, declared_type: str | None,
     seen = _row_exists(sha)
     if seen and _in_store(sha, _WRITE):
         return content_type, False
-    db.session.rollback()  # end the read: no transaction is held while the bytes are written
+    if not _postgresql():  # SQLite: end the read (a read transaction cannot become a write one)
+        db.session.rollback()
     with _reachable(_WRITE):
         current_store().put(sha, data)
     # Insert even when the row was seen: the orphan job may have deleted it meanwhile.
