@@ -149,8 +149,14 @@ def store_attachment(sha: str, data: bytes, declared_type: str | None,
 
 
 def stored_attachment(sha: str) -> bool:
-    """Whether the photo is fully stored (row and object): one look at each."""
-    return is_sha256(sha) and _row_exists(sha) and _in_store(sha)
+    """Whether the photo is fully stored (row and object): at most one look at each. The
+    cheaper look first: in a local folder a photo not uploaded yet (the HEAD before every
+    upload) costs one stat and no database work."""
+    if not is_sha256(sha):
+        return False
+    if current_store().cheap_exists:
+        return _in_store(sha) and _row_exists(sha)
+    return _row_exists(sha) and _in_store(sha)
 
 
 def visible_attachment(user: User, sha: str) -> Attachment | None:

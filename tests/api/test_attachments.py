@@ -117,6 +117,17 @@ def test_head_is_404_when_the_row_exists_but_the_file_is_gone_and_put_repairs_it
     assert db.session.query(Attachment).count() == 1
 
 
+def test_a_file_left_without_its_row_is_404_until_put_inserts_the_row(app, client, world):
+    """A crash between writing the bytes and inserting the row leaves a file and no row."""
+    headers, data = login(client, "insp_hbt"), jpeg(11)
+    stores.LocalStore(app.config["ATTACHMENTS_DIR"]).put(sha(data), data)
+    url = f"/api/v1/attachments/{sha(data)}"
+    assert client.head(url, headers=headers).status_code == 404
+    assert put(client, headers, data, "image/jpeg").status_code == 201
+    assert client.head(url, headers=headers).status_code == 200
+    assert db.session.query(Attachment).count() == 1
+
+
 def test_wrong_hash_is_422_and_stores_nothing(app, client, world):
     response = put(client, login(client, "insp_hbt"), png(), digest=sha(b"something else"))
     assert_error_shape(response, 422, "hash_mismatch")
