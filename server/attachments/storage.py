@@ -109,8 +109,8 @@ def _postgresql() -> bool:
 
 def _insert_once(sha: str, content_type: str, size: int, user_id: int) -> bool:
     """Insert the row unless it is there (one statement, whoever inserts first); True if this
-    call inserted it. On PostgreSQL in the transaction of the look (one BEGIN and COMMIT per
-    PUT; the look took no lock), on SQLite in a write transaction of its own."""
+    call inserted it. On PostgreSQL plainly (in the look's transaction if it is still open: the
+    look took no lock), on SQLite in a write transaction of its own."""
     insert = pg_insert if _postgresql() else sqlite_insert
     if not _postgresql():
         begin_write()
@@ -139,7 +139,10 @@ def store_attachment(sha: str, data: bytes, declared_type: str | None,
     seen = _row_exists(sha)
     if seen and _in_store(sha, _WRITE):
         return content_type, False
-    if not _postgresql():  # SQLite: end the read (a read transaction cannot become a write one)
+    # End the read before the bytes are written on SQLite (a read transaction cannot become a
+    # write one) and before a remote store's upload (no transaction idles across the network);
+    # on PostgreSQL with a local folder the insert joins it (one BEGIN and COMMIT per PUT).
+    if not (_postgresql() and current_store().cheap_exists):
         db.session.rollback()
     with _reachable(_WRITE):
         current_store().put(sha, data)
