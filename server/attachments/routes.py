@@ -23,7 +23,7 @@ bp = Blueprint("attachments", __name__, url_prefix=API_PREFIX)
      errors=(401, 404, 503))
 def head_attachment(sha256: str):
     """Whether the photo's bytes are stored (any logged-in user may ask, before uploading)."""
-    if stored_attachment(sha256) is None:
+    if not stored_attachment(sha256):
         raise ApiError(404, "not_found", "This photo is not stored.")
     return "", 200
 
@@ -36,11 +36,11 @@ def head_attachment(sha256: str):
 def put_attachment(sha256: str):
     """Upload a photo's raw bytes under their SHA-256; repeating it is harmless."""
     data = request.get_data(cache=False, parse_form_data=False)
-    row, created = store_attachment(sha256, data, request.mimetype, g.user)
-    body = {"sha256": row.sha256, "content_type": row.content_type, "size": row.size}
+    content_type, created = store_attachment(sha256, data, request.mimetype, g.user.id)
+    body = {"sha256": sha256, "content_type": content_type, "size": len(data)}
     if not created:
         return body, 200
-    return body, 201, {"Location": f"{API_PREFIX}/attachments/{row.sha256}"}
+    return body, 201, {"Location": f"{API_PREFIX}/attachments/{sha256}"}
 
 
 @bp.get("/attachments/<sha256>")

@@ -51,6 +51,8 @@ class AttachmentStore:
     """The interface. `url` says where the bytes are (for logs and the CLI)."""
 
     url = ""
+    # Whether `exists` is cheaper than a database query (a local stat, not a request).
+    cheap_exists = False
 
     def exists(self, sha: str) -> bool:
         raise NotImplementedError
@@ -92,6 +94,8 @@ def _fsync_dir(directory: Path) -> None:
 
 class LocalStore(AttachmentStore):
     """Files ROOT/ab/cd/<sha>, written to ROOT/tmp, fsynced, renamed into place."""
+
+    cheap_exists = True
 
     def __init__(self, root):
         self.root = Path(root)

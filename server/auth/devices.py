@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from server.auth.token_cache import KEEPS_TOKENS
+from server.auth.tokens import wrote
 from server.core.extensions import begin_write, db
 from server.core.timeutil import utcnow
 from server.models import DeviceToken
@@ -79,5 +81,7 @@ def note_sync(token: DeviceToken) -> None:
     begin_write()
     db.session.execute(
         update(DeviceToken).where(DeviceToken.id == token.id).values(last_synced_at=now)
+        .execution_options(**{KEEPS_TOKENS: True})  # no token check depends on it
     )
     db.session.commit()
+    wrote(token, last_synced_at=now)

@@ -34,6 +34,10 @@ def from_env(environ=None) -> dict:
         # Who to call when locked out or the password is forgotten, as the sign-in screen shows
         # it before anyone signs in (GET /health support_contact): name, phone, e-mail as text.
         "SUPPORT_CONTACT": env.get("SUPPORT_CONTACT", "").strip()[:300],
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Connections each process keeps: at least its threads (gunicorn.conf.py sets it), so a
+        # request never waits for one; 10 more may open in a burst.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True,
+                                      "pool_size": int(env.get("DB_POOL_SIZE", 5)),
+                                      "max_overflow": 10},
         "JSON_SORT_KEYS": False,
     }

@@ -117,6 +117,17 @@ def test_head_is_404_when_the_row_exists_but_the_file_is_gone_and_put_repairs_it
     assert db.session.query(Attachment).count() == 1
 
 
+def test_a_file_left_without_its_row_is_404_until_put_inserts_the_row(app, client, world):
+    """A crash between writing the bytes and inserting the row leaves a file and no row."""
+    headers, data = login(client, "insp_hbt"), jpeg(11)
+    stores.LocalStore(app.config["ATTACHMENTS_DIR"]).put(sha(data), data)
+    url = f"/api/v1/attachments/{sha(data)}"
+    assert client.head(url, headers=headers).status_code == 404
+    assert put(client, headers, data, "image/jpeg").status_code == 201
+    assert client.head(url, headers=headers).status_code == 200
+    assert db.session.query(Attachment).count() == 1
+
+
 def test_wrong_hash_is_422_and_stores_nothing(app, client, world):
     response = put(client, login(client, "insp_hbt"), png(), digest=sha(b"something else"))
     assert_error_shape(response, 422, "hash_mismatch")
@@ -255,25 +266,40 @@ def test_a_referenced_photo_whose_bytes_never_arrived_is_404(client, world):
     assert_error_shape(fetch(client, "insp_hbt", sha(png(8))), 404, "not_found")
 
 
-@pytest.mark.parametrize("misses", [1, 2], ids=["seen-on-recheck", "insert-conflict"])
 def test_a_concurrent_upload_that_wins_the_insert_makes_this_one_a_200(
-        app, client, world, monkeypatch, misses):
+        app, client, world, monkeypatch):
     headers, data = login(client, "insp_hbt"), png(2)
     put(client, headers, data)
     db.session.expunge_all()  # as a separate request would see it
-    real_existing = storage._existing
-    calls = []
-
-    def not_yet_seen(digest):  # the first looks miss the other request's row
-        calls.append(digest)
-        return None if len(calls) <= misses else real_existing(digest)
-
-    monkeypatch.setattr(storage, "_existing", not_yet_seen)
+    # This upload looks before the other one's row is visible; its insert then finds the row.
+    monkeypatch.setattr(storage, "_row_exists", lambda digest: False)
     response = put(client, headers, data)
-    assert response.status_code == 200 and response.get_json()["sha256"] == sha(data)
-    assert len(calls) == misses + 1
+    assert response.status_code == 200
+    assert response.get_json() == {"sha256": sha(data), "content_type": "image/png",
+                                   "size": len(data)}
     assert db.session.query(Attachment).count() == 1
     assert stored_files(app) == [storage.path_for(sha(data))]
+
+
+def test_a_row_deleted_after_the_look_is_inserted_again(app, client, world, monkeypatch):
+    """The orphan job deletes an unreferenced photo's row, then its file, while an upload of
+    the same photo runs: the upload still leaves the photo stored (row and file)."""
+    headers, data = login(client, "insp_hbt"), png(9)
+    put(client, headers, data)
+    real_put = stores.LocalStore.put
+
+    def orphan_job_meanwhile(store, digest, body):
+        db.session.execute(db.delete(Attachment).where(Attachment.sha256 == digest))
+        db.session.commit()
+        store.delete(digest)
+        return real_put(store, digest, body)
+
+    storage.path_for(sha(data)).unlink()  # so that this upload writes the file
+    monkeypatch.setattr(stores.LocalStore, "put", orphan_job_meanwhile)
+    assert put(client, headers, data).status_code == 201
+    url = f"/api/v1/attachments/{sha(data)}"
+    assert client.head(url, headers=headers).status_code == 200
+    assert storage.path_for(sha(data)).read_bytes() == data
 
 
 def test_the_same_photo_from_8_threads_at_once_is_stored_once(app, world):
