@@ -18,7 +18,6 @@ from typing import NamedTuple
 
 import orjson
 from sqlalchemy import Text, case, cast, func, literal_column, null, select, true
-from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from server.core.extensions import db
 from server.forms import SUPPORTED_VERSIONS, load_form
@@ -126,12 +125,20 @@ def _object(*pairs):
 def _visit_statement():
     v = Visit.__table__
     va, att, rd = VisitAttachment.__table__, Attachment.__table__, ReviewDecision.__table__
-    in_order = aggregate_order_by(va.c.sha256, va.c.position)
-    photos = (
-        select(func.json_agg(in_order).label("all"),
-               func.json_agg(in_order).filter(att.c.sha256.is_(None)).label("missing"))
+    # The visit's photos in order, read in the primary key's order (visit_id, position): an
+    # aggregate's own ORDER BY would sort each visit's photos again (a third of the query).
+    ordered = (
+        select(va.c.sha256, att.c.sha256.label("stored"))
         .select_from(va.outerjoin(att, att.c.sha256 == va.c.sha256))
         .where(va.c.visit_id == v.c.id)
+        .order_by(va.c.position)
+        .correlate(v)  # the visit row of the outer query, two levels up
+        .lateral("ordered")
+    )
+    photos = (
+        select(func.json_agg(ordered.c.sha256).label("all"),
+               func.json_agg(ordered.c.sha256).filter(ordered.c.stored.is_(None))
+               .label("missing"))
         .lateral("photos")
     )
     review = (  # the latest decision: the highest id
