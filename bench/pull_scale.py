@@ -20,6 +20,11 @@ Servers: gunicorn, 1 worker, on loopback, started and stopped here.
     .venv/bin/python bench/pull_scale.py
     .venv/bin/python bench/pull_scale.py --small 10000 --big 1000000 --full 100000 --rounds 5
     .venv/bin/python bench/pull_scale.py --skip-peers
+    .venv/bin/python bench/pull_scale.py --baseline ab1028e   # also the code of commit ab1028e
+
+--baseline REV also serves each stage with our server as of commit REV (git archive of it, this
+checkout's .venv), on the same database right after the current code: before and after in one
+run. --full-runs N: full pulls per server (the median counts).
 
 Databases (EMPTIED; created if missing): --pg-db chx_bench_ours, --kinto-pg-db chx_bench_kinto.
 """
@@ -147,6 +152,16 @@ def load_pouch(db_url: str, session, count: int) -> float:
 # --- pulling -----------------------------------------------------------------------------
 
 
+PARSING = {"seconds": 0.0}  # the client's own JSON decoding, inside the timed pulls
+
+
+def decoded(answer):
+    began = time.perf_counter()
+    body = answer.json()
+    PARSING["seconds"] += time.perf_counter() - began
+    return body
+
+
 def full_pull_ours(base: str) -> tuple[int, int, float]:
     """(changes, visits, seconds) of the city officer's pull from no cursor."""
     session = login(base, "city", "bench-city")
@@ -157,7 +172,7 @@ def full_pull_ours(base: str) -> tuple[int, int, float]:
         params = {"limit": 1000, **({"cursor": cursor} if cursor else {})}
         answer = session.get(base + "/api/v1/sync/pull", params=params)
         assert answer.status_code == 200, answer.text[:300]
-        body = answer.json()
+        body = decoded(answer)
         changes += len(body["changes"])
         visits += sum(1 for c in body["changes"] if c["entity"] == "visit")
         cursor = body["cursor"]
@@ -174,7 +189,7 @@ def full_pull_kinto(base: str, session) -> tuple[int, float]:
     while url:
         answer = session.get(url)
         assert answer.status_code == 200, answer.text[:300]
-        records += len(answer.json()["data"])
+        records += len(decoded(answer)["data"])
         url = answer.headers.get("Next-Page")
     return records, time.perf_counter() - began
 
@@ -222,6 +237,24 @@ def incremental_rounds(base: str, world: dict, rounds: int, seed: int) -> list[f
     return seconds
 
 
+def export_baseline(rev: str, into: Path) -> Path:
+    """The tree of commit `rev` (git archive), with this checkout's .venv: the code before."""
+    import subprocess
+
+    root = into / "baseline"
+    root.mkdir()
+    archive = subprocess.run(["git", "archive", rev], cwd=harness.ROOT, check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
+    (root / ".venv").symlink_to(harness.ROOT / ".venv")
+    return root
+
+
+def servers(args) -> list[tuple[str, Path]]:
+    """(name, code root) of each of our servers to measure: this checkout, then the baseline."""
+    return [("ours", harness.ROOT)] + ([("base", args.baseline_root)] if args.baseline else [])
+
+
 def count_visits(url: str) -> int:
     import psycopg
 
@@ -238,42 +271,56 @@ def main():
     parser.add_argument("--skip-peers", action="store_true")
     parser.add_argument("--pg-db", default="chx_bench_ours")
     parser.add_argument("--kinto-pg-db", default="chx_bench_kinto")
+    parser.add_argument("--baseline", metavar="REV", help="also measure our code as of REV")
+    parser.add_argument("--full-runs", type=int, default=1)
     args = parser.parse_args()
     assert args.small <= args.full <= args.big
     print(f"pull scale: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, PostgreSQL")
     out = {}
     with tempfile.TemporaryDirectory(prefix="chx-bench-pull-") as tmp:
         tmp = Path(tmp)
+        if args.baseline:
+            args.baseline_root = export_baseline(args.baseline, tmp)
         url = our_database("postgresql", tmp, args.pg_db)
         world = harness.seed_world(url, tmp)
+
+        def incremental(stage, seed):
+            for n, (name, root) in enumerate(servers(args)):
+                with our_server(url, tmp, root=root) as (base, _):
+                    runs = incremental_rounds(base, world, args.rounds, seed * 10 + n)
+                out.setdefault(stage, {})[name] = runs
+                print(f"  {name}: 100 new changes at {count_visits(url):,} visits: "
+                      f"{[round(s * 1000, 1) for s in runs]} ms", flush=True)
+
         seconds = load_ours(url, 0, args.small, world)
         print(f"  loaded {args.small:,} visits in {seconds:.1f} s", flush=True)
-        with our_server(url, tmp) as (base, _):
-            out["small"] = incremental_rounds(base, world, args.rounds, 1)
-        print(f"  100 new changes at {count_visits(url):,} visits: "
-              f"{[round(s * 1000, 1) for s in out['small']]} ms", flush=True)
+        incremental("small", 1)
+        out["sizes"] = [count_visits(url)]
         seconds = load_ours(url, args.small, args.full, world)
         print(f"  grown to {count_visits(url):,} visits in {seconds:.1f} s", flush=True)
-        with our_server(url, tmp) as (base, _):
-            changes, visits, seconds = full_pull_ours(base)
-        out["ours"] = (visits, changes, seconds)
-        print(f"  ours: full pull {changes:,} changes ({visits:,} visits) in {seconds:.1f} s",
-              flush=True)
+        for _ in range(args.full_runs):
+            for name, root in servers(args):
+                PARSING["seconds"] = 0.0
+                with our_server(url, tmp, root=root) as (base, _):
+                    changes, visits, seconds = full_pull_ours(base)
+                out.setdefault("full", {}).setdefault(name, []).append((changes, seconds))
+                print(f"  {name}: full pull {changes:,} changes ({visits:,} visits) in "
+                      f"{seconds:.1f} s, of which the client decoding JSON "
+                      f"{PARSING['seconds']:.1f} s", flush=True)
         seconds = load_ours(url, args.full, args.big, world)
         print(f"  grown to {count_visits(url):,} visits in {seconds:.1f} s", flush=True)
-        with our_server(url, tmp) as (base, _):
-            out["big"] = incremental_rounds(base, world, args.rounds, 2)
-        print(f"  100 new changes at {count_visits(url):,} visits: "
-              f"{[round(s * 1000, 1) for s in out['big']]} ms", flush=True)
-        out["sizes"] = (args.small, count_visits(url))
+        out["sizes"].append(count_visits(url))
+        incremental("big", 2)
     if not args.skip_peers:
         from peer_servers import kinto_server, pouchdb_server
 
         with kinto_server("postgresql", args.kinto_pg_db, page=1000) as (base, session, _):
             seconds = load_kinto(args.kinto_pg_db, args.full)
             print(f"  kinto: loaded {args.full:,} records in {seconds:.1f} s", flush=True)
+            PARSING["seconds"] = 0.0
             out["kinto"] = full_pull_kinto(base, session)
-        print(f"  kinto: full pull {out['kinto'][0]:,} in {out['kinto'][1]:.1f} s", flush=True)
+        print(f"  kinto: full pull {out['kinto'][0]:,} in {out['kinto'][1]:.1f} s, of which "
+              f"the client decoding JSON {PARSING['seconds']:.1f} s", flush=True)
         with pouchdb_server(in_memory=False) as (db_url, session, _):
             seconds = load_pouch(db_url, session, args.full)
             print(f"  pouchdb: loaded {args.full:,} docs in {seconds:.1f} s", flush=True)
@@ -283,30 +330,36 @@ def main():
 
 
 def report(out):
-    visits, changes, seconds = out["ours"]
     print()
-    print("| full pull of the visits | items | seconds | items/s |")
+    print("| full pull of the visits | items | seconds (median) | items/s |")
     print("| --- | ---: | ---: | ---: |")
-    rows = [("ours: /sync/pull, city officer, limit 1000 (all changes)", changes, seconds)]
+    names = {"ours": "ours: /sync/pull, city officer, limit 1000 (all changes)",
+             "base": "baseline: /sync/pull, same"}
+    rates = {}
+    rows = [(names[n], runs[0][0], median([s for _, s in runs])) for n, runs in out["full"].items()]
     if "kinto" in out:
         rows.append(("Kinto (PostgreSQL): records, _sort=last_modified, _limit=1000",
                      *out["kinto"]))
         rows.append(("PouchDB Server (disk): _changes include_docs, limit 1000", *out["pouch"]))
     for name, items, secs in rows:
+        rates[name] = items / secs
         print(f"| {name} | {items:,} | {secs:.1f} | {items / secs:,.0f} |")
-    if "kinto" in out:
-        ours = changes / seconds
-        print(f"ratios: ours/Kinto {ours / (out['kinto'][0] / out['kinto'][1]):.2f}×, "
-              f"ours/PouchDB {ours / (out['pouch'][0] / out['pouch'][1]):.2f}×")
-    small, big = median(out["small"]), median(out["big"])
+    ours = rates[names["ours"]]
+    ratios = [f"ours/{label} {ours / rates[name]:.2f}×" for label, name in
+              (("baseline", names["base"]), ("Kinto", rows[-2][0] if "kinto" in out else None),
+               ("PouchDB", rows[-1][0] if "kinto" in out else None)) if name in rates]
+    print("ratios: " + ", ".join(ratios))
     print()
-    print("| 100 new changes, one pull (ward officer) | median ms | each run (ms) |")
-    print("| --- | ---: | --- |")
-    for key, value in (("small", small), ("big", big)):
-        size = out["sizes"][0 if key == "small" else 1]
-        runs = " ".join(f"{s * 1000:.1f}" for s in out[key])
-        print(f"| {size:,} visits in the database | {value * 1000:.1f} | {runs} |")
-    print(f"ratio big/small: {big / small:.2f} (aim ≤ 1.5)")
+    print("| 100 new changes, one pull (ward officer) | server | median ms | each run (ms) |")
+    print("| --- | --- | ---: | --- |")
+    for key, size in zip(("small", "big"), out["sizes"], strict=True):
+        for name, runs in out[key].items():
+            each = " ".join(f"{s * 1000:.1f}" for s in runs)
+            print(f"| ~{size:,} visits in the database | {name} | {median(runs) * 1000:.1f} "
+                  f"| {each} |")
+    for name in out["small"]:
+        ratio = median(out["big"][name]) / median(out["small"][name])
+        print(f"{name}: ratio big/small {ratio:.2f} (aim ≤ 1.5)")
 
 
 if __name__ == "__main__":

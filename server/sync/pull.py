@@ -10,20 +10,27 @@ Cost: the incremental phase reads change-log rows after the cursor, by primary k
 import base64
 import binascii
 import json
+from typing import NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, true
 
 from server.auth.scope import market_clause, unit_scope, visit_clause
 from server.core.errors import ApiError
 from server.core.extensions import db
-from server.forms import SUPPORTED_VERSIONS, load_form
-from server.models import ChangeLog, Market, OrgUnit, SyncMeta, User, Visit
+from server.models import ChangeLog, SyncMeta
+from server.sync import render
 from server.sync.changes import org_tree_version
-from server.sync.records import one_of, visit_records
+from server.sync.render import Rendered
 
 CURSOR_VERSION = 1
 PURGED_THROUGH = "change_log_purged_through"
 FULL_ENTITIES = ("form", "org_unit", "market", "visit")
+
+
+class Page(NamedTuple):
+    changes: list[Rendered]
+    cursor: str
+    has_more: bool
 
 
 # --- cursors -----------------------------------------------------------------------------
@@ -72,63 +79,22 @@ def _purged_through() -> int:
 # --- the full listing --------------------------------------------------------------------
 
 
-def _forms() -> list[dict]:
-    return [
-        {
-            "entity": "form",
-            "op": "upsert",
-            "id": f"market_visit@{v}",
-            "rev": 1,
-            "data": load_form(v),
-        }
-        for v in SUPPORTED_VERSIONS
-    ]
-
-
-def _page_of(entity: str, user, after, limit: int) -> list[dict]:
+def _page_of(entity: str, user, after, limit: int) -> list[Rendered]:
     if entity == "form":
-        forms = _forms()
+        forms = render.forms()
         start = (
             0
             if after is None
-            else next((i + 1 for i, f in enumerate(forms) if f["id"] == after), len(forms))
+            else next((i + 1 for i, f in enumerate(forms) if f.id == after), len(forms))
         )
         return forms[start : start + limit]
     if entity == "visit":
-        return [_change("visit", r["id"], r["rev"], r) for r in visit_records(
-            _visit_rows(visit_clause(user), after, limit))]
-    model, clause = {
-        "org_unit": (OrgUnit, True),
-        "market": (Market, market_clause(user)),
-    }[entity]
-    query = select(model).where(clause).order_by(model.id).limit(limit)
-    if after is not None:
-        query = query.where(model.id > after)
-    rows = db.session.scalars(query).all()
-    return [_change(entity, r.id, r.rev, r.to_dict()) for r in rows]
+        return render.visits(visit_clause(user), after, limit)
+    clause = true() if entity == "org_unit" else market_clause(user)
+    return render.rows_of(entity, clause, after, limit)
 
 
-_VISITS = select(Visit.__table__)
-
-
-def _visit_rows(clause, after=None, limit=None, ids=None) -> list:
-    """Visits as plain rows, not ORM objects: a page of a full pull is up to 1000 of them,
-    and the record needs only their columns (building the objects cost more than the query)."""
-    query = _VISITS.where(clause)
-    if ids is not None:
-        query = query.where(one_of(Visit.id, ids))
-    if after is not None:
-        query = query.where(Visit.id > after)
-    if limit is not None:
-        query = query.order_by(Visit.id).limit(limit)
-    return db.session.execute(query).all()
-
-
-def _change(entity, entity_id, rev, data, op="upsert") -> dict:
-    return {"entity": entity, "op": op, "id": entity_id, "rev": rev, "data": data}
-
-
-def _full_page(user, state: dict, limit: int) -> dict:
+def _full_page(user, state: dict, limit: int) -> Page:
     changes, index, after = [], state["e"], state.get("a")
     while len(changes) < limit and index < len(FULL_ENTITIES):
         requested = limit - len(changes)
@@ -137,23 +103,20 @@ def _full_page(user, state: dict, limit: int) -> dict:
         if len(page) < requested:  # this entity is exhausted: on to the next
             index, after = index + 1, None
         else:
-            after = page[-1]["id"]
+            after = page[-1].id
     if index < len(FULL_ENTITIES):
-        cursor = encode_cursor(user, p="full", hw=state["hw"], e=index, a=after)
-        return {"changes": changes, "cursor": cursor, "has_more": True}
+        return Page(changes, encode_cursor(user, p="full", hw=state["hw"], e=index, a=after), True)
     more = bool(_change_rows(user, state["hw"], 1))
-    return {
-        "changes": changes,
-        "cursor": encode_cursor(user, p="inc", q=state["hw"]),
-        "has_more": more,
-    }
+    return Page(changes, encode_cursor(user, p="inc", q=state["hw"]), more)
 
 
 # --- the incremental phase ---------------------------------------------------------------
 
+_LOG = select(ChangeLog.seq, ChangeLog.entity, ChangeLog.entity_id, ChangeLog.rev)
 
-def _change_rows(user, after_seq: int, limit: int) -> list[ChangeLog]:
-    query = select(ChangeLog).where(ChangeLog.seq > after_seq)
+
+def _change_rows(user, after_seq: int, limit: int) -> list:
+    query = _LOG.where(ChangeLog.seq > after_seq)
     scope = unit_scope(user)
     if scope is not None:
         in_scope = or_(ChangeLog.org_unit_id.in_(scope), ChangeLog.prev_org_unit_id.in_(scope))
@@ -163,30 +126,26 @@ def _change_rows(user, after_seq: int, limit: int) -> list[ChangeLog]:
             query = query.where(or_(ChangeLog.entity == "org_unit", in_scope, visits))
         else:
             query = query.where(or_(ChangeLog.entity == "org_unit", in_scope))
-    return db.session.scalars(query.order_by(ChangeLog.seq).limit(limit)).all()
+    return db.session.execute(query.order_by(ChangeLog.seq).limit(limit)).all()
 
 
-def _current(user, entity: str, ids: list[str]) -> dict[str, dict]:
-    """The current data of each id that the user may still see."""
-    if entity == "org_unit":
-        rows = db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_([int(i) for i in ids])))
-        return {str(r.id): _change(entity, r.id, r.rev, r.to_dict()) for r in rows}
-    if entity == "market":
-        rows = db.session.scalars(
-            select(Market).where(Market.id.in_([int(i) for i in ids]), market_clause(user))
-        )
-        return {str(r.id): _change(entity, r.id, r.rev, r.to_dict()) for r in rows}
-    rows = _visit_rows(visit_clause(user), ids=ids)
-    return {r["id"]: _change(entity, r["id"], r["rev"], r) for r in visit_records(rows)}
+def _current(user, entity: str, ids: list[str]) -> dict[str, Rendered]:
+    """The current change of each id that the user may still see."""
+    if entity == "visit":
+        rendered = render.visits(visit_clause(user), ids=ids)
+    else:
+        clause = true() if entity == "org_unit" else market_clause(user)
+        rendered = render.rows_of(entity, clause, ids=[int(i) for i in ids])
+    return {str(r.id): r for r in rendered}
 
 
-def _incremental_page(user, after_seq: int, limit: int) -> dict:
+def _incremental_page(user, after_seq: int, limit: int) -> Page:
     if after_seq < _purged_through():
         raise ApiError(410, "cursor_expired", "This cursor is too old; pull again from scratch.")
     rows = _change_rows(user, after_seq, limit + 1)
     has_more = len(rows) > limit
     rows = rows[:limit]
-    last_seen: dict[tuple, tuple[int, ChangeLog]] = {}  # one change per record: its latest
+    last_seen: dict[tuple, tuple[int, object]] = {}  # one change per record: its latest
     for position, row in enumerate(rows):
         last_seen[(row.entity, row.entity_id)] = (position, row)
     by_entity: dict[str, list[str]] = {}
@@ -197,14 +156,10 @@ def _incremental_page(user, after_seq: int, limit: int) -> dict:
     for (entity, entity_id), (_, row) in sorted(last_seen.items(), key=lambda i: i[1][0]):
         change = current[entity].get(entity_id)
         if change is None:  # gone, or no longer visible to this user
-            change = _change(entity, _typed_id(entity, entity_id), row.rev, None, op="delete")
+            change = render.deleted(entity, _typed_id(entity, entity_id), row.rev)
         changes.append(change)
     next_seq = rows[-1].seq if rows else after_seq
-    return {
-        "changes": changes,
-        "cursor": encode_cursor(user, p="inc", q=next_seq),
-        "has_more": has_more,
-    }
+    return Page(changes, encode_cursor(user, p="inc", q=next_seq), has_more)
 
 
 def _typed_id(entity: str, entity_id: str):
@@ -219,29 +174,22 @@ def _valid_full_state(state: dict) -> bool:
     return type(state.get("hw")) is int and (after is None or type(after) is id_type)
 
 
-def _people(page: dict) -> dict:
-    """The page with the names of the people its visits mention (inspectors, the latest
-    reviewers), so a phone shows names also offline: one small query per page of visits."""
-    ids = set()
-    for change in page["changes"]:
-        data = change["data"]
-        if change["entity"] == "visit" and data is not None:
-            ids.add(data["inspector_id"])
-            if data["review"] is not None:
-                ids.add(data["review"]["reviewer_id"])
-    people = []
-    if ids:
-        people = [dict(row._mapping) for row in db.session.execute(
-            select(User.id, User.username, User.display_name)
-            .where(User.id.in_(ids)).order_by(User.id))]
-    return {**page, "people": people}
+def pull(user, cursor: str | None, limit: int) -> bytes:
+    """The page as the JSON the route answers: {changes, cursor, has_more, people}, where
+    people are the names of the inspectors and latest reviewers its visits mention (so a
+    phone shows names also offline: one small query per page). Each change is already JSON
+    text (render.py); this only joins them."""
+    page = _pull_page(user, cursor, limit)
+    named = {person for change in page.changes for person in change.people}
+    return "".join((
+        '{"changes":[', ",".join(change.json for change in page.changes),
+        '],"cursor":', render.dumps(page.cursor),
+        ',"has_more":', "true" if page.has_more else "false",
+        ',"people":', render.people(named), "}",
+    )).encode()
 
 
-def pull(user, cursor: str | None, limit: int) -> dict:
-    return _people(_pull_page(user, cursor, limit))
-
-
-def _pull_page(user, cursor: str | None, limit: int) -> dict:
+def _pull_page(user, cursor: str | None, limit: int) -> Page:
     if cursor is None:
         high_water = db.session.scalar(select(func.max(ChangeLog.seq))) or 0
         return _full_page(user, {"e": 0, "hw": high_water}, limit)

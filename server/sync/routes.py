@@ -1,4 +1,4 @@
-from flask import Blueprint, g, request
+from flask import Blueprint, Response, g, request
 
 from server.auth.devices import note_sync
 from server.auth.tokens import require_auth
@@ -76,8 +76,8 @@ def pull_changes():
             "limit must be a whole number from 1 to 1000.",
             {"limit": ["Must be 1..1000."]},
         )
-    page = pull(g.user, request.args.get("cursor") or None, int(limit))
+    body = pull(g.user, request.args.get("cursor") or None, int(limit))
     # Every sync of a phone ends with a pull: its last answered pull is the device's last sync
     # (a push commits exactly once, so it notes nothing of its own).
     note_sync(g.device_token)
-    return page
+    return Response(body, mimetype="application/json")  # already JSON: pull.py builds it
