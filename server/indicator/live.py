@@ -1,0 +1,281 @@
+"""The live indicator: every transaction that writes visit or market change rows brings the
+provisional snapshots it affects up to date before it commits (DESIGN §7; issue #15).
+
+`on_changes(rows)` runs in `insert_changes` (server/sync/changes.py), just before the change-log
+rows are written, so it sees every writer's visits and markets (push, admin, importer, moves)
+without any of them calling the indicator. Set-wise, whatever the push's size:
+  1. which (period, market) pairs changed: each visit's market and the periods holding its
+     observed_at (for a resubmitted visit, also where its earlier versions were: an edit may
+     have moved it), and every provisional period for a changed market;
+  2. one query recomputes those pairs' items (one UNION ALL branch per period), one reads the
+     items they replace;
+  3. the differences are written (deletes, updates, inserts as executemany), and the counts of
+     the city row and of each unit row up the market's unit's ancestors move by deltas in one
+     executemany UPDATE.
+Final snapshots are never touched. The result equals a full recompute (`compute`), which
+stays for the nightly run and for finalising (tests/indicator/test_live.py proves it on random
+sequences).
+
+Locks: SNAPSHOT_LOCK is taken here, before the caller takes CHANGE_SEQUENCE_LOCK; `compute`
+takes SNAPSHOT_LOCK alone. So the order is always snapshot → sequence, and two pushes touching
+the same periods queue on the first lock instead of deadlocking on the snapshot rows.
+"""
+
+from collections import defaultdict
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.orm import aliased
+
+from server.core.extensions import db
+from server.core.locks import SNAPSHOT_LOCK, transaction_lock
+from server.core.periods import Period, parse_period, periods_containing
+from server.core.timeutil import utcnow
+from server.indicator.reconcile import observed_in, open_in
+from server.indicator.snapshots import write_snapshot
+from server.markets.assignments import unit_on
+from server.models import (
+    IndicatorSnapshot,
+    IndicatorSnapshotItem,
+    Market,
+    ReviewDecision,
+    Visit,
+    VisitVersion,
+)
+
+COUNTS = ("markets_total", "compliant", "non_compliant", "not_assessed", "pending_review")
+ITEM_FIELDS = ("org_unit_id", "status", "pending_review", "visit_id", "observed_at",
+               "inspector_id", "reviewer_id", "decided_at")
+# Past this many pairs (a bulk import, a demo seed) a full recompute of the periods is cheaper
+# than thousands of item probes.
+MAX_PAIRS = 20_000
+
+
+def on_changes(rows: list[dict]) -> None:
+    """Subscribed to sync's CHANGE_ROWS (server/__init__.py)."""
+    visit_ids = {str(r["entity_id"]) for r in rows if r["entity"] == "visit"}
+    market_ids = {int(r["entity_id"]) for r in rows if r["entity"] == "market"}
+    if not visit_ids and not market_ids:
+        return
+    transaction_lock(SNAPSHOT_LOCK)
+    snapshots = provisional_snapshots()
+    if not snapshots:
+        return  # nothing computed yet: computed on demand, from the data as it is then
+    pairs = affected_pairs(snapshots, visit_ids, market_ids)
+    if sum(len(markets) for markets in pairs.values()) > MAX_PAIRS:
+        now = utcnow()
+        for period_id in sorted(pairs):
+            write_snapshot(parse_period(period_id), now)
+        return
+    if pairs:
+        apply(snapshots, pairs)
+
+
+def provisional_snapshots() -> dict[str, int]:
+    """{period id: its city row's id} for every provisional period (items hang on it)."""
+    snap = IndicatorSnapshot
+    return dict(db.session.execute(
+        select(snap.period, snap.id).where(snap.org_unit_id.is_(None), snap.final.is_(False))
+    ).all())
+
+
+def affected_pairs(snapshots: dict[str, int], visit_ids: set[str],
+                   market_ids: set[int]) -> dict[str, set[int]]:
+    """{period id: market ids} whose items may differ now."""
+    pairs: dict[str, set[int]] = defaultdict(set)
+
+    def add(market_id: int, observed_at: datetime) -> None:
+        for period_id in periods_containing(observed_at):
+            if period_id in snapshots:
+                pairs[period_id].add(market_id)
+
+    resubmitted = []
+    if visit_ids:
+        ids = sorted(visit_ids)
+        for visit_id, market_id, observed_at, status, rev in db.session.execute(
+            select(Visit.id, Visit.market_id, Visit.observed_at, Visit.status, Visit.rev)
+            .where(Visit.id.in_(ids))
+        ):
+            add(market_id, observed_at)
+            if status == "submitted" and rev > 1:
+                resubmitted.append(visit_id)
+    if resubmitted:
+        # An edit may have moved a waiting visit to another market or day: where it was
+        # before, a pending_review flag may have to go. Only edited (or reopened) visits.
+        for (data,) in db.session.execute(
+            select(VisitVersion.data).where(VisitVersion.visit_id.in_(resubmitted))
+        ):
+            add(int(data["market_id"]), _utc(data["observed_at"]))
+    if market_ids:
+        for period_id in snapshots:
+            pairs[period_id].update(market_ids)
+    return pairs
+
+
+def fresh_items(snapshots: dict[str, int], pairs: dict[str, set[int]]):
+    """One statement: each pair's item as a full recompute would write it (no row: the market
+    is outside the period's universe). The same rules as reconcile.py, for a few markets."""
+    branches = []
+    for period_id in sorted(pairs):
+        period = parse_period(period_id)
+        markets = sorted(pairs[period_id])
+        branches.append(_branch(snapshots[period_id], period, markets))
+    return union_all(*branches) if len(branches) > 1 else branches[0]
+
+
+def _branch(snapshot_id: int, period: Period, markets: list[int]):
+    last_decision = aliased(ReviewDecision)
+    latest = (
+        select(func.max(last_decision.id)).where(last_decision.visit_id == Visit.id)
+        .correlate(Visit).scalar_subquery()
+    )
+    # The evidence: the latest approved in-period visit (ties: the later decision, then the
+    # higher visit id), as reconcile.evidence_select ranks it.
+    ranked = (
+        select(
+            Visit.market_id, Visit.id.label("visit_id"), Visit.compliant, Visit.observed_at,
+            Visit.inspector_id, ReviewDecision.reviewer_id, ReviewDecision.decided_at,
+            func.row_number().over(
+                partition_by=Visit.market_id,
+                order_by=(Visit.observed_at.desc(), ReviewDecision.decided_at.desc(),
+                          Visit.id.desc()),
+            ).label("rank"),
+        )
+        .join(ReviewDecision, ReviewDecision.id == latest)
+        .where(Visit.market_id.in_(markets), Visit.status == "approved", observed_in(period))
+        .subquery()
+    )
+    evidence = select(ranked).where(ranked.c.rank == 1).subquery()
+    waiting = aliased(Visit)
+    pending = exists().where(
+        waiting.market_id == Market.id, waiting.status == "submitted",
+        waiting.observed_at >= period.utc_start, waiting.observed_at < period.utc_end,
+    )
+    return (
+        select(
+            literal(snapshot_id).label("snapshot_id"), Market.id.label("market_id"),
+            unit_on(period.reference_day()).label("org_unit_id"),
+            evidence.c.visit_id, evidence.c.compliant, evidence.c.observed_at,
+            evidence.c.inspector_id, evidence.c.reviewer_id, evidence.c.decided_at,
+            pending.label("waiting"),
+        )
+        .select_from(Market)
+        .outerjoin(evidence, evidence.c.market_id == Market.id)
+        .where(Market.id.in_(markets), open_in(period))
+    )
+
+
+def _item(row) -> dict:
+    if row.visit_id is None:
+        status, pending = "not_assessed", bool(row.waiting)
+    else:
+        status, pending = ("compliant" if row.compliant else "non_compliant"), False
+    return {"org_unit_id": row.org_unit_id, "status": status, "pending_review": pending,
+            "visit_id": row.visit_id, "observed_at": row.observed_at,
+            "inspector_id": row.inspector_id if row.visit_id else None,
+            "reviewer_id": row.reviewer_id, "decided_at": row.decided_at}
+
+
+def _counts(item: dict) -> dict:
+    return {"markets_total": 1, item["status"]: 1,
+            "pending_review": 1 if item["pending_review"] else 0}
+
+
+def apply(snapshots: dict[str, int], pairs: dict[str, set[int]]) -> None:
+    new = {(row.snapshot_id, row.market_id): _item(row)
+           for row in db.session.execute(fresh_items(snapshots, pairs))}
+    item = IndicatorSnapshotItem
+    wanted = {(snapshots[p], m) for p, markets in pairs.items() for m in markets}
+    snapshot_ids = sorted({s for s, _ in wanted})
+    market_ids = sorted({m for _, m in wanted})
+    old = {}
+    for row in db.session.execute(
+        select(item.snapshot_id, item.market_id, *(getattr(item, f) for f in ITEM_FIELDS))
+        .where(item.snapshot_id.in_(snapshot_ids), item.market_id.in_(market_ids))
+    ):
+        key = (row.snapshot_id, row.market_id)
+        if key in wanted:
+            old[key] = {f: getattr(row, f) for f in ITEM_FIELDS}
+    deltas: dict[tuple[int, int | None], dict[str, int]] = defaultdict(
+        lambda: dict.fromkeys(COUNTS, 0))
+    gone, changed, added = [], [], []
+    for key in sorted(wanted):
+        before, after = old.get(key), new.get(key)
+        if before == after:
+            continue
+        if before is not None:
+            for name, n in _counts(before).items():
+                deltas[(key[0], before["org_unit_id"])][name] -= n
+        if after is not None:
+            for name, n in _counts(after).items():
+                deltas[(key[0], after["org_unit_id"])][name] += n
+        ids = {"s_id": key[0], "m_id": key[1]}
+        if after is None:
+            gone.append(ids)
+        elif before is None:
+            added.append({"snapshot_id": key[0], "market_id": key[1], **after})
+        else:
+            changed.append({**ids, **after})
+    table = item.__table__  # Core statements: executemany, no ORM bookkeeping
+    where = and_(table.c.snapshot_id == bindparam("s_id"), table.c.market_id == bindparam("m_id"))
+    if gone:
+        db.session.execute(delete(table).where(where), gone)
+    if changed:
+        db.session.execute(
+            update(table).where(where).values({f: bindparam(f) for f in ITEM_FIELDS}), changed)
+    if added:
+        db.session.execute(insert(table), added)
+    if deltas:
+        _move_counts(snapshots, deltas)
+
+
+def _move_counts(snapshots: dict[str, int],
+                 deltas: dict[tuple[int, int | None], dict[str, int]]) -> None:
+    """Add each unit's delta to its row, its ancestors' rows (as the period's tree stood: the
+    rows' parent_unit_id) and the city row; one executemany UPDATE, rows in id order."""
+    period_of = {snapshot_id: period_id for period_id, snapshot_id in snapshots.items()}
+    periods = sorted({period_of[s] for s, _ in deltas})
+    snap = IndicatorSnapshot
+    rows = db.session.execute(
+        select(snap.id, snap.period, snap.org_unit_id, snap.parent_unit_id)
+        .where(snap.period.in_(periods), snap.org_unit_id.is_not(None))
+    ).all()
+    parent = {(r.period, r.org_unit_id): r.parent_unit_id for r in rows}
+    row_id = {(r.period, r.org_unit_id): r.id for r in rows}
+    total: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
+    for (snapshot_id, unit_id), delta in deltas.items():
+        period_id = period_of[snapshot_id]
+        targets = [snapshot_id]  # the city counts every item, whatever its unit
+        unit = unit_id
+        while unit is not None and (period_id, unit) in row_id:
+            targets.append(row_id[(period_id, unit)])
+            unit = parent[(period_id, unit)]
+        for target in targets:
+            for name, n in delta.items():
+                total[target][name] += n
+    now = utcnow()
+    params = [{"row_id": rid, "now": now, **{f"d_{n}": v for n, v in counts.items()}}
+              for rid, counts in sorted(total.items())]
+    table = snap.__table__
+    db.session.execute(
+        update(table).where(table.c.id == bindparam("row_id")).values(
+            computed_at=bindparam("now"),
+            **{name: table.c[name] + bindparam(f"d_{name}") for name in COUNTS}),
+        params)
+
+
+def _utc(iso: str) -> datetime:
+    """A version's observed_at (ISO 8601 with its offset) as the naive UTC visits store."""
+    value = datetime.fromisoformat(iso)
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
