@@ -1,13 +1,12 @@
 """Snapshots: the dashboard reads them; decisions and market changes update them in their own
 transaction (more in test_live.py); a final snapshot never changes."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 
 from server.core.extensions import db
-from server.core.timeutil import utcnow
 from server.indicator.snapshots import recompute_dirty, recompute_nightly
 from server.models import IndicatorDirtyPeriod, IndicatorSnapshot
 from tests.factories import decision, login, push
