@@ -5,8 +5,8 @@ provisional snapshots it affects up to date before it commits (DESIGN §7; issue
 rows are written, so it sees every writer's visits and markets (push, admin, importer, moves)
 without any of them calling the indicator. Set-wise, whatever the push's size:
   1. which (period, market) pairs changed: each visit's market and the periods holding its
-     observed_at (for a resubmitted visit, also where its earlier versions were: an edit may
-     have moved it), and every provisional period for a changed market;
+     observed_at (after an edit, also the pending_review flags left without a waiting visit:
+     the edit may have moved it), and every provisional period for a changed market;
   2. one query recomputes those pairs' items (one UNION ALL branch per period), one reads the
      items they replace;
   3. the differences are written (deletes, updates, inserts as executemany), and the counts of
@@ -22,7 +22,7 @@ the same periods queue on the first lock instead of deadlocking on the snapshot 
 """
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     and_,
@@ -51,7 +51,6 @@ from server.models import (
     Market,
     ReviewDecision,
     Visit,
-    VisitVersion,
 )
 
 COUNTS = ("markets_total", "compliant", "non_compliant", "not_assessed", "pending_review")
@@ -100,27 +99,41 @@ def affected_pairs(snapshots: dict[str, int], visit_ids: set[str],
             if period_id in snapshots:
                 pairs[period_id].add(market_id)
 
-    resubmitted = []
+    resubmitted = False
     if visit_ids:
-        ids = sorted(visit_ids)
-        for visit_id, market_id, observed_at, status, rev in db.session.execute(
-            select(Visit.id, Visit.market_id, Visit.observed_at, Visit.status, Visit.rev)
-            .where(Visit.id.in_(ids))
+        for market_id, observed_at, status, rev in db.session.execute(
+            select(Visit.market_id, Visit.observed_at, Visit.status, Visit.rev)
+            .where(Visit.id.in_(sorted(visit_ids)))
         ):
             add(market_id, observed_at)
-            if status == "submitted" and rev > 1:
-                resubmitted.append(visit_id)
+            resubmitted = resubmitted or (status == "submitted" and rev > 1)
     if resubmitted:
-        # An edit may have moved a waiting visit to another market or day: where it was
-        # before, a pending_review flag may have to go. Only edited (or reopened) visits.
-        for (data,) in db.session.execute(
-            select(VisitVersion.data).where(VisitVersion.visit_id.in_(resubmitted))
-        ):
-            add(int(data["market_id"]), _utc(data["observed_at"]))
+        # An edit may have moved a waiting visit to another market or day, and where it was
+        # a pending_review flag may have to go. Its old place is not in the change rows (nor
+        # reliably in visit_version: seeded visits have none), so look for the flags that
+        # lost their reason; only on edits and reopenings, never on creates and decisions.
+        for period_id, market_id in db.session.execute(stale_pending(snapshots)):
+            pairs[period_id].add(market_id)
     if market_ids:
         for period_id in snapshots:
             pairs[period_id].update(market_ids)
     return pairs
+
+
+def stale_pending(snapshots: dict[str, int]):
+    """(period, market) of every provisional item flagged pending_review whose market has no
+    submitted visit in the period any more: one UNION ALL branch per period."""
+    item = IndicatorSnapshotItem
+    branches = []
+    for period_id, snapshot_id in sorted(snapshots.items()):
+        period = parse_period(period_id)
+        waiting = exists().where(
+            Visit.market_id == item.market_id, Visit.status == "submitted",
+            Visit.observed_at >= period.utc_start, Visit.observed_at < period.utc_end)
+        branches.append(
+            select(literal(period_id).label("period"), item.market_id)
+            .where(item.snapshot_id == snapshot_id, item.pending_review.is_(True), ~waiting))
+    return union_all(*branches) if len(branches) > 1 else branches[0]
 
 
 def fresh_items(snapshots: dict[str, int], pairs: dict[str, set[int]]):
@@ -274,8 +287,3 @@ def _move_counts(snapshots: dict[str, int],
             **{name: table.c[name] + bindparam(f"d_{name}") for name in COUNTS}),
         params)
 
-
-def _utc(iso: str) -> datetime:
-    """A version's observed_at (ISO 8601 with its offset) as the naive UTC visits store."""
-    value = datetime.fromisoformat(iso)
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
