@@ -5,8 +5,8 @@ provisional snapshots it affects up to date before it commits (DESIGN §7; issue
 rows are written, so it sees every writer's visits and markets (push, admin, importer, moves)
 without any of them calling the indicator. Set-wise, whatever the push's size:
   1. which (period, market) pairs changed: each visit's market and the periods holding its
-     observed_at (after an edit, also the pending_review flags left without a waiting visit:
-     the edit may have moved it), and every provisional period for a changed market;
+     observed_at (after an edit, also where its earlier versions were: the edit may have
+     moved a waiting visit), and every provisional period for a changed market;
   2. one query recomputes those pairs' items (one UNION ALL branch per period), one reads the
      items they replace;
   3. the differences are written (deletes, updates, inserts as executemany), and the counts of
@@ -22,16 +22,20 @@ the same periods queue on the first lock instead of deadlocking on the snapshot 
 """
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
     and_,
     bindparam,
     delete,
     exists,
     func,
     insert,
-    literal,
+    or_,
     select,
     union_all,
     update,
@@ -42,7 +46,6 @@ from server.core.extensions import db
 from server.core.locks import SNAPSHOT_LOCK, transaction_lock
 from server.core.periods import Period, parse_period, periods_containing
 from server.core.timeutil import utcnow
-from server.indicator.reconcile import observed_in, open_in
 from server.indicator.snapshots import write_snapshot
 from server.markets.assignments import unit_on
 from server.models import (
@@ -51,6 +54,7 @@ from server.models import (
     Market,
     ReviewDecision,
     Visit,
+    VisitVersion,
 )
 
 COUNTS = ("markets_total", "compliant", "non_compliant", "not_assessed", "pending_review")
@@ -99,93 +103,167 @@ def affected_pairs(snapshots: dict[str, int], visit_ids: set[str],
             if period_id in snapshots:
                 pairs[period_id].add(market_id)
 
-    resubmitted = False
+    resubmitted = []
     if visit_ids:
-        for market_id, observed_at, status, rev in db.session.execute(
-            select(Visit.market_id, Visit.observed_at, Visit.status, Visit.rev)
+        for visit_id, market_id, observed_at, status, rev in db.session.execute(
+            select(Visit.id, Visit.market_id, Visit.observed_at, Visit.status, Visit.rev)
             .where(Visit.id.in_(sorted(visit_ids)))
         ):
             add(market_id, observed_at)
-            resubmitted = resubmitted or (status == "submitted" and rev > 1)
-    if resubmitted:
-        # An edit may have moved a waiting visit to another market or day, and where it was
-        # a pending_review flag may have to go. Its old place is not in the change rows (nor
-        # reliably in visit_version: seeded visits have none), so look for the flags that
-        # lost their reason; only on edits and reopenings, never on creates and decisions.
-        for period_id, market_id in db.session.execute(stale_pending(snapshots)):
-            pairs[period_id].add(market_id)
+            if status == "submitted" and rev > 1:  # edited (or reopened)
+                resubmitted.append(visit_id)
+    if resubmitted and not _earlier_places(resubmitted, add):
+        # An edit may have moved a waiting visit to another market or day, where a
+        # pending_review flag may have to go; without its versions (a visit seeded, not
+        # pushed), look for every flag that lost its reason.
+        period_of = {snapshot_id: period_id for period_id, snapshot_id in snapshots.items()}
+        statement, params = stale_pending(snapshots)
+        for snapshot_id, market_id in db.session.execute(statement, params):
+            pairs[period_of[snapshot_id]].add(market_id)
     if market_ids:
         for period_id in snapshots:
             pairs[period_id].update(market_ids)
     return pairs
 
 
+def _earlier_places(visit_ids: list[str], add) -> bool:
+    """`add` every market and observation time the visits had in their earlier versions (an
+    edit may have moved a waiting visit); False when a visit's history is incomplete (no
+    version 1: seeded, or recorded before versions were kept)."""
+    complete = set()
+    for visit_id, rev, data in db.session.execute(
+        select(VisitVersion.visit_id, VisitVersion.rev, VisitVersion.data)
+        .where(VisitVersion.visit_id.in_(visit_ids))
+    ):
+        add(int(data["market_id"]), _utc(data["observed_at"]))
+        if rev == 1:
+            complete.add(visit_id)
+    return complete >= set(visit_ids)
+
+
+def _utc(iso: str) -> datetime:
+    """A version's observed_at (ISO 8601 with the phone's offset) as naive UTC, as stored."""
+    value = datetime.fromisoformat(iso)
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+# The statements take every value as a bound parameter, one set per period (branch i), and
+# are built once per number of periods: building and compiling a 29-branch UNION costs more
+# than running it, so each shape is made once and SQLAlchemy's compiled cache does the rest.
+
+def _bounds(i: int) -> dict:
+    return {"from": bindparam(f"from_{i}", type_=DateTime()),
+            "to": bindparam(f"to_{i}", type_=DateTime()),
+            "start": bindparam(f"start_{i}", type_=Date()),
+            "end": bindparam(f"end_{i}", type_=Date()),
+            "ref": bindparam(f"ref_{i}", type_=Date()),
+            "sid": bindparam(f"sid_{i}", type_=Integer()),
+            "markets": bindparam(f"markets_{i}", expanding=True)}
+
+
+def _params(i: int, period: Period, snapshot_id: int, markets=()) -> dict:
+    return {f"from_{i}": period.utc_start, f"to_{i}": period.utc_end,
+            f"start_{i}": period.start, f"end_{i}": period.end,
+            f"ref_{i}": period.reference_day(), f"sid_{i}": snapshot_id,
+            f"markets_{i}": sorted(markets)}
+
+
+def _union(branches: list):
+    return union_all(*branches) if len(branches) > 1 else branches[0]
+
+
 def stale_pending(snapshots: dict[str, int]):
-    """(period, market) of every provisional item flagged pending_review whose market has no
-    submitted visit in the period any more: one UNION ALL branch per period."""
+    """(snapshot id, market) of every provisional item flagged pending_review whose market has
+    no submitted visit in the period any more: one UNION ALL branch per period."""
+    params = {}
+    for i, period_id in enumerate(sorted(snapshots)):
+        params.update(_params(i, parse_period(period_id), snapshots[period_id]))
+    return _stale_statement(len(snapshots)), params
+
+
+@lru_cache(maxsize=32)
+def _stale_statement(count: int):
     item = IndicatorSnapshotItem
     branches = []
-    for period_id, snapshot_id in sorted(snapshots.items()):
-        period = parse_period(period_id)
+    for i in range(count):
+        b = _bounds(i)
         waiting = exists().where(
             Visit.market_id == item.market_id, Visit.status == "submitted",
-            Visit.observed_at >= period.utc_start, Visit.observed_at < period.utc_end)
-        branches.append(
-            select(literal(period_id).label("period"), item.market_id)
-            .where(item.snapshot_id == snapshot_id, item.pending_review.is_(True), ~waiting))
-    return union_all(*branches) if len(branches) > 1 else branches[0]
+            Visit.observed_at >= b["from"], Visit.observed_at < b["to"])
+        branches.append(select(item.snapshot_id, item.market_id).where(
+            item.snapshot_id == b["sid"], item.pending_review.is_(True), ~waiting))
+    return _union(branches)
 
 
 def fresh_items(snapshots: dict[str, int], pairs: dict[str, set[int]]):
     """One statement: each pair's item as a full recompute would write it (no row: the market
     is outside the period's universe). The same rules as reconcile.py, for a few markets."""
-    branches = []
-    for period_id in sorted(pairs):
-        period = parse_period(period_id)
-        markets = sorted(pairs[period_id])
-        branches.append(_branch(snapshots[period_id], period, markets))
-    return union_all(*branches) if len(branches) > 1 else branches[0]
+    params = {}
+    for i, period_id in enumerate(sorted(pairs)):
+        params.update(_params(i, parse_period(period_id), snapshots[period_id], pairs[period_id]))
+    return _fresh_statement(len(pairs)), params
 
 
-def _branch(snapshot_id: int, period: Period, markets: list[int]):
-    last_decision = aliased(ReviewDecision)
-    latest = (
-        select(func.max(last_decision.id)).where(last_decision.visit_id == Visit.id)
-        .correlate(Visit).scalar_subquery()
+@lru_cache(maxsize=64)
+def _fresh_statement(count: int):
+    return _union([_branch(_bounds(i)) for i in range(count)])
+
+
+def _branch(b: dict):
+    # The evidence, ranked as reconcile.evidence_select ranks it, narrowed the same way: per
+    # market one backward probe for its latest approved in-period observation; only the
+    # visits observed at that instant are candidates (ties: the later decision, then the
+    # higher visit id), each with its latest decision (two probes of the decisions' index).
+    probe = aliased(Visit)
+    latest_at = (
+        select(func.max(probe.observed_at))
+        .where(probe.market_id == Market.id, probe.status == "approved",
+               probe.observed_at >= b["from"], probe.observed_at < b["to"])
+        .correlate(Market).scalar_subquery()
     )
-    # The evidence: the latest approved in-period visit (ties: the later decision, then the
-    # higher visit id), as reconcile.evidence_select ranks it.
-    ranked = (
-        select(
-            Visit.market_id, Visit.id.label("visit_id"), Visit.compliant, Visit.observed_at,
-            Visit.inspector_id, ReviewDecision.reviewer_id, ReviewDecision.decided_at,
-            func.row_number().over(
-                partition_by=Visit.market_id,
-                order_by=(Visit.observed_at.desc(), ReviewDecision.decided_at.desc(),
-                          Visit.id.desc()),
-            ).label("rank"),
-        )
-        .join(ReviewDecision, ReviewDecision.id == latest)
-        .where(Visit.market_id.in_(markets), Visit.status == "approved", observed_in(period))
+    latest = (select(Market.id.label("market_id"), latest_at.label("observed_at"))
+              .where(Market.id.in_(b["markets"])).subquery())
+
+    def last_decision(column):
+        return (select(column).where(ReviewDecision.visit_id == Visit.id)
+                .order_by(ReviewDecision.id.desc()).limit(1).correlate(Visit).scalar_subquery())
+
+    candidates = (
+        select(Visit.market_id, Visit.id.label("visit_id"), Visit.compliant, Visit.observed_at,
+               Visit.inspector_id, last_decision(ReviewDecision.reviewer_id).label("reviewer_id"),
+               last_decision(ReviewDecision.decided_at).label("decided_at"))
+        .join(latest, and_(latest.c.market_id == Visit.market_id,
+                           latest.c.observed_at == Visit.observed_at))
+        .where(Visit.status == "approved")
         .subquery()
     )
+    ranked = select(
+        candidates,
+        func.row_number().over(
+            partition_by=candidates.c.market_id,
+            order_by=(candidates.c.decided_at.desc(), candidates.c.visit_id.desc()),
+        ).label("rank"),
+    ).subquery()
     evidence = select(ranked).where(ranked.c.rank == 1).subquery()
     waiting = aliased(Visit)
     pending = exists().where(
         waiting.market_id == Market.id, waiting.status == "submitted",
-        waiting.observed_at >= period.utc_start, waiting.observed_at < period.utc_end,
+        waiting.observed_at >= b["from"], waiting.observed_at < b["to"],
     )
+    # The universe (reconcile.open_in) with the period's days as parameters.
+    open_then = and_(or_(Market.opened_on.is_(None), Market.opened_on <= b["end"]),
+                     or_(Market.closed_on.is_(None), Market.closed_on >= b["start"]))
     return (
         select(
-            literal(snapshot_id).label("snapshot_id"), Market.id.label("market_id"),
-            unit_on(period.reference_day()).label("org_unit_id"),
+            b["sid"].label("snapshot_id"), Market.id.label("market_id"),
+            unit_on(b["ref"]).label("org_unit_id"),
             evidence.c.visit_id, evidence.c.compliant, evidence.c.observed_at,
             evidence.c.inspector_id, evidence.c.reviewer_id, evidence.c.decided_at,
             pending.label("waiting"),
         )
         .select_from(Market)
         .outerjoin(evidence, evidence.c.market_id == Market.id)
-        .where(Market.id.in_(markets), open_in(period))
+        .where(Market.id.in_(b["markets"]), open_then)
     )
 
 
@@ -206,8 +284,9 @@ def _counts(item: dict) -> dict:
 
 
 def apply(snapshots: dict[str, int], pairs: dict[str, set[int]]) -> None:
+    statement, params = fresh_items(snapshots, pairs)
     new = {(row.snapshot_id, row.market_id): _item(row)
-           for row in db.session.execute(fresh_items(snapshots, pairs))}
+           for row in db.session.execute(statement, params)}
     item = IndicatorSnapshotItem
     wanted = {(snapshots[p], m) for p, markets in pairs.items() for m in markets}
     snapshot_ids = sorted({s for s, _ in wanted})
