@@ -26,6 +26,7 @@ import argparse
 import statistics
 import sys
 import time
+import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -212,7 +213,16 @@ def live(app, rounds: int, batch: int) -> None:
         n = rounds * batch * 2
         submitted = db.session.execute(text(LIVE_SELECT), {"status": "submitted", "n": n}).all()
         returned = db.session.execute(text(LIVE_SELECT), {"status": "returned", "n": n}).all()
-        db.session.rollback()
+        # Pushed visits have their versions (migration 0007 gave every older visit one at rev
+        # 1); the generated ones have none, which would send the hook down its fallback.
+        db.session.execute(text(
+            "INSERT INTO visit_version (visit_id, rev, inspector_id, device_id, received_at, "
+            "data) SELECT v.id, 1, v.inspector_id, 'bench', now(), json_build_object("
+            "'market_id', v.market_id, 'observed_at', to_char(v.observed_at, "
+            "'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"'), 'answers', v.answers) FROM visit v "
+            "WHERE v.id = ANY(:ids) AND NOT EXISTS (SELECT 1 FROM visit_version x "
+            "WHERE x.visit_id = v.id)"), {"ids": [v.id for v in returned]})
+        db.session.commit()
         tokens = {}
         for kind, visits in (("decide", submitted), ("edit", returned)):
             samples = {True: [], False: []}
@@ -224,7 +234,7 @@ def live(app, rounds: int, batch: int) -> None:
                 if len(chunk) < batch:
                     break
                 if kind == "decide":
-                    mutations = [{"id": f"bench-{v.id}", "type": "review.decide", "data": {
+                    mutations = [{"id": str(uuid.uuid4()), "type": "review.decide", "data": {
                         "visit_id": v.id, "base_rev": v.rev, "decision": "approve"}}
                         for v in chunk]
                     samples[with_hook].append(_push(client, ward, mutations))
@@ -237,7 +247,7 @@ def live(app, rounds: int, batch: int) -> None:
                     headers = tokens.get(username) or tokens.setdefault(
                         username, _token(client, username))
                     elapsed += _push(client, headers, [{
-                        "id": f"bench-{v.id}", "type": "visit.upsert", "data": {
+                        "id": str(uuid.uuid4()), "type": "visit.upsert", "data": {
                             "id": v.id, "base_rev": v.rev, "market_id": v.market_id,
                             "form_version": "2023.1",
                             "observed_at": "2023-06-15T09:00:00+07:00", "answers": ANSWERS,
