@@ -339,12 +339,19 @@ def _move_counts(snapshots: dict[str, int],
     period_of = {snapshot_id: period_id for period_id, snapshot_id in snapshots.items()}
     periods = sorted({period_of[s] for s, _ in deltas})
     snap = IndicatorSnapshot
-    rows = db.session.execute(
-        select(snap.id, snap.period, snap.org_unit_id, snap.parent_unit_id)
-        .where(snap.period.in_(periods), snap.org_unit_id.is_not(None))
-    ).all()
-    parent = {(r.period, r.org_unit_id): r.parent_unit_id for r in rows}
-    row_id = {(r.period, r.org_unit_id): r.id for r in rows}
+    parent: dict[tuple[str, int], int | None] = {}
+    row_id: dict[tuple[str, int], int] = {}
+    # Up the tree level by level (a ward, its district): a few dozen rows, not every unit's.
+    level, asked = {unit for _, unit in deltas if unit is not None}, set()
+    while level:
+        asked |= level
+        for r in db.session.execute(
+            select(snap.id, snap.period, snap.org_unit_id, snap.parent_unit_id)
+            .where(snap.period.in_(periods), snap.org_unit_id.in_(sorted(level)))
+        ):
+            parent[(r.period, r.org_unit_id)] = r.parent_unit_id
+            row_id[(r.period, r.org_unit_id)] = r.id
+        level = {p for p in parent.values() if p is not None} - asked
     total: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(COUNTS, 0))
     for (snapshot_id, unit_id), delta in deltas.items():
         period_id = period_of[snapshot_id]
