@@ -168,7 +168,11 @@ def latency(app, requests: int) -> None:
 LIVE_SELECT = (
     "SELECT v.id, v.rev, v.market_id, u.username FROM visit v JOIN market m ON m.id = v.market_id "
     "JOIN org_unit w ON w.id = m.org_unit_id JOIN app_user u ON u.id = v.inspector_id "
-    "WHERE v.status = :status AND w.parent_id = 2 ORDER BY v.id LIMIT :n")
+    "WHERE v.status = :status AND w.parent_id = :district ORDER BY v.id LIMIT :n")
+# The district with the most visits awaiting review (earlier runs decided some).
+BUSIEST = ("SELECT w.parent_id FROM visit v JOIN market m ON m.id = v.market_id JOIN org_unit w "
+           "ON w.id = m.org_unit_id WHERE v.status = 'submitted' GROUP BY w.parent_id "
+           "ORDER BY count(*) DESC LIMIT 1")
 ANSWERS = {"stalls_total": 40, "stalls_using_nondegradable": 0, "alternatives": ["paper_bag"],
            "signage_present": True, "outreach_held": True}
 
@@ -209,10 +213,13 @@ def live(app, rounds: int, batch: int) -> None:
                    *(f"2023-YTD{m:02d}" for m in range(1, 13))]
         for period_id in periods:
             compute(parse_period(period_id))
-        ward = _token(client, "ward1")
+        district = db.session.scalar(text(BUSIEST))
+        ward = _token(client, f"ward{district - 1}")  # ward<d> is unit 1 + d
         n = rounds * batch * 2
-        submitted = db.session.execute(text(LIVE_SELECT), {"status": "submitted", "n": n}).all()
-        returned = db.session.execute(text(LIVE_SELECT), {"status": "returned", "n": n}).all()
+        submitted = db.session.execute(
+            text(LIVE_SELECT), {"status": "submitted", "n": n, "district": district}).all()
+        returned = db.session.execute(
+            text(LIVE_SELECT), {"status": "returned", "n": n, "district": district}).all()
         # Pushed visits have their versions (migration 0007 gave every older visit one at rev
         # 1); the generated ones have none, which would send the hook down its fallback.
         db.session.execute(text(

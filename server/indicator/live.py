@@ -16,9 +16,11 @@ Final snapshots are never touched. The result equals a full recompute (`compute`
 stays for the nightly run and for finalising (tests/indicator/test_live.py proves it on random
 sequences).
 
-Locks: SNAPSHOT_LOCK is taken here, before the caller takes CHANGE_SEQUENCE_LOCK; `compute`
-takes SNAPSHOT_LOCK alone. So the order is always snapshot → sequence, and two pushes touching
-the same periods queue on the first lock instead of deadlocking on the snapshot rows.
+Locks: the hook runs under CHANGE_SEQUENCE_LOCK (taken by insert_changes) and takes
+SNAPSHOT_LOCK when there is a provisional snapshot to update; `compute` and `finalize` take the
+same two in the same order (snapshots._lock). So two pushes touching the same periods queue
+instead of deadlocking on the snapshot rows, and a recompute never runs between a push's look
+at the snapshots and its commit (it would miss the push's rows, and the push its snapshot).
 """
 
 from collections import defaultdict
@@ -71,10 +73,10 @@ def on_changes(rows: list[dict]) -> None:
     market_ids = {int(r["entity_id"]) for r in rows if r["entity"] == "market"}
     if not visit_ids and not market_ids:
         return
+    if not provisional_snapshots():
+        return  # nothing computed yet: computed on demand, from the data as it is then
     transaction_lock(SNAPSHOT_LOCK)
     snapshots = provisional_snapshots()
-    if not snapshots:
-        return  # nothing computed yet: computed on demand, from the data as it is then
     pairs = affected_pairs(snapshots, visit_ids, market_ids)
     if sum(len(markets) for markets in pairs.values()) > MAX_PAIRS:
         now = utcnow()

@@ -20,7 +20,7 @@ from sqlalchemy import delete, insert, select, update
 from server.audit.record import record
 from server.core.errors import ApiError
 from server.core.extensions import begin_write, db
-from server.core.locks import SNAPSHOT_LOCK, transaction_lock
+from server.core.locks import CHANGE_SEQUENCE_LOCK, SNAPSHOT_LOCK, transaction_lock
 from server.core.periods import Period, local_today, parse_period, periods_containing
 from server.core.timeutil import utcnow
 from server.indicator.hierarchy import load_tree
@@ -34,7 +34,10 @@ COUNTS = ("markets_total", "compliant", "non_compliant", "not_assessed", "pendin
 
 
 def _lock() -> None:
+    """The change sequence, then the snapshots: the order of every writer's live update
+    (indicator/live.py), so a recompute waits for pushes in flight and they for it."""
     begin_write()  # BEGIN IMMEDIATE on SQLite
+    transaction_lock(CHANGE_SEQUENCE_LOCK)
     transaction_lock(SNAPSHOT_LOCK)
 
 
