@@ -1,8 +1,9 @@
 """The live indicator under concurrent pushes (server/indicator/live.py): two officers deciding
 visits of the same market and periods at the same instant, each transaction held open around
 its change-log insert so both are in flight together. Neither push fails or deadlocks, and the
-figures equal a full recompute: the second push's hook ran after the first committed (the
-snapshot lock), so it saw both decisions and moved the counts once each.
+figures equal a full recompute: the second push's hook ran after the first committed (it runs
+under the change-sequence lock, then the snapshot lock), so it saw both decisions and moved
+the counts once each; without the locks it does not (tried: the counts drift).
 
 Real requests from threads against the app served over HTTP (tests/sync/concurrency)."""
 
