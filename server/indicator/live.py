@@ -17,8 +17,9 @@ stays for the nightly run and for finalising (tests/indicator/test_live.py prove
 sequences).
 
 Locks: the hook runs under CHANGE_SEQUENCE_LOCK (taken by insert_changes) and takes
-SNAPSHOT_LOCK when there is a provisional snapshot to update; `compute` and `finalize` take the
-same two in the same order (snapshots._lock). So two pushes touching the same periods queue
+SNAPSHOT_LOCK once any snapshot exists (snapshots are never all deleted, so that test cannot
+flip back); `compute` and `finalize` take SNAPSHOT_LOCK, preceded by CHANGE_SEQUENCE_LOCK only
+for the very first snapshot (snapshots._lock). So two pushes touching the same periods queue
 instead of deadlocking on the snapshot rows, and a recompute never runs between a push's look
 at the snapshots and its commit (it would miss the push's rows, and the push its snapshot).
 """
@@ -73,10 +74,12 @@ def on_changes(rows: list[dict]) -> None:
     market_ids = {int(r["entity_id"]) for r in rows if r["entity"] == "market"}
     if not visit_ids and not market_ids:
         return
-    if not provisional_snapshots():
+    if db.session.scalar(select(IndicatorSnapshot.id).limit(1)) is None:
         return  # nothing computed yet: computed on demand, from the data as it is then
     transaction_lock(SNAPSHOT_LOCK)
     snapshots = provisional_snapshots()
+    if not snapshots:
+        return
     pairs = affected_pairs(snapshots, visit_ids, market_ids)
     if sum(len(markets) for markets in pairs.values()) > MAX_PAIRS:
         now = utcnow()

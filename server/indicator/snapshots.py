@@ -34,10 +34,13 @@ COUNTS = ("markets_total", "compliant", "non_compliant", "not_assessed", "pendin
 
 
 def _lock() -> None:
-    """The change sequence, then the snapshots: the order of every writer's live update
-    (indicator/live.py), so a recompute waits for pushes in flight and they for it."""
+    """The snapshot lock, which every writer's live update takes once any snapshot exists
+    (indicator/live.py). Before the first snapshot ever, writers skip it, so the first
+    computation also waits for the writers in flight (the change-sequence lock they hold to
+    their commit, taken in their order: sequence, then snapshots)."""
     begin_write()  # BEGIN IMMEDIATE on SQLite
-    transaction_lock(CHANGE_SEQUENCE_LOCK)
+    if db.session.scalar(select(IndicatorSnapshot.id).limit(1)) is None:
+        transaction_lock(CHANGE_SEQUENCE_LOCK)
     transaction_lock(SNAPSHOT_LOCK)
 
 
