@@ -213,3 +213,19 @@ def test_after_any_sequence_the_live_snapshot_equals_a_full_recompute(client, wo
         live = snapshot_state(period_id)
         compute(parse_period(period_id))
         assert live == snapshot_state(period_id), (period_id, steps)
+
+
+def test_a_change_too_big_for_items_rewrites_its_periods_whole(client, world, monkeypatch):
+    """A bulk import or a seed touching more pairs than MAX_PAIRS: the periods are recomputed
+    whole in the same transaction, with the same result."""
+    from server.indicator import live
+
+    city, ward = login(client, "city"), login(client, "ward_hbt")
+    before = indicator(client, city)
+    monkeypatch.setattr(live, "MAX_PAIRS", 0)
+    assert push(client, ward, decision(fixture.vid(4), 1, "approve"))[0]["status"] == "applied"
+    after = indicator(client, city)
+    assert after["compliant"] == before["compliant"] + 1
+    state = snapshot_state("2023")
+    compute(parse_period("2023"))
+    assert snapshot_state("2023") == state

@@ -12,6 +12,7 @@ import threading
 import time
 
 import pytest
+import requests
 from werkzeug.serving import make_server
 
 from server.core.periods import parse_period
@@ -82,3 +83,32 @@ def test_two_officers_deciding_at_once_on_the_same_market_and_periods(api, app, 
     # M03's evidence is the latest approved visit, 13 June, whoever committed last.
     items = {i[0]: i for i in live["2023-06"][1]}
     assert items[world["markets"]["M03"].id][4] == visits[3]
+
+
+@pytest.mark.parametrize("first_snapshot", [True, False], ids=["first-snapshot", "later"])
+def test_a_period_computed_while_a_decision_commits_counts_it(api, app, world, monkeypatch,
+                                                              first_snapshot):
+    """The dashboard asks for 2023 (never computed) while a decision's push has written its
+    change rows and not committed yet: the recompute waits for that commit (the first
+    snapshot ever: behind the change-sequence lock; later ones: behind the snapshot lock the
+    push's hook holds), so the new snapshot counts the decision."""
+    if not first_snapshot:
+        compute(parse_period("2023-Q1"))
+    hook_change_log(monkeypatch, after=lambda rows: time.sleep(0.4))  # in flight, rows written
+    ward, city = api.login("ward_hbt"), api.login("city")
+
+    def read_later():
+        time.sleep(0.15)
+        response = requests.get(f"{api.url}/api/v1/indicator", params={"period": "2023"},
+                                headers=city, timeout=TIMEOUT)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    pushed, body = at_once(lambda: api.push(ward, decision(fixture.vid(4), 1, "approve")),
+                           read_later)
+
+    assert pushed[0]["status"] == "applied"
+    live = snapshot_state("2023")
+    compute(parse_period("2023"))
+    assert live == snapshot_state("2023")
+    assert body["pending_review"] == live[0][0][6]  # the city row the dashboard was given
