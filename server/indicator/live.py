@@ -66,6 +66,7 @@ ITEM_FIELDS = ("org_unit_id", "status", "pending_review", "visit_id", "observed_
 # Past this many pairs (a bulk import, a demo seed) a full recompute of the periods is cheaper
 # than thousands of item probes.
 MAX_PAIRS = 20_000
+MAX_ROWS = 5_000
 
 
 def on_changes(rows: list[dict]) -> None:
@@ -80,14 +81,20 @@ def on_changes(rows: list[dict]) -> None:
     snapshots = provisional_snapshots()
     if not snapshots:
         return
+    if len(visit_ids) + len(market_ids) > MAX_ROWS:  # a seed: not even the ids fit a query
+        return _rewrite(snapshots)
     pairs = affected_pairs(snapshots, visit_ids, market_ids)
     if sum(len(markets) for markets in pairs.values()) > MAX_PAIRS:
-        now = utcnow()
-        for period_id in sorted(pairs):
-            write_snapshot(parse_period(period_id), now)
-        return
+        return _rewrite(pairs)
     if pairs:
         apply(snapshots, pairs)
+
+
+def _rewrite(period_ids) -> None:
+    """Recompute these provisional periods whole, in the writer's transaction."""
+    now = utcnow()
+    for period_id in sorted(period_ids):
+        write_snapshot(parse_period(period_id), now)
 
 
 def provisional_snapshots() -> dict[str, int]:

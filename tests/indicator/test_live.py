@@ -215,14 +215,16 @@ def test_after_any_sequence_the_live_snapshot_equals_a_full_recompute(client, wo
         assert live == snapshot_state(period_id), (period_id, steps)
 
 
-def test_a_change_too_big_for_items_rewrites_its_periods_whole(client, world, monkeypatch):
-    """A bulk import or a seed touching more pairs than MAX_PAIRS: the periods are recomputed
-    whole in the same transaction, with the same result."""
+@pytest.mark.parametrize("limit", ["MAX_PAIRS", "MAX_ROWS"])
+def test_a_change_too_big_for_items_rewrites_its_periods_whole(client, world, monkeypatch,
+                                                                limit):
+    """A bulk import or a seed touching more pairs (or rows) than the limits: the periods are
+    recomputed whole in the same transaction, with the same result."""
     from server.indicator import live
 
     city, ward = login(client, "city"), login(client, "ward_hbt")
     before = indicator(client, city)
-    monkeypatch.setattr(live, "MAX_PAIRS", 0)
+    monkeypatch.setattr(live, limit, 0)
     assert push(client, ward, decision(fixture.vid(4), 1, "approve"))[0]["status"] == "applied"
     after = indicator(client, city)
     assert after["compliant"] == before["compliant"] + 1
