@@ -8,7 +8,12 @@ Then it times:
     the year 2023, a quarter and a month; median of --runs;
   - the dashboard read from a snapshot, through the Flask test client with a real bearer
     token: GET /indicator for the city and a district, /indicator/markets for a ward and a
-    district, /indicator/trend; median and p95 of --requests each.
+    district, /indicator/trend; median and p95 of --requests each;
+  - the live indicator (server/indicator/live.py): with every 2023 period computed (29
+    provisional snapshots), pushes of --batch review decisions by a district's officer and of
+    --batch edits of returned visits by their inspectors, through POST /sync/push, with the
+    hook and without it (unsubscribed), alternated in one run; median of --rounds each, and
+    the hook's own time. Then the snapshots are checked against a full recompute.
 
     createdb -h 127.0.0.1 -U postgres chx_indbench
     .venv/bin/python bench/indicator_scale.py                       # generate, then measure
@@ -21,6 +26,7 @@ import argparse
 import statistics
 import sys
 import time
+import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -33,6 +39,7 @@ from server import create_app  # noqa: E402
 from server.core.extensions import db  # noqa: E402
 from server.core.periods import parse_period  # noqa: E402
 from server.indicator.snapshots import compute  # noqa: E402
+from server.sync import changes  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/chx_indbench"
 PASSWORD = "bench password"
@@ -158,6 +165,108 @@ def latency(app, requests: int) -> None:
                   f"p95 {p95:6.1f} ms ({requests} requests)")
 
 
+LIVE_SELECT = (
+    "SELECT v.id, v.rev, v.market_id, u.username FROM visit v JOIN market m ON m.id = v.market_id "
+    "JOIN org_unit w ON w.id = m.org_unit_id JOIN app_user u ON u.id = v.inspector_id "
+    "WHERE v.status = :status AND w.parent_id = :district ORDER BY v.id LIMIT :n")
+# The district with the most visits awaiting review (earlier runs decided some).
+BUSIEST = ("SELECT w.parent_id FROM visit v JOIN market m ON m.id = v.market_id JOIN org_unit w "
+           "ON w.id = m.org_unit_id WHERE v.status = 'submitted' GROUP BY w.parent_id "
+           "ORDER BY count(*) DESC LIMIT 1")
+ANSWERS = {"stalls_total": 40, "stalls_using_nondegradable": 0, "alternatives": ["paper_bag"],
+           "signage_present": True, "outreach_held": True}
+
+
+def _push(client, headers, mutations) -> float:
+    started = time.perf_counter()
+    response = client.post("/api/v1/sync/push", headers=headers,
+                           json={"device_id": "bench", "mutations": mutations})
+    elapsed = (time.perf_counter() - started) * 1000
+    assert response.status_code == 200, response.get_json()
+    results = response.get_json()["results"]
+    assert all(r["status"] == "applied" for r in results), results[:2]
+    return elapsed
+
+
+def _token(client, username: str) -> dict:
+    token = client.post("/api/v1/auth/token", json={
+        "username": username, "password": PASSWORD, "device_id": "bench"}).get_json()["token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def live(app, rounds: int, batch: int) -> None:
+    """Push cost with and without the live indicator's hook (alternated), and the hook's."""
+    from server.indicator.live import on_changes
+
+    client = app.test_client()
+    hook_ms: list[float] = []
+
+    def timed_hook(rows):
+        started = time.perf_counter()
+        on_changes(rows)
+        hook_ms.append((time.perf_counter() - started) * 1000)
+
+    handlers = changes._subscribers[changes.CHANGE_ROWS]
+    with app.app_context():
+        periods = ["2023", *(f"2023-Q{q}" for q in range(1, 5)),
+                   *(f"2023-{m:02d}" for m in range(1, 13)),
+                   *(f"2023-YTD{m:02d}" for m in range(1, 13))]
+        for period_id in periods:
+            compute(parse_period(period_id))
+        district = db.session.scalar(text(BUSIEST))
+        ward = _token(client, f"ward{district - 1}")  # ward<d> is unit 1 + d
+        n = rounds * batch * 2
+        submitted = db.session.execute(
+            text(LIVE_SELECT), {"status": "submitted", "n": n, "district": district}).all()
+        returned = db.session.execute(
+            text(LIVE_SELECT), {"status": "returned", "n": n, "district": district}).all()
+        # Pushed visits have their versions (migration 0007 gave every older visit one at rev
+        # 1); the generated ones have none, which would send the hook down its fallback.
+        db.session.execute(text(
+            "INSERT INTO visit_version (visit_id, rev, inspector_id, device_id, received_at, "
+            "data) SELECT v.id, 1, v.inspector_id, 'bench', now(), json_build_object("
+            "'market_id', v.market_id, 'observed_at', to_char(v.observed_at, "
+            "'YYYY-MM-DD\"T\"HH24:MI:SS\"+00:00\"'), 'answers', v.answers) FROM visit v "
+            "WHERE v.id = ANY(:ids) AND NOT EXISTS (SELECT 1 FROM visit_version x "
+            "WHERE x.visit_id = v.id)"), {"ids": [v.id for v in returned]})
+        db.session.commit()
+        tokens = {}
+        for kind, visits in (("decide", submitted), ("edit", returned)):
+            samples = {True: [], False: []}
+            hook_ms.clear()
+            for index in range(rounds * 2):
+                with_hook = index % 2 == 0
+                handlers[:] = [timed_hook] if with_hook else []
+                chunk = visits[index * batch:(index + 1) * batch]
+                if len(chunk) < batch:
+                    break
+                if kind == "decide":
+                    mutations = [{"id": str(uuid.uuid4()), "type": "review.decide", "data": {
+                        "visit_id": v.id, "base_rev": v.rev, "decision": "approve"}}
+                        for v in chunk]
+                    samples[with_hook].append(_push(client, ward, mutations))
+                    continue
+                by_inspector = {}
+                for v in chunk:
+                    by_inspector.setdefault(v.username, []).append(v)
+                elapsed = 0.0
+                for username, own in by_inspector.items():
+                    headers = tokens.get(username) or tokens.setdefault(
+                        username, _token(client, username))
+                    elapsed += _push(client, headers, [{
+                        "id": str(uuid.uuid4()), "type": "visit.upsert", "data": {
+                            "id": v.id, "base_rev": v.rev, "market_id": v.market_id,
+                            "form_version": "2023.1",
+                            "observed_at": "2023-06-15T09:00:00+07:00", "answers": ANSWERS,
+                            "location": None, "attachments": []}} for v in own])
+                samples[with_hook].append(elapsed)
+            handlers[:] = [on_changes]
+            on, off = (statistics.median(samples[k]) for k in (True, False))
+            print(f"push of {batch} {kind:7} with the live hook median {on:7.1f} ms, without "
+                  f"{off:7.1f} ms (x{on / off:.2f}); the hook itself median "
+                  f"{statistics.median(hook_ms):.1f} ms ({rounds} rounds each)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
@@ -166,12 +275,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--reuse", action="store_true", help="keep the data already there")
+    parser.add_argument("--rounds", type=int, default=5, help="live indicator: pushes each")
+    parser.add_argument("--batch", type=int, default=100, help="live indicator: mutations")
+    parser.add_argument("--only-live", action="store_true", help="skip recompute and reads")
     args = parser.parse_args()
     app = create_app({"DATABASE_URL": args.database_url})
     if not args.reuse:
         generate(app, args.markets, args.visits)
-    recompute(app, args.runs)
-    latency(app, args.requests)
+    if not args.only_live:
+        recompute(app, args.runs)
+        latency(app, args.requests)
+    live(app, args.rounds, args.batch)
 
 
 if __name__ == "__main__":

@@ -78,9 +78,9 @@ def create_app(config: dict | None = None) -> Flask:
 def _wire_domains() -> None:
     """What the protocol and the writers leave open, filled in here so that no package imports
     one above it: the push's mutation handlers, and who reacts when a transaction changes
-    visits' decisions or markets (the indicator's stale periods). Idempotent."""
-    from server.indicator.snapshots import on_markets_changed, on_visits_decided
-    from server.sync.changes import MARKETS_CHANGED, VISIT_DECIDED, subscribe
+    visits or markets (the live indicator). Idempotent."""
+    from server.indicator.live import on_changes
+    from server.sync.changes import CHANGE_ROWS, subscribe
     from server.sync.push import register_mutation
     from server.visits.decide import decide
     from server.visits.upsert import upsert_visit
@@ -88,5 +88,4 @@ def _wire_domains() -> None:
 
     register_mutation("visit.upsert", upsert_visit, batch=UpsertBatch)
     register_mutation("review.decide", decide)
-    subscribe(VISIT_DECIDED, on_visits_decided)
-    subscribe(MARKETS_CHANGED, on_markets_changed)
+    subscribe(CHANGE_ROWS, on_changes)  # the live indicator

@@ -1,8 +1,13 @@
 """Indicator snapshots: computed per period (the city and every unit at once), read by the
 dashboard, reports and exports; provisional until a city officer marks the period final.
 
+Decisions, edits, new visits and market changes update the provisional snapshots in their own
+transaction (server/indicator/live.py); the full recompute here stays for the nightly run, for
+finalising and for a period asked for the first time.
+
 The scheduler helper calls, by name:
-  server.indicator.snapshots:recompute_dirty    - periods a review decision made stale
+  server.indicator.snapshots:recompute_dirty    - periods marked stale (none are marked since
+                                                  the live indicator; kept for old marks)
   server.indicator.snapshots:recompute_nightly  - the current year, quarter and month
 Both take no required argument; the job runner gives them an app context.
 """
@@ -10,12 +15,12 @@ Both take no required argument; the job runner gives them an app context.
 import logging
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy import delete, insert, select, update
 
 from server.audit.record import record
 from server.core.errors import ApiError
 from server.core.extensions import begin_write, db
-from server.core.locks import SNAPSHOT_LOCK, transaction_lock
+from server.core.locks import CHANGE_SEQUENCE_LOCK, SNAPSHOT_LOCK, transaction_lock
 from server.core.periods import Period, local_today, parse_period, periods_containing
 from server.core.timeutil import utcnow
 from server.indicator.hierarchy import load_tree
@@ -29,11 +34,17 @@ COUNTS = ("markets_total", "compliant", "non_compliant", "not_assessed", "pendin
 
 
 def _lock() -> None:
+    """The snapshot lock, which every writer's live update takes once any snapshot exists
+    (indicator/live.py). Before the first snapshot ever, writers skip it, so the first
+    computation also waits for the writers in flight (the change-sequence lock they hold to
+    their commit, taken in their order: sequence, then snapshots)."""
     begin_write()  # BEGIN IMMEDIATE on SQLite
+    if db.session.scalar(select(IndicatorSnapshot.id).limit(1)) is None:
+        transaction_lock(CHANGE_SEQUENCE_LOCK)
     transaction_lock(SNAPSHOT_LOCK)
 
 
-def _write(period: Period, now: datetime) -> None:
+def write_snapshot(period: Period, now: datetime) -> None:
     """Replace the period's provisional snapshot (inside the caller's write transaction)."""
     old_ids = select(IndicatorSnapshot.id).where(IndicatorSnapshot.period == period.id)
     db.session.execute(
@@ -74,7 +85,7 @@ def compute(period: Period, now: datetime | None = None,
     if city is not None and (city.final or if_missing):
         db.session.rollback()
         return city  # a final snapshot never changes
-    _write(period, started)
+    write_snapshot(period, started)
     _clear_mark(period.id, started)
     db.session.commit()
     return city_snapshot(period.id)
@@ -111,7 +122,7 @@ def finalize(period: Period, now: datetime | None = None) -> IndicatorSnapshot:
     if city is not None and city.final:
         db.session.rollback()
         raise ApiError(409, "already_final", f"The period {period.id} is already final.")
-    _write(period, started)
+    write_snapshot(period, started)
     db.session.execute(
         update(IndicatorSnapshot).where(IndicatorSnapshot.period == period.id).values(final=True)
     )
@@ -137,44 +148,6 @@ def _clear_mark(period_id: str, started: datetime) -> None:
 
 
 # ------------------------------------------------------------------ stale marks and jobs
-
-def mark_dirty(observed_at: datetime) -> None:
-    """Cheap, inside a review decision's transaction: the visit's year, quarter and month
-    need recomputing. An upsert on a tiny table; the recompute itself is debounced."""
-    now = utcnow()
-    for period_id in periods_containing(observed_at):
-        db.session.execute(
-            text("INSERT INTO indicator_dirty_period (period, marked_at) VALUES (:p, :t) "
-                 "ON CONFLICT (period) DO UPDATE SET marked_at = excluded.marked_at"),
-            {"p": period_id, "t": now},
-        )
-
-
-def mark_all_dirty() -> None:
-    """A market was added, moved, opened or closed: every provisional period may have a
-    different universe. One INSERT … SELECT (the SELECT's WHERE also keeps SQLite's parser
-    from reading ON CONFLICT as a join's ON)."""
-    db.session.execute(
-        text("INSERT INTO indicator_dirty_period (period, marked_at) "
-             "SELECT DISTINCT period, :t FROM indicator_snapshot WHERE final = :no "
-             "ON CONFLICT (period) DO UPDATE SET marked_at = excluded.marked_at"),
-        {"t": utcnow(), "no": False},
-    )
-
-
-def on_visits_decided(observed_ats: list[datetime]) -> None:
-    """Subscribed to sync's VISIT_DECIDED (server/__init__.py): inside the deciding push, just
-    before its commit, each distinct set of periods once, in period order, so two pushes lock
-    the dirty rows in one order (no deadlock)."""
-    by_periods = {tuple(periods_containing(at)): at for at in observed_ats}
-    for _periods, observed_at in sorted(by_periods.items()):
-        mark_dirty(observed_at)
-
-
-def on_markets_changed(_values: list) -> None:
-    """Subscribed to sync's MARKETS_CHANGED: a market added, moved, opened or closed."""
-    mark_all_dirty()
-
 
 def recompute_dirty(now: datetime | None = None) -> list[str]:
     """Recompute every period marked stale that has a provisional snapshot; returns their ids.

@@ -29,6 +29,9 @@ _QUEUE = "queued_changes"  # keys in db.session.info
 _EVENTS = "queued_events"
 VISIT_DECIDED = "visit.decided"  # value: the visit's observed_at
 MARKETS_CHANGED = "markets.changed"  # value: None (the set of markets or their units changed)
+# The change-log rows themselves, just before they are written, under the sequence lock (so a
+# subscriber's locks always come after it): the live indicator's hook.
+CHANGE_ROWS = "change.rows"
 _subscribers: dict[str, list[Callable]] = {}
 
 
@@ -103,6 +106,7 @@ def insert_changes(rows: list[dict]) -> None:
     if not rows:
         return
     transaction_lock(CHANGE_SEQUENCE_LOCK)
+    _dispatch(CHANGE_ROWS, rows)
     now = utcnow()
     db.session.execute(
         insert(ChangeLog),

@@ -1,13 +1,12 @@
-"""Snapshots: the dashboard reads them; decisions mark periods stale and recompute_dirty()
-catches up; a final snapshot never changes."""
+"""Snapshots: the dashboard reads them; decisions and market changes update them in their own
+transaction (more in test_live.py); a final snapshot never changes."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 
 from server.core.extensions import db
-from server.core.timeutil import utcnow
 from server.indicator.snapshots import recompute_dirty, recompute_nightly
 from server.models import IndicatorDirtyPeriod, IndicatorSnapshot
 from tests.factories import decision, login, push
@@ -32,26 +31,17 @@ def dirty() -> set[str]:
     return set(db.session.scalars(select(IndicatorDirtyPeriod.period)))
 
 
-def test_a_decision_marks_its_periods_and_recompute_dirty_catches_up(client, world):
+def test_a_decision_updates_the_computed_periods_at_once_and_marks_nothing(client, world):
     city, ward = login(client, "city"), login(client, "ward_hbt")
     before = figures(client, city, "2023")
     assert before[:2] == (1, 1)  # M01 compliant, M04 awaiting review
     [result] = push(client, ward, decision(fixture.vid(4), 1, "approve"))
     assert result["status"] == "applied", result
-    # M04 was observed on 1 June 2023: its year, quarter, month and years to date June–December
-    assert dirty() == {"2023", "2023-Q2", "2023-06",
-                       *(f"2023-YTD{month:02d}" for month in range(6, 13))}
-    assert figures(client, city, "2023") == before  # debounced: the snapshot still holds
-    done = recompute_dirty()
-    assert done == ["2023"]  # only computed periods are recomputed; the rest on demand
-    after = figures(client, city, "2023")
-    assert after[:2] == (2, 0) and after[2] > before[2]  # computed_at is the new snapshot's
-    assert figures(client, city, "2023-06")[:2] == (1, 0)
-    # The fresh mark outlives this recompute (its decision might not have been committed
-    # yet); a run a minute later clears it.
-    assert "2023" in dirty()
-    recompute_dirty(now=utcnow() + timedelta(minutes=2))
+    after = figures(client, city, "2023")  # no job ran
+    assert after[:2] == (2, 0) and after[2] > before[2]  # computed_at moves with the update
+    assert figures(client, city, "2023-06")[:2] == (1, 0)  # computed now, on demand
     assert dirty() == set()
+    assert recompute_dirty() == []  # nothing left for the minute job
 
 
 def test_a_final_snapshot_never_changes(client, world):
@@ -104,15 +94,13 @@ def test_recompute_nightly_computes_the_current_year_quarter_and_month(app, worl
     assert {units[c].id for c in ("HBT", "HBT-1", "HBT-2", "BD", "BD-1", "BD-2")} <= set(by_unit)
 
 
-def test_a_market_closed_by_the_admin_leaves_the_next_recompute(client, world):
+def test_a_market_closed_by_the_admin_leaves_the_figures_at_once(client, world):
     city, admin = login(client, "city"), login(client, "admin")
     assert figures(client, city, "2023", "HBT-1")[:2] == (1, 1)
     m01 = world["markets"]["M01"].id
     response = client.patch(f"/api/v1/admin/markets/{m01}", headers=admin,
                             json={"closed_on": "2022-12-31"})
     assert response.status_code == 200, response.get_json()
-    assert "2023" in dirty()
-    recompute_dirty()
     body = client.get("/api/v1/indicator", headers=city,
                       query_string={"period": "2023", "org_unit": "HBT-1"}).get_json()
     assert (body["markets_total"], body["compliant"]) == (6, 0)  # M01 was the compliant one
