@@ -88,6 +88,10 @@ def load_ours(url: str, start: int, stop: int, world: dict) -> float:
                 ), photos AS (
                   INSERT INTO visit_attachment (visit_id, position, sha256)
                   SELECT id, 0, encode(sha256(convert_to(id, 'UTF8')), 'hex') FROM v
+                ), arrived AS (  -- the photos' bytes arrived (rows only: pull reads no bytes)
+                  INSERT INTO attachment (sha256, content_type, size, uploaded_by, stored_at)
+                  SELECT encode(sha256(convert_to(id, 'UTF8')), 'hex'), 'image/jpeg', 150000,
+                         inspector_id, now() at time zone 'utc' FROM v
                 )
                 INSERT INTO change_log (entity, entity_id, op, rev, org_unit_id, owner_id,
                                         changed_at)
@@ -97,10 +101,35 @@ def load_ours(url: str, start: int, stop: int, world: dict) -> float:
                             "inspector": world["inspectors"][0], "ward": world["ward"],
                             "low": low, "high": high})
             conn.commit()
-        conn.autocommit = True
+    store_renderings(url)
+    with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
         conn.execute("CHECKPOINT")  # the load's dirty pages written now, not while we measure
     return time.perf_counter() - began
+
+
+def store_renderings(url: str) -> None:
+    """What the writers store in visit.rendered (server/sync/render.py: stored_rendering)
+    for the visits loaded by SQL, which no writer saw: pull's own SQL rendering of each, in
+    one UPDATE (the same meaning; the writers' orjson text differs only in number spelling)."""
+    import os
+
+    from sqlalchemy import update
+
+    from server import create_app
+    from server.core.extensions import db
+    from server.models import Visit
+    from server.sync import render
+
+    workdir = Path(os.environ.get("TMPDIR", "/tmp"))
+    app = create_app({"DATABASE_URL": url, "INSTANCE_DIR": str(workdir)})
+    with app.app_context():
+        built = render._visit_statement().where(Visit.rendered.is_(None)).subquery()
+        db.session.execute(update(Visit).where(Visit.id == built.c.id)
+                           .values(rendered=list(built.c)[-1]))
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
 
 
 def load_kinto(pg_db: str, count: int) -> float:
