@@ -30,6 +30,9 @@ class Visit(db.Model):
     # Derived from the latest review_decision; kept here so queues and the indicator can filter.
     status: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
     compliant: Mapped[bool] = mapped_column(Boolean)  # derived on the server, never trusted
+    # Pull's change JSON of this visit, written by the writer that has its record at hand
+    # (server/sync/render.py: stored_rendering); NULL: pull renders it when asked.
+    rendered: Mapped[str | None] = mapped_column(Text)
 
 
 class VisitAttachment(db.Model):

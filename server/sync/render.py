@@ -87,18 +87,51 @@ def rows_of(entity: str, clause, after=None, limit=None, ids=None) -> list[Rende
 # --- visits ------------------------------------------------------------------------------
 
 
+def stored_rendering(record: dict) -> str | None:
+    """What a writer stores in visit.rendered for the visit whose record it holds (the same
+    text pull would answer), or None while a photo is missing: a photo PUT could make it
+    stored concurrently, unseen by the writer's transaction; such a visit stays rendered
+    when pulled. A stored rendering thus has every photo stored, which a PUT cannot change
+    (the orphan job deletes only photos no visit references)."""
+    if record["missing_attachments"]:
+        return None
+    return change_json("visit", record["id"], record["rev"], record)
+
+
+def _latest_reviewer():
+    rd = ReviewDecision.__table__
+    return (select(rd.c.reviewer_id).where(rd.c.visit_id == Visit.__table__.c.id)
+            .order_by(rd.c.id.desc()).limit(1).scalar_subquery())
+
+
 def visits(clause, after=None, limit=None, ids=None) -> list[Rendered]:
     """The visits matching `clause` (visit_clause of a user), in id order: after an id and
-    at most `limit`, or those of `ids`."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return _visits_built_by_postgresql(clause, after, limit, ids)
-    query = select(Visit.__table__).where(clause)
+    at most `limit`, or those of `ids`. Their stored renderings as they are; the visits
+    without one (written before it existed, or by a path that does not render) rendered now."""
+    v = Visit.__table__
+    query = select(v.c.id, v.c.inspector_id, v.c.rendered, _latest_reviewer()).where(clause)
     if ids is not None:
         query = query.where(one_of(Visit.id, ids))
     if after is not None:
         query = query.where(Visit.id > after)
     if limit is not None:
         query = query.order_by(Visit.id).limit(limit)
+    rows = db.session.execute(query).all()
+    unrendered = [visit_id for visit_id, _, text, _ in rows if text is None]
+    # By id alone: each was in the user's set when listed; if one changed since, its change
+    # is in the change log after this pull's mark, and the page keeps its length.
+    now = {r.id: r for r in _render_now(unrendered)} if unrendered else {}
+    return [
+        now[visit_id] if text is None else Rendered(
+            "visit", visit_id, text, (inspector,) if reviewer is None else (inspector, reviewer))
+        for visit_id, inspector, text, reviewer in rows
+    ]
+
+
+def _render_now(ids: list[str]) -> list[Rendered]:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _visits_built_by_postgresql(true(), None, None, ids)
+    query = select(Visit.__table__).where(one_of(Visit.id, ids))
     rendered = []
     for record in visit_records(db.session.execute(query).all()):
         review = record["review"]

@@ -11,6 +11,7 @@ from server.models import Market, ReviewDecision, Visit
 from server.sync.changes import VISIT_DECIDED, at_commit, record_changes, visit_change
 from server.sync.outcome import conflict, invalid, rejected
 from server.sync.records import visit_record
+from server.sync.render import stored_rendering
 from server.sync.schemas import ReviewDecideData
 
 
@@ -65,4 +66,6 @@ def decide(user, device_id: str, data: dict) -> dict:
     record_changes(
         [visit_change(visit.id, visit.rev, visit.inspector_id, market.org_unit_id)]
     )
-    return visit_record(visit)
+    record = visit_record(visit)
+    visit.rendered = stored_rendering(record)
+    return record

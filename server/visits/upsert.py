@@ -15,7 +15,8 @@ from server.forms import compliant, review_rules, validate_answers
 from server.models import Market, Visit, VisitAttachment
 from server.sync.changes import record_changes, visit_change
 from server.sync.outcome import MutationRefused, conflict, invalid, rejected
-from server.sync.records import visit_record
+from server.sync.records import record_from, stored_attachments, visit_record
+from server.sync.render import stored_rendering
 from server.sync.schemas import VisitUpsertData
 from server.visits.versions import record_version
 
@@ -149,12 +150,14 @@ def _create(user, device_id: str, visit_id: str, fields: dict, market) -> dict:
         old_market = db.session.get(Market, visit.market_id, populate_existing=True)
         raise create_refusal(user, visit, old_market.org_unit_id, lambda: visit_record(visit))
     row = new_visit_row(user, device_id, visit_id, fields, market, utcnow())
-    db.session.execute(insert(Visit.__table__), row)
+    stored = stored_attachments(fields["attachments"])
+    record = record_from(SimpleNamespace(**row),
+                         [(sha, sha in stored) for sha in fields["attachments"]], None)
+    db.session.execute(insert(Visit.__table__), {**row, "rendered": stored_rendering(record)})
     _insert_attachments(visit_id, fields["attachments"])
     record_version(visit_id, 1, user.id, device_id, fields, market.id)
-    visit = SimpleNamespace(**row)
     record_changes([visit_change(visit_id, 1, user.id, market.org_unit_id)])
-    return visit_record(visit, decided=False)
+    return record
 
 
 def check_inspector(user) -> None:
@@ -186,4 +189,6 @@ def upsert_visit(user, device_id: str, data: dict) -> dict:
     record_changes(
         [visit_change(visit.id, visit.rev, user.id, market.org_unit_id, previous_unit)]
     )
-    return visit_record(visit)
+    record = visit_record(visit)
+    visit.rendered = stored_rendering(record)
+    return record

@@ -19,6 +19,7 @@ from server.sync.bulk import insert_rows
 from server.sync.changes import record_changes, visit_change
 from server.sync.outcome import MutationRefused
 from server.sync.records import one_of, record_from, record_parts, stored_attachments
+from server.sync.render import stored_rendering
 from server.visits.upsert import (
     MARKET_COLUMNS,
     check_inspector,
@@ -35,7 +36,7 @@ from server.visits.versions import version_row
 _EDITED = (
     "rev", "status", "device_id", "market_id", "form_version", "observed_at",
     "observed_offset_min", "answers", "compliant", "location_lat", "location_lon",
-    "location_accuracy_m", "distance_m", "updated_at",
+    "location_accuracy_m", "distance_m", "updated_at", "rendered",
 )
 _UPDATE = (
     update(Visit.__table__)
@@ -153,6 +154,8 @@ class UpsertBatch:
         """Every planned change, one statement per table; the change-log rows queued in the
         mutations' order, as the per-mutation path queues them."""
         session = db.session
+        for i in self.created | self.edited:  # each visit's final record, as pull answers it
+            self.visits[i].rendered = stored_rendering(self.record(i))
         insert_rows(Visit.__table__, [vars(self.visits[i]) for i in sorted(self.created)])
         if self.edited:
             session.execute(_UPDATE, [

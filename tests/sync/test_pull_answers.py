@@ -6,11 +6,16 @@ the same timestamp text; with deletes, a market moved to another ward, reviews, 
 and without their bytes, `people`, and cursors and has_more across pages."""
 
 import hashlib
+import json
 import math
+
+import pytest
+from sqlalchemy import select, update
 
 from server.core.extensions import db
 from server.forms import load_form
 from server.models import Market, OrgUnit, User, Visit
+from server.sync import push as push_module
 from server.sync.records import visit_record
 from tests.factories import decision, login, push, upsert, visit_data
 
@@ -196,3 +201,75 @@ def test_an_incremental_pull_answers_what_the_models_say_with_deletes(client, wo
     assert ("visit", fresh["id"]) not in district
     city = {(c["entity"], c["id"]) for c in news["city"]}
     assert {("visit", fresh["id"]), ("visit", ids["bare"]), ("market", hom.id)} <= city
+
+
+def stored_renderings() -> dict[str, str]:
+    db.session.expire_all()
+    return dict(db.session.execute(select(Visit.id, Visit.rendered)
+                                   .where(Visit.rendered.is_not(None))).all())
+
+
+def assert_stored_as_models():
+    """Every stored rendering (visit.rendered, written by the writers) is the change the
+    models give for that visit now."""
+    stored = stored_renderings()
+    for visit_id, text in stored.items():
+        want = from_models("visit", visit_id)
+        assert same(json.loads(text), want), (visit_id, text)
+    return stored
+
+
+@pytest.mark.parametrize("path", ["set-wise", "one by one"])
+def test_stored_renderings_stay_what_the_models_say(client, world, monkeypatch, path):
+    """Through the writers' renderings (visit.rendered) and pull's renderings made now, mixed:
+    a photo arriving after its visit, decisions, an edit, a reopened visit, and old rows
+    (NULL) beside rendered ones, in full and incremental pulls."""
+    if path == "one by one":
+        monkeypatch.setattr(push_module, "BATCHES", {})  # the per-mutation upsert
+    ids = record(client, world)
+    insp, city = login(client, "insp_hbt"), login(client, "city")
+    stored = assert_stored_as_models()
+    # Rendered at write: created, edited and decided visits whose photos are all stored; the
+    # one with a photo not uploaded is rendered when pulled.
+    assert {ids["bare"], ids["decided"], ids["elsewhere"]} <= set(stored)
+    assert ids["photos"] not in stored
+    _, cursor = pages(client, city)
+
+    late = visit_data(world["markets"]["hom"])
+    data = (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"
+            + bytes([7]) * 32 + b"\xff\xd9")
+    late["attachments"] = [hashlib.sha256(data).hexdigest()]
+    edit = visit_data(world["markets"]["hom"], ids["bare"], 1)
+    edit["answers"]["notes"] = "sửa lại"
+    ward = login(client, "ward_hbt")
+    for who, mutation in ((insp, upsert(late)), (city, decision(ids["decided"], 4, "reopen",
+                                                                 "Xem lại.")),
+                          (login(client, "insp_hbt2"), upsert(edit)),
+                          (ward, decision(ids["bare"], 2, "approve"))):
+        assert [r["status"] for r in push(client, who, mutation)] == ["applied"]
+        if mutation["data"].get("id") == late["id"]:
+            assert late["id"] not in assert_stored_as_models()
+            photo(client, insp, 7)  # its photo arrives after the visit
+    stored = assert_stored_as_models()
+    assert {ids["bare"], ids["decided"]} <= set(stored)
+    # Rows written before the column existed: NULL, beside rendered ones.
+    db.session.execute(update(Visit).where(Visit.id.in_([ids["decided"], ids["elsewhere"]]))
+                       .values(rendered=None))
+    db.session.commit()
+    assert ids["bare"] in stored_renderings()
+
+    changes, _ = pages(client, city, cursor)
+    assert_upserts_as_models(changes)
+    latest = {c["id"]: c["data"] for c in changes if c["entity"] == "visit"}
+    assert latest[late["id"]]["missing_attachments"] == []
+    assert latest[ids["decided"]]["status"] == "submitted"
+    assert latest[ids["decided"]]["review"]["decision"] == "reopen"
+    assert latest[ids["bare"]]["answers"]["notes"] == "sửa lại"
+    assert latest[ids["bare"]]["review"]["decision"] == "approve"
+    for username in ("city", "ward_hbt", "insp_hbt"):
+        changes, _ = pages(client, login(client, username), limit=2)
+        assert_upserts_as_models(changes)
+    full = {c["id"]: c["data"] for c in pages(client, city, limit=1000)[0]
+            if c["entity"] == "visit"}
+    assert full[late["id"]]["missing_attachments"] == []
+    assert full[ids["photos"]]["missing_attachments"]

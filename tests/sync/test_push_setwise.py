@@ -107,6 +107,13 @@ def _without_times(value):
     return value
 
 
+def _parsed(row: dict) -> dict:
+    """A visit's stored rendering (visit.rendered) as its JSON, so its times are left out."""
+    if isinstance(row.get("rendered"), str):
+        row["rendered"] = json.loads(row["rendered"])
+    return row
+
+
 def database_rows() -> dict:
     tables = {Visit: Visit.id, VisitAttachment: VisitAttachment.visit_id,
               VisitVersion: VisitVersion.id, AppliedMutation: AppliedMutation.id,
@@ -115,7 +122,7 @@ def database_rows() -> dict:
     for model, order in tables.items():
         table = model.__table__
         found = db.session.execute(select(table).order_by(order, *table.primary_key.columns))
-        rows[table.name] = [_without_times(dict(row._mapping)) for row in found]
+        rows[table.name] = [_without_times(_parsed(dict(row._mapping))) for row in found]
     return rows
 
 
