@@ -30,6 +30,8 @@ def main():
     parser.add_argument("--pg-db", help="profile on this PostgreSQL database (EMPTIED)")
     parser.add_argument("--min-percent", type=float, default=1.5)
     parser.add_argument("--no-profile", action="store_true", help="time only")
+    parser.add_argument("--statements", action="store_true",
+                        help="list the SQL statements of the last request (round trips)")
     args = parser.parse_args()
     from pyinstrument import Profiler
 
@@ -50,6 +52,7 @@ def main():
         bodies = [json.dumps({"device_id": "profile", "mutations": harness.mutations(
             visits[i : i + args.batch])}) for i in range(0, len(visits), args.batch)]
         profiler = Profiler(interval=0.0005)
+        statements = _count_statements(app)
         if args.path == "pull" and args.pg_db:
             from pull_scale import load_ours  # set-based SQL, as pull_scale.py loads them
 
@@ -66,6 +69,7 @@ def main():
                 assert r.status_code == 200
         if not args.no_profile:
             profiler.start()
+        statements.clear()
         started, cpu_started = time.perf_counter(), time.process_time()
         count = 0
         if args.path == "push":
@@ -74,6 +78,8 @@ def main():
                 assert r.status_code == 200
                 assert {x["status"] for x in r.get_json()["results"]} == {"applied"}
                 count += len(r.get_json()["results"])
+                per_request = list(statements)
+                statements.clear()
         else:
             cursor = None
             while True:
@@ -98,9 +104,39 @@ def main():
           f"({'PostgreSQL' if args.pg_db else 'SQLite'}, in-process, profiler "
           f"{'off' if args.no_profile else 'on'}); CPU {cpu * 1e6 / max(count, 1):,.0f} µs "
           f"per {'visit' if args.path == 'push' else 'change'} in this process")
+    if args.statements and args.path == "push":
+        print(f"{len(per_request)} statements in the last push request (COPY included):")
+        for sql in per_request:
+            print("  ", " ".join(sql.split())[:150])
     if not args.no_profile:
         print(profiler.output_text(unicode=True, color=False, show_all=False,
                                    processor_options={"filter_threshold": args.min_percent / 100}))
+
+
+def _count_statements(app) -> list[str]:
+    """Every statement the app sends, as it sends it: SQLAlchemy's cursor executes and the
+    COPYs of server/sync/bulk.py (a raw psycopg cursor)."""
+    from sqlalchemy import event
+
+    from server.core.extensions import db
+
+    sent: list[str] = []
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda _c, _cur, sql, *_a: sent.append(sql))
+    try:
+        import psycopg
+
+        copy = psycopg.Cursor.copy
+
+        def counted(self, statement, *args, **kwargs):
+            sent.append(str(statement))
+            return copy(self, statement, *args, **kwargs)
+
+        psycopg.Cursor.copy = counted
+    except ImportError:  # pragma: no cover
+        pass
+    return sent
 
 
 if __name__ == "__main__":

@@ -85,22 +85,22 @@ def request_hash(mutation: dict) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-_CLAIM = select(
-    AppliedMutation.id, AppliedMutation.user_id, AppliedMutation.request_hash,
-    AppliedMutation.result,
-)
+# Core columns of the table, not the mapped class's: a plain statement, no ORM compile or
+# result layer (a push runs it once, a retry once per mutation).
+_APPLIED = AppliedMutation.__table__.c
+_CLAIM = select(_APPLIED.id, _APPLIED.user_id, _APPLIED.request_hash, _APPLIED.result)
 
 
 def _claim(mutation_id: str):
     """The stored answer of this mutation id, if any (a plain row: no ORM object to track)."""
-    return db.session.execute(_CLAIM.where(AppliedMutation.id == mutation_id)).first()
+    return db.session.execute(_CLAIM.where(_APPLIED.id == mutation_id)).first()
 
 
 def _claims(mutation_ids: list[str]) -> dict:
     """The stored answers of a whole push, in one query. Only a first look: a twin that
     commits after it is still caught, by the primary key of applied_mutation (or of the
     visit) or by the conflict it causes, and each of those looks again with `_claim`."""
-    rows = db.session.execute(_CLAIM.where(one_of(AppliedMutation.id, mutation_ids)))
+    rows = db.session.execute(_CLAIM.where(one_of(_APPLIED.id, mutation_ids)))
     return {row.id: row for row in rows}
 
 

@@ -49,7 +49,9 @@ def load_upsert(data: dict) -> dict:
     return fields
 
 
-MARKET_COLUMNS = (Market.id, Market.org_unit_id, Market.lat, Market.lon)
+# The table's columns (a plain Core statement: no ORM compile or result layer).
+_MARKETS = Market.__table__.c
+MARKET_COLUMNS = (_MARKETS.id, _MARKETS.org_unit_id, _MARKETS.lat, _MARKETS.lon)
 _MARKET = select(*MARKET_COLUMNS)
 
 
@@ -57,7 +59,7 @@ def _market_row(market_id: int):
     """The market's id, unit and location (a plain row). FOR SHARE: a market moving to
     another ward concurrently waits, so the change is logged under the unit it really is in."""
     return db.session.execute(
-        _MARKET.where(Market.id == market_id).with_for_update(read=True)
+        _MARKET.where(_MARKETS.id == market_id).with_for_update(read=True)
     ).first()
 
 

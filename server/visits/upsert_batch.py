@@ -79,8 +79,8 @@ class UpsertBatch:
         session = db.session
         # Market ids are integers (one_of takes text ids); a push names few of them.
         self.markets = {m.id: m for m in session.execute(
-            select(*MARKET_COLUMNS).where(Market.id.in_(sorted(market_ids)))
-            .order_by(Market.id).with_for_update(read=True))}
+            select(*MARKET_COLUMNS).where(MARKET_COLUMNS[0].in_(sorted(market_ids)))
+            .order_by(MARKET_COLUMNS[0]).with_for_update(read=True))}
         for row in session.execute(
             select(Visit.__table__).where(one_of(Visit.id, sorted(visit_ids)))
             .order_by(Visit.id).with_for_update()
