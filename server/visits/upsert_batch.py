@@ -10,7 +10,7 @@ stores the answers, and falls back to the per-mutation path if a write fails.
 
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import ARRAY, String, any_, bindparam, delete, select, update
 
 from server.core.extensions import db
 from server.core.timeutil import utcnow
@@ -44,6 +44,20 @@ _UPDATE = (
     .values({name: bindparam("new_" + name) for name in _EDITED})  # not a column's own name
 )
 
+# The reads built once (a push only binds its ids): building and keying a statement per push
+# cost more than running it. In id order, so that two pushes lock shared rows in one order.
+_MARKETS = (
+    select(*MARKET_COLUMNS).where(MARKET_COLUMNS[0].in_(bindparam("ids", expanding=True)))
+    .order_by(MARKET_COLUMNS[0]).with_for_update(read=True)
+)
+_VISITS = select(Visit.__table__).order_by(Visit.__table__.c.id).with_for_update()
+_VISITS_BY_ID = {
+    # PostgreSQL: one array parameter (records.one_of); elsewhere an expanding IN.
+    "postgresql": _VISITS.where(
+        Visit.__table__.c.id == any_(bindparam("ids", type_=ARRAY(String)))),
+    None: _VISITS.where(Visit.__table__.c.id.in_(bindparam("ids", expanding=True))),
+}
+
 
 class UpsertBatch:
     def __init__(self, user, device_id: str, datas: list[dict]):
@@ -75,16 +89,13 @@ class UpsertBatch:
                        {sha for f in valid for sha in f["attachments"]})
 
     def _read(self, market_ids: set, visit_ids: set, shas: set) -> None:
-        # In id order, so that two pushes lock shared rows in one order.
         session = db.session
         # Market ids are integers (one_of takes text ids); a push names few of them.
         self.markets = {m.id: m for m in session.execute(
-            select(*MARKET_COLUMNS).where(MARKET_COLUMNS[0].in_(sorted(market_ids)))
-            .order_by(MARKET_COLUMNS[0]).with_for_update(read=True))}
-        for row in session.execute(
-            select(Visit.__table__).where(one_of(Visit.id, sorted(visit_ids)))
-            .order_by(Visit.id).with_for_update()
-        ):
+            _MARKETS, {"ids": sorted(market_ids)})}
+        dialect = session.get_bind().dialect.name
+        for row in session.execute(_VISITS_BY_ID.get(dialect, _VISITS_BY_ID[None]),
+                                   {"ids": sorted(visit_ids)}):
             self.visits[row.id] = SimpleNamespace(**row._mapping)
         self.units = {m.id: m.org_unit_id for m in self.markets.values()}
         others = {v.market_id for v in self.visits.values()} - set(self.units)
