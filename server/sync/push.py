@@ -10,7 +10,8 @@ the winner's row.
 
 Where a mutation type registers a batch (visit.upsert does), a run of such mutations is
 applied set-wise instead (push_batch.py): validated in memory, each table written with one
-statement, the same answers; if a write fails, the run is applied one by one as above.
+statement, the same answers; if a write fails, the whole push is rolled back and applied
+again one by one as above (nothing of it is committed before its end).
 """
 
 import hashlib
@@ -28,7 +29,7 @@ from server.core.timeutil import utcnow
 from server.models import AppliedMutation
 from server.sync.changes import changes_at_commit, write_queued_changes
 from server.sync.outcome import MutationRefused
-from server.sync.push_batch import apply_run
+from server.sync.push_batch import SetWiseFailed, apply_run
 from server.sync.records import one_of
 from server.sync.schemas import MUTATION_TYPES
 
@@ -174,21 +175,18 @@ def _apply_one(user, device_id: str, mutation: dict, queued_changes: list, known
     raise RuntimeError(f"mutation {mutation['id']} could not be applied")  # pragma: no cover
 
 
-def _apply_all(user, device_id: str, mutations: list[dict]) -> list[dict]:
+def _apply_all(user, device_id: str, mutations: list[dict], set_wise: bool) -> list[dict]:
     begin_write()
     with changes_at_commit() as queued_changes:
         known = _claims([m["id"] for m in mutations])
         results = []
         for run in _runs(mutations):
-            batch = _batch_of(run[0]["type"])
+            batch = _batch_of(run[0]["type"]) if set_wise else None
             if batch is None:
                 results += [_apply_one(user, device_id, m, queued_changes, known) for m in run]
                 continue
-            results += apply_run(
-                user, device_id, run, [request_hash(m) for m in run], batch, queued_changes,
-                known, _replay, _claims,
-                lambda m: _apply_one(user, device_id, m, queued_changes, known),
-            )
+            results += apply_run(user, device_id, run, [request_hash(m) for m in run], batch,
+                                 known, _replay, _claims)
         # Last, the statements that lock what every writer shares: the subscribers' rows (the
         # indicator's dirty periods), then the change-log sequence (its advisory lock), held
         # only until commit.
@@ -208,15 +206,22 @@ def apply_push(user, device_id: str, mutations: list[dict]) -> list[dict]:
         user.role  # noqa: B018  (loads it, if an earlier commit expired it)
         db.session.expunge(user)
     db.session.commit()  # end the auth transaction: the push gets its own
-    for attempt in range(ATTEMPTS):
+    set_wise = True
+    for attempt in range(ATTEMPTS + 1):  # + the one a failed set-wise write takes
         try:
-            results = _apply_all(user, device_id, mutations)
+            results = _apply_all(user, device_id, mutations, set_wise)
             db.session.commit()
+        except SetWiseFailed:
+            # A set-wise write failed (a concurrent twin's rows, a data error): nothing of the
+            # push is committed; it is applied again, one mutation at a time.
+            db.session.rollback()
+            set_wise = False
+            continue
         except OperationalError:
             # A transient lock error (SQLite busy, PostgreSQL deadlock) undoes the whole push,
             # which has committed nothing yet: it is simply run again.
             db.session.rollback()
-            if attempt == ATTEMPTS - 1:
+            if attempt >= ATTEMPTS - 1:
                 raise
             log.warning("push of %d mutations: transient database error, retrying",
                         len(mutations))
