@@ -133,7 +133,10 @@ def visits(clause, after=None, limit=None, ids=None) -> list[Rendered]:
     at most `limit`, or those of `ids`. Their stored renderings as they are; the visits
     without one (written before it existed, or by a path that does not render) rendered now."""
     v = Visit.__table__
-    query = select(v.c.id, v.c.inspector_id, v.c.rendered, _latest_reviewer()).where(clause)
+    text = v.c.rendered
+    if db.session.get_bind().dialect.name == "postgresql":
+        text = func.coalesce(text, _built_if_not_stored())  # in the same statement
+    query = select(v.c.id, v.c.inspector_id, text, _latest_reviewer()).where(clause)
     if ids is not None:
         query = query.where(one_of(Visit.id, ids))
     if after is not None:
@@ -199,9 +202,20 @@ def _joined(*pairs):
     return functools.reduce(lambda a, b: a.op("||")(b), parts)
 
 
+@functools.cache
+def _built_if_not_stored():
+    """The listed visit's change built by PostgreSQL, as a scalar subquery over a copy of the
+    table, for visit.rendered's NULLs: COALESCE evaluates nothing after its first non-null
+    argument, so it runs only for them, without a second statement (a round trip) a page."""
+    built = _visit_statement(on_copy=True)
+    visit_id, change = built.selected_columns[0], built.selected_columns[3]
+    return (built.with_only_columns(change).where(visit_id == Visit.__table__.c.id)
+            .scalar_subquery())
+
+
 @functools.cache  # built once; SQLAlchemy then reuses its compiled form
-def _visit_statement():
-    v = Visit.__table__
+def _visit_statement(on_copy: bool = False):
+    v = Visit.__table__.alias("built") if on_copy else Visit.__table__
     va, att, rd = VisitAttachment.__table__, Attachment.__table__, ReviewDecision.__table__
     # The visit's photos in order, aggregated in the order the ordered subquery returns them
     # (read along the primary key (visit_id, position)); an aggregate's own ORDER BY sorted
