@@ -157,8 +157,8 @@ def visits(clause, after=None, limit=None, ids=None) -> list[Rendered]:
 
 
 def _render_now(ids: list[str]) -> list[Rendered]:
-    if db.session.get_bind().dialect.name == "postgresql":
-        return _visits_built_by_postgresql(true(), None, None, ids)
+    """SQLite's renderings of visits without a stored one (PostgreSQL builds them in the
+    listing: _built_if_not_stored)."""
     query = select(Visit.__table__).where(one_of(Visit.id, ids))
     rendered = []
     for record in visit_records(db.session.execute(query).all()):
@@ -265,20 +265,6 @@ def _visit_statement(on_copy: bool = False):
                      ("id", _string(v.c.id)), ("rev", _text(v.c.rev)), ("data", record))
     return (select(v.c.id, v.c.inspector_id, review.c.reviewer_id, change)
             .select_from(v.outerjoin(photos, true()).outerjoin(review, true())))
-
-
-def _visits_built_by_postgresql(clause, after, limit, ids) -> list[Rendered]:
-    query = _visit_statement().where(clause)
-    if ids is not None:
-        query = query.where(one_of(Visit.id, ids))
-    if after is not None:
-        query = query.where(Visit.id > after)
-    if limit is not None:
-        query = query.order_by(Visit.id).limit(limit)
-    return [Rendered("visit", visit_id, text,
-                     (inspector,) if reviewer is None else (inspector, reviewer))
-            for visit_id, inspector, reviewer, text
-            in db.session.execute(query, execution_options={AS_BYTES: True})]
 
 
 # --- the people a page names -------------------------------------------------------------
