@@ -178,15 +178,15 @@ def pull(user, cursor: str | None, limit: int) -> bytes:
     """The page as the JSON the route answers: {changes, cursor, has_more, people}, where
     people are the names of the inspectors and latest reviewers its visits mention (so a
     phone shows names also offline: one small query per page). Each change is already JSON
-    text (render.py); this only joins them."""
+    UTF-8 (render.py); this only joins them."""
     page = _pull_page(user, cursor, limit)
     named = {person for change in page.changes for person in change.people}
-    return "".join((
-        '{"changes":[', ",".join(change.json for change in page.changes),
-        '],"cursor":', render.dumps(page.cursor),
-        ',"has_more":', "true" if page.has_more else "false",
-        ',"people":', render.people(named), "}",
-    )).encode()
+    return b"".join((
+        b'{"changes":[', b",".join(change.json for change in page.changes),
+        b'],"cursor":', render.dumps(page.cursor),
+        b',"has_more":', b"true" if page.has_more else b"false",
+        b',"people":', render.people(named), b"}",
+    ))
 
 
 def _pull_page(user, cursor: str | None, limit: int) -> Page:
