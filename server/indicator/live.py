@@ -67,10 +67,6 @@ ITEM_FIELDS = ("org_unit_id", "status", "pending_review", "visit_id", "observed_
 # than thousands of item probes.
 MAX_PAIRS = 20_000
 MAX_ROWS = 5_000
-# The databases (by URL) seen holding a snapshot: snapshots are never all deleted, so there the
-# look is not repeated (a push saves a round trip). Only a shortcut: a database emptied since
-# (tests) merely gets the lock and the read of its provisional snapshots, finding none.
-_HAS_SNAPSHOTS: set[str] = set()
 
 
 def on_changes(rows: list[dict]) -> None:
@@ -79,11 +75,10 @@ def on_changes(rows: list[dict]) -> None:
     market_ids = {int(r["entity_id"]) for r in rows if r["entity"] == "market"}
     if not visit_ids and not market_ids:
         return
-    database = str(db.session.get_bind().url)
-    if database not in _HAS_SNAPSHOTS:
-        if db.session.scalar(select(IndicatorSnapshot.__table__.c.id).limit(1)) is None:
-            return  # nothing computed yet: computed on demand, from the data as it is then
-        _HAS_SNAPSHOTS.add(database)
+    # Looked at every time (not remembered per process): a database with no snapshot yet
+    # must not take the snapshot lock, which would queue every writer behind the others.
+    if db.session.scalar(select(IndicatorSnapshot.__table__.c.id).limit(1)) is None:
+        return  # nothing computed yet: computed on demand, from the data as it is then
     transaction_lock(SNAPSHOT_LOCK)
     snapshots = provisional_snapshots()
     if not snapshots:
