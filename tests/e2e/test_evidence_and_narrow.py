@@ -3,6 +3,7 @@ names its inspector and leads back to where the official was; the dashboard read
 phone without sideways scrolling. (The versions after a resubmission: test_review_flow.py.)"""
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -28,6 +29,23 @@ KIEMTRA = "Nguyễn Văn Kiểm (cán bộ kiểm tra, demo)"
 def no_sideways_scroll(page: Page) -> None:
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"the page scrolls sideways: {width}"
+
+
+# The dashboard draws itself again when the sign-in's first sync ends (the pickers may offer
+# more units then), replacing its nodes. A locator action that resolves an element and acts on
+# it in two steps can find it detached in between, so these look and act in one step in the page.
+def scroll_to(page: Page, selector: str) -> None:
+    page.locator(selector).first.wait_for()
+    page.eval_on_selector(selector, "el => el.scrollIntoView({block: 'center'})")
+
+
+def box_and_label(page: Page, selector: str) -> dict:
+    """Where the first element matching `selector` is on screen, and its ::before label."""
+    return page.eval_on_selector(selector, """el => {
+        const r = el.getBoundingClientRect();
+        return {x: r.x, width: r.width, top: r.top, bottom: r.bottom,
+                label: getComputedStyle(el, '::before').content};
+    }""")
 
 
 @pytest.fixture
@@ -99,7 +117,7 @@ def test_the_dashboard_reads_at_360_px_without_sideways_scrolling(server, api, n
     no_sideways_scroll(page)
     pending = page.locator("[data-count='not_assessed'] [data-count='pending_review']")
     expect(pending).to_contain_text("trong đó chờ duyệt")  # part of "Chưa đánh giá"
-    page.locator("[data-count='markets_total']").scroll_into_view_if_needed()
+    scroll_to(page, "[data-count='markets_total']")
     shot(page, "city-dashboard-360-ward.png", full_page=False)
 
     # The month table, opened: a card per month, its share compliant on screen.
@@ -111,6 +129,15 @@ def test_the_dashboard_reads_at_360_px_without_sideways_scrolling(server, api, n
     assert '"Tỷ lệ đạt lũy kế"' in labels, labels  # each figure says what it is
     no_sideways_scroll(page)
 
+    # A sync ending draws the dashboard again; the table the official opened stays open.
+    drawn = page.locator("details.trend__table").element_handle()
+    page.locator("#syncbar").get_by_role("button", name="Đồng bộ ngay").click()
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while drawn.evaluate("el => el.isConnected"):
+        assert time.monotonic() < deadline, "the sync's end did not draw the dashboard again"
+        page.wait_for_timeout(100)
+    expect(page.locator(".trend__table tbody tr").first).to_be_visible()
+
 
 def test_a_district_at_360_px_shows_each_unit_as_a_card(server, api, narrow):
     make_data_set(api)
@@ -119,18 +146,19 @@ def test_a_district_at_360_px_shows_each_unit_as_a_card(server, api, narrow):
     cards = page.locator("table.breakdown tbody tr")
     expect(cards.first).to_be_visible(timeout=WAIT_MS)
     no_sideways_scroll(page)
-    value = cards.first.locator("[data-col='value']")
-    value.scroll_into_view_if_needed()
-    expect(value).to_be_in_viewport()
-    box = value.bounding_box()
+    value = "table.breakdown tbody tr [data-col='value']"
+    scroll_to(page, value)
+    box = box_and_label(page, value)
     assert box["x"] >= 0 and box["x"] + box["width"] <= 360, box
-    label = value.evaluate("td => getComputedStyle(td, '::before').content")
-    assert "Tỷ lệ đạt" in label
+    assert box["top"] >= 0 and box["bottom"] <= page.viewport_size["height"], box
+    assert "Tỷ lệ đạt" in box["label"]
     # The chart's month labels keep a readable size (at least 11 px on screen).
-    month = page.locator("svg.trend__svg text.trend__axis").last
-    expect(month).to_be_visible()
-    assert month.bounding_box()["height"] >= 11, month.bounding_box()
+    months = "svg.trend__svg text.trend__axis"
+    expect(page.locator(months).last).to_be_visible()
+    height = page.eval_on_selector_all(
+        months, "els => els[els.length - 1].getBoundingClientRect().height")
+    assert height >= 11, height
     no_sideways_scroll(page)
-    cards.first.scroll_into_view_if_needed()
+    scroll_to(page, "table.breakdown tbody tr")
     page.evaluate("window.scrollBy(0, -120)")
     shot(page, "city-dashboard-360.png", full_page=False)

@@ -71,9 +71,10 @@ const monthOf = (row, i) => Number(String(row?.period?.id ?? '').slice(5, 7)) ||
 
 /**
  * The chart (role img, with a one-sentence summary) and its table alternative, whose month
- * names open that month's dashboard when `monthHref` is given.
+ * names open that month's dashboard when `monthHref` is given. The table stays open across the
+ * screen's redraws (a sync ending, a sort) when the screen keeps `table.open` and `table.onToggle`.
  */
-export function trendChart(ctx, trend, monthHref = null) {
+export function trendChart(ctx, trend, monthHref = null, table = {}) {
   const { t, lang } = ctx;
   const months = trend?.months ?? [];
   const box = narrowScreen() ? CHART_NARROW : CHART;
@@ -120,7 +121,7 @@ export function trendChart(ctx, trend, monthHref = null) {
 
   // Each cell carries its column's name: on a phone the rows are cards that label their figures.
   const num = (text, labelKey) => h('td', { class: 'num', dataset: { label: t(labelKey) } }, text);
-  const table = h('table', { class: 'table table--compact table--cards', dataset: { mode: geo.mode } },
+  const monthTable = h('table', { class: 'table table--compact table--cards', dataset: { mode: geo.mode } },
     h('caption', { class: 'visually-hidden' }, t('city.trend.tableCaption', { year: trend?.year ?? '' })),
     h('thead', null, h('tr', null,
       h('th', { scope: 'col' }, t('city.col.month')),
@@ -144,5 +145,6 @@ export function trendChart(ctx, trend, monthHref = null) {
     chart,
     legend,
     h('figcaption', { class: 'hint' }, summary),
-    h('details', { class: 'trend__table' }, h('summary', null, t('city.trend.showTable')), h('div', { class: 'table-wrap' }, table)));
+    h('details', { class: 'trend__table', open: table.open ? true : null, ontoggle: (e) => table.onToggle?.(e.target.open) },
+      h('summary', null, t('city.trend.showTable')), h('div', { class: 'table-wrap' }, monthTable)));
 }

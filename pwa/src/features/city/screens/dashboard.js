@@ -15,7 +15,7 @@ const LIST_LIMIT = 10;
 export default function cityDashboard(ctx, { query }) {
   const view = readQuery(query);
   const root = h('section', { class: 'screen city', 'aria-labelledby': 'screen-title' });
-  const state = { loading: true, result: null, error: null, markets: null, trend: null, overdue: null, place: null, sort: parseSort(view.sort) };
+  const state = { loading: true, result: null, error: null, markets: null, trend: null, overdue: null, place: null, sort: parseSort(view.sort), monthTableOpen: false };
   let alive = true;
   let synced = ctx.app.status?.lastSyncedAt ?? null;
 
@@ -159,7 +159,8 @@ export default function cityDashboard(ctx, { query }) {
         h('p', { class: 'hint' }, t(trendMode(state.trend?.data?.months) === 'ytd' ? 'city.trend.noteYtd' : 'city.trend.note')),
         !state.trend?.data
           ? problemNote(t, state.trend?.error)
-          : trendChart(ctx, state.trend?.data, (id) => cityHref('/city', { period: id, org_unit: view.orgUnit }))),
+          : trendChart(ctx, state.trend?.data, (id) => cityHref('/city', { period: id, org_unit: view.orgUnit }),
+            { open: state.monthTableOpen, onToggle: (open) => { state.monthTableOpen = open; } })),
       marketLists(),
       overdueSection());
   }
