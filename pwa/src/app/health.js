@@ -23,3 +23,29 @@ export async function fetchHealth(fetchImpl = globalThis.fetch) {
     clearTimeout(timer);
   }
 }
+
+// Does the server answer? Asked at start, when the network comes back, and on a timer: every
+// few seconds while it does not (so the pill turns back as soon as it does), rarely otherwise.
+const PROBE_UNREACHABLE_MS = 5_000;
+const PROBE_REACHABLE_MS = 15_000;
+
+/**
+ * The shell's probe: `onReachable(bool)` after each try, `onHealth(body)` when the server
+ * answered with its version. Returns `refresh()`, which probes now and sets the next timer.
+ */
+export function createHealthProbe({ onReachable, onHealth }, fetchImpl = globalThis.fetch) {
+  let timer = 0;
+  async function refresh() {
+    clearTimeout(timer);
+    if (navigator.onLine === false) {
+      timer = setTimeout(refresh, PROBE_REACHABLE_MS);
+      return;
+    }
+    const health = await fetchHealth(fetchImpl);
+    onReachable(!!health);
+    if (health && typeof health.version === 'string' && health.version) onHealth(health);
+    clearTimeout(timer);
+    timer = setTimeout(refresh, health ? PROBE_REACHABLE_MS : PROBE_UNREACHABLE_MS);
+  }
+  return refresh;
+}

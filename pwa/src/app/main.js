@@ -14,7 +14,7 @@ import '../shared/notes.css';
 
 import { t as translate } from '../shared/i18n.js';
 import { h, icon, replaceChildren } from '../shared/dom.js';
-import { fetchHealth } from './health.js';
+import { createHealthProbe } from './health.js';
 import { applyStatic, loadLang, saveLang } from './i18n-dom.js';
 import { matchRoute, startRouter } from '../shared/router.js';
 import { createStatusBar } from '../shared/statusBar.js';
@@ -308,35 +308,21 @@ async function refreshActionCount() {
   }
 }
 
-// Does the server answer? Asked at start, when the network comes back, and on a timer: every
-// few seconds while it does not (so the pill turns back as soon as it does), rarely otherwise.
-const PROBE_UNREACHABLE_MS = 5_000;
-const PROBE_REACHABLE_MS = 15_000;
-let probeTimer = 0;
-
 function setReachable(value) {
   if (app.reachable === value) return;
   app.reachable = value;
   statusBar?.update();
 }
 
-async function refreshHealth() {
-  clearTimeout(probeTimer);
-  if (navigator.onLine === false) {
-    probeTimer = setTimeout(refreshHealth, PROBE_REACHABLE_MS);
-    return;
-  }
-  const health = await fetchHealth();
-  setReachable(!!health);
-  if (health && typeof health.version === 'string' && health.version) {
+const refreshHealth = createHealthProbe({
+  onReachable: setReachable,
+  onHealth(health) {
     app.serverVersion = health.version;
     phone.rememberSupport(health.support_contact);
     renderChrome();
     screen?.onHealth?.(health);
-  }
-  clearTimeout(probeTimer);
-  probeTimer = setTimeout(refreshHealth, health ? PROBE_REACHABLE_MS : PROBE_UNREACHABLE_MS);
-}
+  },
+});
 
 function onStatus(status) {
   const before = app.status;

@@ -4,6 +4,7 @@ import './admin.css';
 
 import { addMessages } from '../../shared/i18n.js';
 import auditMessages from './auditMessages.js';
+import dataMessages from './dataMessages.js';
 import messages from './messages.js';
 import auditScreen from './screens/audit.js';
 import devicesScreen from './screens/devices.js';
@@ -18,6 +19,7 @@ import { userNewScreen, usersScreen } from './screens/users.js';
 
 addMessages(messages);
 addMessages(auditMessages);
+addMessages(dataMessages);
 
 /** One screen per route name of ./routes.js. */
 export const screens = {

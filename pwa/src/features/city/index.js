@@ -5,6 +5,8 @@ import { h, replaceChildren } from '../../shared/dom.js';
 import { addMessages } from '../../shared/i18n.js';
 import messages from './messages.js';
 import './city.css';
+import './trend.css';
+import './print.css';
 import './report.css';
 import cityDashboard from './screens/dashboard.js';
 import cityMarkets from './screens/markets.js';
