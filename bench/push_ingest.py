@@ -11,7 +11,9 @@ request from send to parsed answer. Targets, each started here on loopback and s
   raw-sqlite, raw-pg     no server: the same rows (visit, visit_attachment, applied_mutation,
                          change_log) inserted with SQLAlchemy Core executemany, one transaction
                          per batch (`raw`) — the ceiling — and one per visit (`raw-1tx`), which
-                         is what per-mutation atomicity (DESIGN §5.1) costs at the database
+                         is what per-mutation atomicity (DESIGN §5.1) costs at the database;
+                         on PostgreSQL also `raw-pg-copy`: each table's rows in one COPY, as
+                         our set-wise push writes them (the database's own ingest speed)
   kinto-mem, kinto-pg    Kinto 26 under gunicorn (1 worker), POST /v1/batch of PUTs with
                          If-None-Match: * (create-only), JSON Schema validation on
   pouch-mem, pouch-disk  PouchDB Server 4.2, POST /visits/_bulk_docs (no validation)
@@ -134,12 +136,15 @@ def raw_rows(visit: dict, inspector_id: int, n: int):
     )
 
 
-def push_raw(url, workdir, world, batches, per_visit: bool):
+def push_raw(url, workdir, world, batches, per_visit: bool, copy: bool = False):
+    """`copy`: each table's rows in one COPY (server/sync/bulk.py, as the set-wise push
+    writes them) instead of Core executemany: PostgreSQL's own ingest speed for these rows."""
     from sqlalchemy import insert
 
     from server import create_app
     from server.core.extensions import db
     from server.models import AppliedMutation, ChangeLog, Visit, VisitAttachment
+    from server.sync.bulk import insert_rows
 
     app = create_app({"DATABASE_URL": url, "INSTANCE_DIR": str(workdir),
                       "ATTACHMENTS_DIR": str(workdir / "attachments")})
@@ -152,6 +157,14 @@ def push_raw(url, workdir, world, batches, per_visit: bool):
             groups = [[v] for v in batch] if per_visit else [batch]
             for group in groups:
                 rows = [raw_rows(v, inspector, i) for i, v in enumerate(group)]
+                if copy:
+                    for model, part in ((Visit, [r[0] for r in rows]),
+                                        (VisitAttachment, [a for r in rows for a in r[1]]),
+                                        (AppliedMutation, [r[2] for r in rows]),
+                                        (ChangeLog, [r[3] for r in rows])):
+                        insert_rows(model.__table__, part)
+                    db.session.commit()
+                    continue
                 with engine.begin() as conn:
                     conn.execute(insert(Visit), [r[0] for r in rows])
                     conn.execute(insert(VisitAttachment), [a for r in rows for a in r[1]])
@@ -205,10 +218,13 @@ def run_target(target, args, sizes, tmp: Path):
         if target.startswith("raw"):
             for size in sizes:
                 for _ in range(args.runs):
-                    for per_visit, name in ((False, target), (True, target + "-1tx")):
+                    variants = [(False, False, target), (True, False, target + "-1tx")]
+                    if kind == "postgresql":
+                        variants.append((False, True, target + "-copy"))
+                    for per_visit, copy, name in variants:
                         batches = batches_for(visits_for(world["markets"]), size)
-                        timed(name, size, None,
-                              lambda b=batches, p=per_visit: push_raw(url, tmp, world, b, p))
+                        timed(name, size, None, lambda b=batches, p=per_visit, c=copy:
+                              push_raw(url, tmp, world, b, p, c))
             return rates
         root = args.baseline_root if target.startswith("base") else harness.ROOT
         with our_server(url, tmp, root=root) as (base, pid):

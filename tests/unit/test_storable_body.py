@@ -1,0 +1,65 @@
+"""The quick check of a JSON body (server/core/http.py `unstorable_problem`) says what the full
+walk over every string says: bodies with NUL characters, lone surrogates (escaped or raw) and
+deep nesting, written every way a client might write them."""
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from server.core.http import MAX_DEPTH, _unstorable, unstorable_problem
+
+# Text with the characters that matter: NUL, surrogates, backslashes, "u0000" look-alikes.
+TRICKY = st.text(alphabet=st.sampled_from(
+    ["a", "ợ", "\x00", "\ud800", "\udfff", "\\", "u", "0", "d", "8", "\U0001f600", '"']),
+    max_size=8)
+TEXT = st.one_of(st.text(max_size=6), TRICKY)
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), TEXT)
+JSON_VALUES = st.recursive(
+    SCALARS,
+    lambda children: st.one_of(st.lists(children, max_size=3),
+                               st.dictionaries(TEXT, children, max_size=3)),
+    max_leaves=12,
+)
+
+
+def nested(value, depth: int):
+    for level in range(depth):
+        value = [value] if level % 2 else {"k": value}
+    return value
+
+
+def encodings(value) -> list[bytes]:
+    """The bytes a client might send for `value`."""
+    ascii_text = json.dumps(value, ensure_ascii=True)
+    bodies = [ascii_text.encode()]
+    try:
+        bodies.append(json.dumps(value, ensure_ascii=False).encode("utf-8"))
+    except UnicodeEncodeError:  # a lone surrogate, written raw as UTF-8 can hold it
+        bodies.append(json.dumps(value, ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    bodies.append(ascii_text.encode("utf-16"))
+    return bodies
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=JSON_VALUES, depth=st.integers(0, MAX_DEPTH + 3))
+def test_the_quick_check_agrees_with_the_full_walk(value, depth):
+    value = nested(value, depth)
+    for body in encodings(value):
+        parsed = json.loads(body)
+        assert unstorable_problem(body, parsed) == _unstorable(parsed), body
+
+
+def test_each_problem_is_still_refused():
+    cases = {
+        b'{"a": "x\\u0000y"}': "NUL",
+        b'{"a": "\\ud83d"}': "surrogate",
+        b'{"a": "\\uDC00"}': "surrogate",
+        '{"a": "\ud800"}'.encode("utf-8", "surrogatepass"): "surrogate",
+        json.dumps(nested(1, MAX_DEPTH + 1)).encode(): "deeper",
+    }
+    for body, word in cases.items():
+        problem = unstorable_problem(body, json.loads(body))
+        assert problem and word in problem, (body, problem)
+    deepest_allowed = json.dumps(nested(1, MAX_DEPTH)).encode()
+    assert unstorable_problem(deepest_allowed, json.loads(deepest_allowed)) is None
