@@ -8,15 +8,28 @@ to sqlite3's own executemany, each value converted by its column type's SQLAlche
 processor (the same conversion SQLAlchemy's executemany applies, without its per-row
 bookkeeping: half the time). A database error is raised as SQLAlchemy's own (IntegrityError,
 DataError, OperationalError…), as executemany would raise it, so callers handle both paths
-alike.
+alike. JSON columns are written by orjson (a tenth of json.dumps's time; compact text, the
+same JSON values when read back).
 """
 
 import json
 
+import orjson
 from sqlalchemy import JSON
 from sqlalchemy.exc import DBAPIError
 
 from server.core.extensions import db
+
+# Datetimes and dataclasses refused as json.dumps refuses them (orjson would write them).
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def json_text(value) -> str:
+    """A JSON column's text (None is JSON null, as SQLAlchemy's JSON type writes it)."""
+    try:
+        return orjson.dumps(value, option=_ORJSON_OPTIONS).decode()
+    except TypeError:  # an integer beyond 64 bits, say: json.dumps writes it (or refuses too)
+        return json.dumps(value)
 
 
 def insert_rows(table, rows: list[dict]) -> None:
@@ -35,7 +48,6 @@ def _copy(connection, table, rows: list[dict]) -> None:
 
     quote = connection.dialect.identifier_preparer.quote
     columns = list(rows[0])
-    # JSON columns as JSON text, serialised as SQLAlchemy's JSON type would (json.dumps).
     as_json = [isinstance(table.c[name].type, JSON) for name in columns]
     statement = (f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
                  "FROM STDIN")
@@ -44,7 +56,7 @@ def _copy(connection, table, rows: list[dict]) -> None:
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row([
-                    json.dumps(row[name]) if is_json else row[name]
+                    json_text(row[name]) if is_json else row[name]
                     for name, is_json in zip(columns, as_json, strict=True)
                 ])
     except psycopg.Error as error:
@@ -55,7 +67,11 @@ def _executemany(connection, table, rows: list[dict]) -> None:
     dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
     columns = list(rows[0])
-    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
+    processors = [
+        json_text if isinstance(table.c[name].type, JSON)
+        else table.c[name].type._cached_bind_processor(dialect)
+        for name in columns
+    ]
     statement = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
                  f"VALUES ({', '.join('?' for _ in columns)})")
     values = [
