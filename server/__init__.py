@@ -7,6 +7,7 @@ from flask import Flask
 
 from server.core import config as config_module
 from server.core.extensions import db, migrate
+from server.core.http import JsonProvider
 
 __version__ = "0.1.0"
 
@@ -22,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config["VERSION"] = __version__
     # The default SQLite file lives in instance/, which a fresh clone does not have yet.
     Path(app.config["INSTANCE_DIR"]).mkdir(parents=True, exist_ok=True)
+    app.json = JsonProvider(app)
     app.json.ensure_ascii = False  # Vietnamese stays readable in responses
     app.json.sort_keys = False
     logging.basicConfig(

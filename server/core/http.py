@@ -1,13 +1,34 @@
 """Helpers every /api/v1 route uses: reading the JSON body strictly."""
 
+import json
 import re
 
+import orjson
 from flask import request
+from flask.json.provider import DefaultJSONProvider
 from marshmallow import ValidationError
 
 from server.core.errors import ApiError
 
 API_PREFIX = "/api/v1"
+
+
+LONG_DIGITS = re.compile(rb"\d{19}")
+
+
+class JsonProvider(DefaultJSONProvider):
+    """Flask's JSON, with request bodies parsed by orjson (a push's 500 visits took a tenth of
+    its CPU in json.loads). What orjson refuses — NaN, lone surrogates, UTF-16 — goes to
+    json.loads as before, and so does any body with a run of 19 digits or more: orjson reads an
+    integer beyond 64 bits as a float. So every body parses to what it did."""
+
+    def loads(self, s, **kwargs):
+        if not kwargs and not LONG_DIGITS.search(s if isinstance(s, bytes) else s.encode()):
+            try:
+                return orjson.loads(s)
+            except orjson.JSONDecodeError:
+                pass
+        return json.loads(s, **kwargs)
 
 
 def refuse_nul_in_url() -> None:

@@ -63,3 +63,50 @@ def test_each_problem_is_still_refused():
         assert problem and word in problem, (body, problem)
     deepest_allowed = json.dumps(nested(1, MAX_DEPTH)).encode()
     assert unstorable_problem(deepest_allowed, json.loads(deepest_allowed)) is None
+
+
+# ---------------------------------------------------------------- parsing (JsonProvider)
+
+ANY_TEXT = st.text(max_size=8)
+NUMBERS = st.one_of(st.integers(), st.integers(min_value=2**63 - 3, max_value=2**70),
+                    st.floats(), st.just(-0.0))
+PARSED_VALUES = st.recursive(
+    st.one_of(st.none(), st.booleans(), NUMBERS, ANY_TEXT, TRICKY),
+    lambda children: st.one_of(st.lists(children, max_size=3),
+                               st.dictionaries(ANY_TEXT, children, max_size=3)),
+    max_leaves=12,
+)
+
+
+def _same(a, b) -> bool:
+    """Equal values of the same types all the way down (NaN equal to NaN)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float):
+        return repr(a) == repr(b)
+    return a == b
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=PARSED_VALUES, extra=st.sampled_from(["", " ", "\n", "x", ",", "]"]))
+def test_bodies_parse_to_what_json_loads_gives(value, extra):
+    from flask import Flask
+
+    from server.core.http import JsonProvider
+
+    provider = JsonProvider(Flask(__name__))
+    for body in encodings(value):
+        body += extra.encode()
+        try:
+            expected = json.loads(body)
+        except ValueError:
+            expected = ValueError
+        try:
+            got = provider.loads(body)
+        except ValueError:
+            got = ValueError
+        assert got is expected is ValueError or _same(got, expected), body
