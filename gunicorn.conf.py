@@ -24,3 +24,11 @@ timeout = 60  # a worker silent this long is restarted (a push of 500 mutations 
 graceful_timeout = 20
 backlog = 2048  # connections waiting to be accepted: a crowd released at once queues here
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+
+def post_worker_init(worker):
+    """The worker's app is built: take its long-lived objects out of the garbage collector's
+    walks (server/core/heap.py)."""
+    from server.core.heap import settle_after_startup
+
+    settle_after_startup()

@@ -121,6 +121,8 @@ def register_commands(app: Flask) -> None:
         """Serve the API and the PWA (threaded; use gunicorn in production)."""
         from werkzeug.serving import run_simple
 
+        from server.core.heap import settle_after_startup
+
         app_object = current_app._get_current_object()
         if with_scheduler:
             from server.jobs.registry import selected_jobs
@@ -130,4 +132,5 @@ def register_commands(app: Flask) -> None:
             SchedulerService(app_object, selected_jobs(), blocking=False).start_in_thread()
             click.echo("Scheduled jobs run in this process (demo mode).")
         click.echo(f"Chợ Xanh is serving on http://{host}:{port}/  (Ctrl+C to stop)")
+        settle_after_startup()
         run_simple(host, port, app_object, threaded=True)
