@@ -12,6 +12,11 @@ from server.forms import SUPPORTED_VERSIONS, review_rules
 MAX_MUTATIONS = 500
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
 MUTATION_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# The limits of a visit's data, named once: the schemas below and sync/fast_upsert.py read them.
+LATITUDE, LONGITUDE, ACCURACY_M = (-90, 90), (-180, 180), (0, 100_000)
+MAX_MARKET_ID = 2**31  # exclusive
+MAX_DATETIME_LENGTH, YEARS = 40, (2000, 2100)
+MAX_ATTACHMENTS = 5
 
 
 def _uuid(value: str) -> None:
@@ -41,10 +46,10 @@ class PushRequest(Schema):
 
 
 class Location(Schema):
-    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
-    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
+    lat = fields.Float(required=True, validate=validate.Range(*LATITUDE))
+    lon = fields.Float(required=True, validate=validate.Range(*LONGITUDE))
     accuracy_m = fields.Float(
-        load_default=None, allow_none=True, validate=validate.Range(0, 100_000)
+        load_default=None, allow_none=True, validate=validate.Range(*ACCURACY_M)
     )
 
 
@@ -56,7 +61,7 @@ class MarketId(fields.Field):
             raise ValidationError("Not a valid market id.")
         if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
             number = int(value)
-            if 0 < number < 2**31:
+            if 0 < number < MAX_MARKET_ID:
                 return number
         raise ValidationError("Not a valid market id.")
 
@@ -65,7 +70,7 @@ class ZonedDateTime(fields.Field):
     """ISO 8601 with a UTC offset (phone time); a time without an offset is refused."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, str) or len(value) > 40:
+        if not isinstance(value, str) or len(value) > MAX_DATETIME_LENGTH:
             raise ValidationError("Not a valid date-time.")
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -73,7 +78,7 @@ class ZonedDateTime(fields.Field):
             raise ValidationError("Not a valid ISO 8601 date-time.") from None
         if parsed.tzinfo is None:
             raise ValidationError("Give the time with its UTC offset, e.g. +07:00.")
-        if not 2000 <= parsed.year <= 2100:
+        if not YEARS[0] <= parsed.year <= YEARS[1]:
             raise ValidationError("The year must be between 2000 and 2100.")
         return parsed
 
@@ -94,7 +99,7 @@ class VisitUpsertData(Schema):
     attachments = fields.List(
         fields.String(validate=validate.Regexp(SHA256)),
         load_default=list,
-        validate=validate.Length(max=5),
+        validate=validate.Length(max=MAX_ATTACHMENTS),
     )
 
     @validates("attachments")

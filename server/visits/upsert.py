@@ -14,6 +14,7 @@ from server.core.timeutil import utcnow
 from server.forms import compliant, review_rules, validate_answers
 from server.models import Market, Visit, VisitAttachment
 from server.sync.changes import record_changes, visit_change
+from server.sync.fast_upsert import fast_load_upsert
 from server.sync.outcome import MutationRefused, conflict, invalid, rejected
 from server.sync.records import record_from, stored_attachments, visit_record
 from server.sync.render import stored_rendering
@@ -35,7 +36,8 @@ def distance_m(lat1, lon1, lat2, lon2) -> float:
     return round(2 * EARTH_RADIUS_M * math.asin(math.sqrt(a)), 1)
 
 
-def load_upsert(data: dict) -> dict:
+def _schema_load(data: dict) -> dict:
+    """The marshmallow load: the definition of valid data, and the errors of invalid data."""
     try:
         fields = UPSERT_SCHEMA.load(data)
     except ValidationError as exc:
@@ -43,6 +45,15 @@ def load_upsert(data: dict) -> dict:
     answer_errors = validate_answers(fields["answers"], fields["form_version"])
     if answer_errors:
         raise invalid({f"answers.{name}": msgs for name, msgs in answer_errors.items()})
+    return fields
+
+
+def load_upsert(data: dict) -> dict:
+    # The plain-Python load gives the same fields for surely valid data (a third of a push's
+    # CPU went to marshmallow); it answers None otherwise, and the schema says what is wrong.
+    fields = fast_load_upsert(data)
+    if fields is None:
+        fields = _schema_load(data)
     observed = fields["observed_at"]
     if observed.astimezone(UTC).replace(tzinfo=None) > utcnow() + FUTURE_TOLERANCE:
         raise invalid({"observed_at": ["This time is more than 24 hours in the future."]})
