@@ -59,7 +59,9 @@ class MarketId(fields.Field):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool):
             raise ValidationError("Not a valid market id.")
-        if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+        # ASCII digits only: "²" is a digit to str.isdigit but int() refuses it (a 500).
+        digits = isinstance(value, str) and value.isascii() and value.isdigit()
+        if isinstance(value, int) or digits:
             number = int(value)
             if 0 < number < MAX_MARKET_ID:
                 return number

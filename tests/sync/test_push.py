@@ -82,6 +82,8 @@ def test_validation_failures_name_their_fields(client, world):
     hom = world["markets"]["hom"]
     cases = [
         (visit_data(9999), "market_id"),
+        (visit_data("²"), "market_id"),  # a digit to str.isdigit, not to int()
+        (visit_data("١٢"), "market_id"),  # Arabic-Indic digits: int() reads them, we do not
         (visit_data(world["markets"]["ngocha"]), "market_id"),  # outside Hai Bà Trưng
         (visit_data(hom, observed_at="2099-01-01T00:00:00+07:00"), "observed_at"),
         (visit_data(hom, observed_at="2023-03-01T08:30:00"), "observed_at"),  # no offset
