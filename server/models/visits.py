@@ -28,7 +28,9 @@ class Visit(db.Model):
     location_accuracy_m: Mapped[float | None] = mapped_column(Float)
     distance_m: Mapped[float | None] = mapped_column(Float)
     # Derived from the latest review_decision; kept here so queues and the indicator can filter.
-    status: Mapped[str] = mapped_column(String(16), default="submitted", index=True)
+    # Looked up by ix_visit_status_market_observed (models/indicator.py), whose first column
+    # it is; an index of its own only cost every insert.
+    status: Mapped[str] = mapped_column(String(16), default="submitted")
     compliant: Mapped[bool] = mapped_column(Boolean)  # derived on the server, never trusted
     # Pull's change JSON of this visit, written by the writer that has its record at hand
     # (server/sync/render.py: stored_rendering); NULL: pull renders it when asked.
