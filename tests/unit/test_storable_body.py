@@ -110,3 +110,29 @@ def test_bodies_parse_to_what_json_loads_gives(value, extra):
         except ValueError:
             got = ValueError
         assert got is expected is ValueError or _same(got, expected), body
+
+
+# Numbers as a client may write them: long integers (beyond 64 bits too), long fractions,
+# exponents, in arrays, objects and strings, with spaces or without.
+DIGITS = st.text(alphabet="0123456789", min_size=1, max_size=30)
+NUMBER_TEXT = st.builds(
+    lambda sign, whole, frac, exp: sign + whole.lstrip("0").rjust(1, "0") + frac + exp,
+    st.sampled_from(["", "-"]), DIGITS,
+    st.one_of(st.just(""), DIGITS.map(lambda d: "." + d)),
+    st.one_of(st.just(""), st.integers(-400, 400).map(lambda e: f"e{e}")))
+
+
+@settings(max_examples=400, deadline=None)
+@given(numbers=st.lists(NUMBER_TEXT, min_size=1, max_size=4), space=st.sampled_from(["", " "]),
+       quoted=st.booleans())
+def test_long_numbers_parse_to_what_json_loads_gives(numbers, space, quoted):
+    from flask import Flask
+
+    from server.core.http import JsonProvider
+
+    provider = JsonProvider(Flask(__name__))
+    items = [f'"{n}"' if quoted else n for n in numbers]
+    for text in (f"[{space}{(',' + space).join(items)}]",
+                 "{" + ",".join(f'"k{i}":{space}{v}' for i, v in enumerate(items)) + "}"):
+        body = text.encode()
+        assert _same(provider.loads(body), json.loads(body)), body
