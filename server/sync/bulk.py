@@ -13,9 +13,11 @@ same JSON values when read back).
 """
 
 import json
+from datetime import datetime
+from operator import itemgetter
 
 import orjson
-from sqlalchemy import JSON
+from sqlalchemy import JSON, DateTime
 from sqlalchemy.exc import DBAPIError
 
 from server.core.extensions import db
@@ -63,23 +65,43 @@ def _copy(connection, table, rows: list[dict]) -> None:
         raise DBAPIError.instance(statement, None, error, psycopg.Error) from error
 
 
+def sqlite_datetime(fallback):
+    """SQLite's DateTime bind processor, faster for what we store (naive UTC datetimes):
+    `isoformat` writes the same text as SQLAlchemy's "%Y-%m-%d %H:%M:%S.%f" formatting, which
+    took a tenth of a push's rows; anything else goes to SQLAlchemy's own `fallback`."""
+    def process(value):
+        if type(value) is datetime and value.tzinfo is None:
+            return value.isoformat(" ", "microseconds")
+        return fallback(value)
+    return process
+
+
+def _processor(column, dialect):
+    if isinstance(column.type, JSON):
+        return json_text
+    process = column.type._cached_bind_processor(dialect)
+    if process is not None and isinstance(column.type, DateTime):
+        return sqlite_datetime(process)
+    return process
+
+
 def _executemany(connection, table, rows: list[dict]) -> None:
     dialect = connection.dialect
     quote = dialect.identifier_preparer.quote
     columns = list(rows[0])
-    processors = [
-        json_text if isinstance(table.c[name].type, JSON)
-        else table.c[name].type._cached_bind_processor(dialect)
-        for name in columns
-    ]
+    # Each row's values in column order (itemgetter: in C), then only the columns that need
+    # it converted (None too, as SQLAlchemy does).
+    values_of = itemgetter(*columns) if len(columns) > 1 else lambda row: (row[columns[0]],)
+    convert = [(i, process) for i, name in enumerate(columns)
+               if (process := _processor(table.c[name], dialect)) is not None]
     statement = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
                  f"VALUES ({', '.join('?' for _ in columns)})")
-    values = [
-        tuple(value if process is None else process(value)  # None too, as SQLAlchemy does
-              for value, process in zip((row[name] for name in columns), processors,
-                                        strict=True))
-        for row in rows
-    ]
+    values = []
+    for row in rows:
+        row_values = list(values_of(row))
+        for i, process in convert:
+            row_values[i] = process(row_values[i])
+        values.append(row_values)
     raw = connection.connection.dbapi_connection
     cursor = raw.cursor()
     try:
