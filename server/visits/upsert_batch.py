@@ -82,6 +82,7 @@ class UpsertBatch:
         self.reviews: dict = {}  # visit id -> its latest review decision row
         self.created: set[str] = set()  # visits this batch inserts (in their final state)
         self.edited: set[str] = set()  # existing visits it updates
+        self.final: dict[str, dict] = {}  # visit id -> its record after the last mutation
         self.versions: list[dict] = []
         self.changes: list[dict] = []
         if valid:
@@ -159,14 +160,16 @@ class UpsertBatch:
                                          market.id, self.now))
         self.changes.append(visit_change(visit_id, visit.rev, user.id, market.org_unit_id,
                                          previous_unit))
-        return self.record(visit_id)
+        # The last record planned for a visit is its final one (write renders it for pull).
+        self.final[visit_id] = record = self.record(visit_id)
+        return record
 
     def write(self) -> None:
         """Every planned change, one statement per table; the change-log rows queued in the
         mutations' order, as the per-mutation path queues them."""
         session = db.session
         for i in self.created | self.edited:  # each visit's final record, as pull answers it
-            self.visits[i].rendered = stored_rendering(self.record(i))
+            self.visits[i].rendered = stored_rendering(self.final[i])
         insert_rows(Visit.__table__, [vars(self.visits[i]) for i in sorted(self.created)])
         if self.edited:
             session.execute(_UPDATE, [
