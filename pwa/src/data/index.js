@@ -55,28 +55,28 @@ export async function keepReviewEvidence() {
 /** Records a visit durably (resolves after the commit) → its id. See visits.saveVisit. */
 export async function saveVisit(draft) {
   const id = await visits.saveVisit(draft);
-  engine.queued();
+  await engine.queued();
   return id;
 }
 
 /** Changes a pending/sent/returned/refused/conflict visit → its id. See visits.editVisit. */
 export async function editVisit(id, changes) {
   await visits.editVisit(id, changes);
-  engine.queued();
+  await engine.queued();
   return id;
 }
 
 /** Queues a review decision durably and sends it when allowed. See decisions.queueDecision. */
 export async function queueDecision(visitId, decision, comment) {
   const mutation = await decisions.queueDecision(visitId, decision, comment);
-  engine.queued();
+  await engine.queued();
   return mutation;
 }
 
 /** Queues one decision on many visits (a bulk approval) → {batchId, queued, skipped}. */
 export async function queueDecisions(visitIds, decision, comment) {
   const result = await decisions.queueDecisions(visitIds, decision, comment);
-  engine.queued();
+  await engine.queued();
   return result;
 }
 

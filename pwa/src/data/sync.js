@@ -282,7 +282,11 @@ export class SyncEngine {
     return this.stopAuto;
   }
 
-  /** Something was queued (saveVisit, editVisit): update the count and send it when allowed. */
+  /**
+   * Something was queued (saveVisit, editVisit, a decision): update the count and send it when
+   * allowed. Resolves once the count is updated, so the screen that queued it moves on with the
+   * right "waiting" count; the sending goes on after.
+   */
   async queued() {
     await this.refresh().catch(() => {});
     this.registerBackgroundSync();
