@@ -242,7 +242,9 @@ def test_the_officer_reviews_a_queued_visits_photo_with_the_server_down(
     assert officer.page.evaluate(
         "(img) => img.complete && img.naturalWidth > 0", photo.element_handle())
     expect(officer.page.get_by_role("main")).not_to_contain_text("cần mạng để xem")
-    photo.scroll_into_view_if_needed()
+    # In one step in the page: a failed sync's end may draw the screen again meanwhile.
+    officer.page.eval_on_selector('img[alt="Ảnh 1 của lượt kiểm tra"]',
+                                  "img => img.scrollIntoView({block: 'center'})")
     shot(officer.page, "review-visit-offline-photo.png")
     context.close()
 
