@@ -21,7 +21,13 @@ from server.audit.record import record
 from server.core.errors import ApiError
 from server.core.extensions import begin_write, db
 from server.core.locks import CHANGE_SEQUENCE_LOCK, SNAPSHOT_LOCK, transaction_lock
-from server.core.periods import Period, local_today, parse_period, periods_containing
+from server.core.periods import (
+    Period,
+    local_today,
+    parse_period,
+    periods_containing,
+    year_to_month,
+)
 from server.core.timeutil import utcnow
 from server.indicator.hierarchy import load_tree
 from server.indicator.reconcile import counts_by_unit, fill_items
@@ -115,18 +121,27 @@ def ensure_snapshot(period: Period, unit_key: int | None = None) -> IndicatorSna
 
 def finalize(period: Period, now: datetime | None = None) -> IndicatorSnapshot:
     """Recompute the period one last time and mark it final (city and every unit), in one
-    transaction: nothing decided meanwhile can slip between the figures and the seal."""
+    transaction: nothing decided meanwhile can slip between the figures and the seal. A year
+    seals its December year to date too (YYYY-YTD12, the same days): the trend's last
+    "year to date" must stay the year's final figure, not go on moving."""
     started = now or utcnow()
     _lock()
     city = city_snapshot(period.id)
     if city is not None and city.final:
         db.session.rollback()
         raise ApiError(409, "already_final", f"The period {period.id} is already final.")
-    write_snapshot(period, started)
-    db.session.execute(
-        update(IndicatorSnapshot).where(IndicatorSnapshot.period == period.id).values(final=True)
-    )
-    _clear_mark(period.id, started)
+    sealed = [period]
+    if period.kind == "year":
+        december = year_to_month(period.year, 12)
+        december_city = city_snapshot(december.id)
+        if december_city is None or not december_city.final:
+            sealed.append(december)
+    for each in sealed:
+        write_snapshot(each, started)
+        db.session.execute(
+            update(IndicatorSnapshot).where(IndicatorSnapshot.period == each.id)
+            .values(final=True))
+        _clear_mark(each.id, started)
     city = city_snapshot(period.id)
     record("indicator.finalize", ("period", period.id, period.id), {
         "markets_total": city.markets_total, "compliant": city.compliant,

@@ -54,12 +54,19 @@ def test_a_final_snapshot_never_changes(client, world):
     assert frozen[3] is True and frozen[2] == body["computed_at"]
     frozen_markets = client.get("/api/v1/indicator/markets", headers=city,
                                 query_string={"period": "2023"}).get_json()
+    # December's year to date covers the same days: sealed with the year, with its figures.
+    december = figures(client, city, "2023-YTD12")
+    assert december[3] is True and december[:2] == frozen[:2]
 
     assert push(client, ward, decision(fixture.vid(4), 1, "approve"))[0]["status"] == "applied"
     assert push(client, ward, decision(fixture.vid(152), 1, "approve"))[0]["status"] == "applied"
     recompute_dirty()
     recompute_nightly(now=datetime(2023, 12, 1, 5))
     assert figures(client, city, "2023") == frozen
+    assert figures(client, city, "2023-YTD12") == december
+    trend = client.get("/api/v1/indicator/trend", headers=city,
+                       query_string={"year": 2023, "org_unit": "HBT-1"}).get_json()
+    assert trend["months"][11]["year_to_date"]["compliant"] == frozen[0]
     assert client.get("/api/v1/indicator/markets", headers=city,
                       query_string={"period": "2023"}).get_json() == frozen_markets
     # Quarters are separate periods: 2023-Q1 is still provisional and sees M15's approval.
