@@ -43,6 +43,9 @@ def main():
         world = harness.seed_world(url, tmp)
         app = create_app({"DATABASE_URL": url, "INSTANCE_DIR": str(tmp),
                           "ATTACHMENTS_DIR": str(tmp / "attachments")})
+        from server.core.heap import settle_after_startup
+
+        settle_after_startup()  # as a serving process does once its app is built
         client = app.test_client()
         token = client.post("/api/v1/auth/token", json={
             "username": "insp1" if args.path == "push" else "city",
