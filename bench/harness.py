@@ -265,3 +265,14 @@ def wire(visit: dict) -> dict:
 
 def mutations(visits: list[dict]) -> list[dict]:
     return [{"id": str(uuid.uuid4()), "type": "visit.upsert", "data": wire(v)} for v in visits]
+
+
+def export_baseline(rev: str, into: Path) -> Path:
+    """The tree of commit `rev` (git archive), with this checkout's .venv: the code before."""
+    root = into / "baseline"
+    root.mkdir()
+    archive = subprocess.run(["git", "archive", rev], cwd=ROOT, check=True,
+                             capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
+    (root / ".venv").symlink_to(ROOT / ".venv")
+    return root

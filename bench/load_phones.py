@@ -47,7 +47,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
 import requests  # noqa: E402
-from push_ingest import export_baseline  # noqa: E402
 
 
 class TimedSession(requests.Session):
@@ -282,7 +281,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="chx-bench-baseline-") as keep:
         roots = [harness.ROOT]
         if args.baseline:
-            roots.insert(0, export_baseline(args.baseline, Path(keep)))
+            roots.insert(0, harness.export_baseline(args.baseline, Path(keep)))
         for root in roots:
             try:
                 load(args, root, args.workers if root == harness.ROOT else None)

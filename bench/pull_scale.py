@@ -284,19 +284,6 @@ def incremental_rounds(base: str, world: dict, rounds: int, seed: int) -> list[f
     return seconds
 
 
-def export_baseline(rev: str, into: Path) -> Path:
-    """The tree of commit `rev` (git archive), with this checkout's .venv: the code before."""
-    import subprocess
-
-    root = into / "baseline"
-    root.mkdir()
-    archive = subprocess.run(["git", "archive", rev], cwd=harness.ROOT, check=True,
-                             capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
-    (root / ".venv").symlink_to(harness.ROOT / ".venv")
-    return root
-
-
 def servers(args) -> list[tuple[str, Path]]:
     """(name, code root) of each of our servers to measure: this checkout, then the baseline."""
     return [("ours", harness.ROOT)] + ([("base", args.baseline_root)] if args.baseline else [])
@@ -327,7 +314,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="chx-bench-pull-") as tmp:
         tmp = Path(tmp)
         if args.baseline:
-            args.baseline_root = export_baseline(args.baseline, tmp)
+            args.baseline_root = harness.export_baseline(args.baseline, tmp)
         url = our_database("postgresql", tmp, args.pg_db)
         world = harness.seed_world(url, tmp)
 

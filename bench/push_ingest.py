@@ -183,19 +183,6 @@ def batches_for(visits, size):
     return [visits[i : i + size] for i in range(0, len(visits), size)]
 
 
-def export_baseline(rev: str, into: Path) -> Path:
-    """The tree of commit `rev` (git archive), with this checkout's .venv: the code before."""
-    import subprocess
-
-    root = into / "baseline"
-    root.mkdir()
-    archive = subprocess.run(["git", "archive", rev], cwd=harness.ROOT, check=True,
-                             capture_output=True).stdout
-    subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
-    (root / ".venv").symlink_to(harness.ROOT / ".venv")
-    return root
-
-
 def run_target(target, args, sizes, tmp: Path):
     """{(name, batch size): [(visits/s, server CPU ms per visit or None) of each run]}."""
     rates: dict[tuple[str, int], list[tuple]] = {}
@@ -312,7 +299,7 @@ def main():
         parser.error(f"unknown targets {sorted(unknown)}; choose from {ALL_TARGETS}")
     keep = tempfile.TemporaryDirectory(prefix="chx-bench-baseline-")
     if args.baseline:
-        args.baseline_root = export_baseline(args.baseline, Path(keep.name))
+        args.baseline_root = harness.export_baseline(args.baseline, Path(keep.name))
         at = targets.index("ours-pg") + 1 if "ours-pg" in targets else len(targets)
         targets[at:at] = ["base-sqlite", "base-pg"]
     print(f"push ingest: {args.visits} visits per run, {args.runs} runs, batches {sizes}, "

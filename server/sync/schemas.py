@@ -45,6 +45,27 @@ class PushRequest(Schema):
     )
 
 
+_MUTATION_KEYS = {"id", "type", "data"}
+
+
+def plainly_valid(body: dict) -> bool:
+    """True when PushRequest would load `body` unchanged: a phone's usual push, checked
+    without marshmallow's per-field work (a tenth of a push's time). Anything else, down to
+    one odd key, goes through PushRequest, which words the errors. Narrower than it, never
+    wider (tests/sync/test_push_setwise.py compares the two)."""
+    device_id, mutations = body.get("device_id"), body.get("mutations")
+    if (body.keys() != {"device_id", "mutations"} or type(device_id) is not str
+            or not 1 <= len(device_id) <= 64 or type(mutations) is not list
+            or len(mutations) > MAX_MUTATIONS):
+        return False
+    return all(
+        type(m) is dict and m.keys() == _MUTATION_KEYS and type(m["id"]) is str
+        and MUTATION_ID.match(m["id"]) is not None and m["type"] in MUTATION_TYPES
+        and type(m["data"]) is dict
+        for m in mutations
+    )
+
+
 class Location(Schema):
     lat = fields.Float(required=True, validate=validate.Range(*LATITUDE))
     lon = fields.Float(required=True, validate=validate.Range(*LONGITUDE))

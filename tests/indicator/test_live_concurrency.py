@@ -8,19 +8,17 @@ the counts once each; without the locks it does not (tried: the counts drift).
 Real requests from threads against the app served over HTTP (tests/sync/concurrency)."""
 
 import random
-import threading
 import time
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
 from server.core.periods import parse_period
 from server.indicator.snapshots import compute
 from tests.factories import decision, push, upsert, visit_data
 from tests.indicator import fixture
 from tests.indicator.test_live import snapshot_state
-from tests.sync.concurrency.live_api import TIMEOUT, Api, at_once, hook_change_log
+from tests.sync.concurrency.live_api import TIMEOUT, at_once, hook_change_log, served
 
 PERIODS = ("2023", "2023-Q2", "2023-06", "2023-YTD06", "2023-YTD12")
 
@@ -41,12 +39,8 @@ def world(app):
 
 @pytest.fixture
 def api(app, world):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield Api(f"http://127.0.0.1:{server.server_port}")
-    server.shutdown()
-    thread.join(TIMEOUT)
+    with served(app) as api:
+        yield api
 
 
 def test_two_officers_deciding_at_once_on_the_same_market_and_periods(api, app, world,

@@ -183,8 +183,7 @@ def test_the_request_hash_is_the_canonical_json_of_type_and_data():
 def test_the_routes_quick_check_accepts_only_what_push_request_accepts_unchanged(world):
     from marshmallow import ValidationError
 
-    from server.sync.routes import plainly_valid
-    from server.sync.schemas import PushRequest
+    from server.sync.schemas import PushRequest, plainly_valid
 
     good = upsert(visit_data(world["markets"]["hom"]))
     near_misses = [

@@ -2,12 +2,9 @@
 (werkzeug, threaded: one thread per request, each with its own session and database connection,
 as in production). In this folder, so that its `app` replaces the default one only here."""
 
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
-from tests.sync.concurrency.live_api import TIMEOUT, Api
+from tests.sync.concurrency.live_api import served
 
 
 @pytest.fixture
@@ -22,9 +19,5 @@ def app(make_app):
 
 @pytest.fixture
 def api(app, world):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield Api(f"http://127.0.0.1:{server.server_port}")
-    server.shutdown()
-    thread.join(TIMEOUT)
+    with served(app) as api:
+        yield api

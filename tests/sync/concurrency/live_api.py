@@ -3,10 +3,12 @@ real app served over HTTP (`Api`; the server is the `api` fixture of conftest.py
 released together by a barrier (`at_once`), and hooks into the writer's transaction."""
 
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import requests
 from sqlalchemy import func, select
+from werkzeug.serving import make_server
 
 from server.core.extensions import db
 from server.core.locks import CHANGE_SEQUENCE_LOCK
@@ -68,6 +70,20 @@ class Api:
         """What a phone holds after a pull from scratch: the server's visible set."""
         return apply_changes({}, self.pull_all(headers)[0])
 
+
+
+@contextmanager
+def served(app):
+    """`app` served over HTTP in a background thread (werkzeug, threaded: one thread per
+    request, each with its own session and database connection, as in production)."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield Api(f"http://127.0.0.1:{server.server_port}")
+    finally:
+        server.shutdown()
+        thread.join(TIMEOUT)
 
 
 def at_once(*calls) -> list:
