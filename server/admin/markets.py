@@ -11,7 +11,7 @@ from server.core.queryparams import get_or_404
 from server.markets.assignments import MoveError, assign
 from server.markets.importer import moved_visit_changes
 from server.models import Market, OrgUnit
-from server.sync.changes import MARKETS_CHANGED, at_commit, market_change, record_changes
+from server.sync.changes import market_change, record_changes
 
 FIELDS = ("name", "address", "lat", "lon", "market_class", "org_unit_id", "opened_on",
           "closed_on")
@@ -106,7 +106,6 @@ def change_market(market_id: int, body: dict) -> dict:
     changes = [market_change(market.id, market.rev, market.org_unit_id, previous_unit)]
     if moved:  # its visits move along: officers on both sides must hear of each
         changes += moved_visit_changes({market.id: previous_unit})
-    at_commit(MARKETS_CHANGED)  # the indicator's universe may have changed
     record_changes(changes)
     db.session.commit()
     return market_out(market)

@@ -21,8 +21,6 @@ from server.core.extensions import db
 from server.markets.assignments import MoveError, assign
 from server.models import MARKET_CLASSES, Market, OrgUnit, Visit
 from server.sync.changes import (
-    MARKETS_CHANGED,
-    at_commit,
     market_change,
     record_changes,
     visit_change,
@@ -160,7 +158,6 @@ def import_markets(path: str | Path, dry_run: bool = False,
     ]
     moved = {r.id: prev for r, prev in changed if prev is not None and prev != r.org_unit_id}
     changes += moved_visit_changes(moved)
-    at_commit(MARKETS_CHANGED)  # the indicator's universe may have changed
     record_changes(changes)
     record_import("markets.import", "markets", path, report.created, report.updated, source)
     db.session.commit()

@@ -14,7 +14,7 @@ from server.core.periods import local_today
 from server.markets.assignments import due_moves
 from server.markets.importer import moved_visit_changes
 from server.models import Market
-from server.sync.changes import MARKETS_CHANGED, at_commit, market_change, record_changes
+from server.sync.changes import market_change, record_changes
 
 
 def apply_due_moves(today: date | None = None) -> str:
@@ -33,7 +33,6 @@ def apply_due_moves(today: date | None = None) -> str:
     db.session.flush()
     changes = [market_change(m.id, m.rev, m.org_unit_id, previous[m.id]) for m in markets]
     changes += moved_visit_changes(previous)
-    at_commit(MARKETS_CHANGED)
     record_changes(changes)
     db.session.commit()
     return f"{len(markets)} market(s) moved"

@@ -9,10 +9,9 @@ A push applies up to 500 mutations in one transaction: inside `changes_at_commit
 are only queued, and the caller writes them all with `write_queued_changes()` just before its
 commit, so the lock is taken once, for the last instant of the push, not for all of it.
 
-Other packages learn what a transaction changed through `at_commit(topic, value)`: a writer
-announces (e.g. "visit.decided" with the visit's observed_at), and whoever subscribed at app
-composition (the indicator) reacts, once per distinct value, just before the change-log rows
-are written. Writers so never import their readers.
+Other packages learn what a transaction changed from its change-log rows: whoever subscribed
+to CHANGE_ROWS at app composition (the live indicator) gets them inside the writer's
+transaction, just before they are written. Writers so never import their readers.
 """
 
 from collections.abc import Callable
@@ -26,11 +25,8 @@ from server.core.timeutil import utcnow
 from server.models import ChangeLog, SyncMeta
 from server.sync.bulk import insert_rows
 
-_QUEUE = "queued_changes"  # keys in db.session.info
-_EVENTS = "queued_events"
+_QUEUE = "queued_changes"  # key in db.session.info
 _CHANGE_LOG = ChangeLog.__table__
-VISIT_DECIDED = "visit.decided"  # value: the visit's observed_at
-MARKETS_CHANGED = "markets.changed"  # value: None (the set of markets or their units changed)
 # The change-log rows themselves, just before they are written, under the sequence lock (so a
 # subscriber's locks always come after it): the live indicator's hook.
 CHANGE_ROWS = "change.rows"
@@ -70,25 +66,18 @@ def visit_change(visit_id: str, rev: int, inspector_id: int, org_unit_id: int,
 
 @contextmanager
 def changes_at_commit():
-    """Within this block `record_changes` and `at_commit` only queue (the change queue is
-    yielded: a caller that rolls back to a savepoint truncates it to what it held then)."""
+    """Within this block `record_changes` only queues (the change queue is yielded: a caller
+    that rolls back to a savepoint truncates it to what it held then)."""
     queue: list[dict] = []
     db.session.info[_QUEUE] = queue
-    db.session.info[_EVENTS] = {}
     try:
         yield queue
     finally:
         db.session.info.pop(_QUEUE, None)
-        db.session.info.pop(_EVENTS, None)
 
 
 def write_queued_changes() -> None:
-    """Just before the commit: the subscribers' writes first (in a fixed order, so two pushes
-    lock what they share in one order), then the change-log rows under the sequence lock."""
-    events = db.session.info[_EVENTS]
-    for topic in sorted(events):
-        _dispatch(topic, events[topic])
-    events.clear()
+    """Just before the commit: the change-log rows, under the sequence lock."""
     queue = db.session.info[_QUEUE]
     rows, queue[:] = list(queue), []
     insert_changes(rows)
@@ -128,24 +117,14 @@ def insert_changes(rows: list[dict]) -> None:
     ])
 
 
-# ------------------------------------------------------------------ the at-commit hook
+# ------------------------------------------------------------------ the hook
 
 def subscribe(topic: str, handler: Callable[[list], None]) -> None:
-    """At app composition: `handler(values)` runs inside the writer's transaction with the
-    distinct values announced for `topic` (once per push, or at once outside a push)."""
+    """At app composition: `handler(values)` runs inside the writer's transaction with what
+    is announced for `topic` (CHANGE_ROWS: the rows, under the sequence lock)."""
     handlers = _subscribers.setdefault(topic, [])
     if handler not in handlers:
         handlers.append(handler)
-
-
-def at_commit(topic: str, value=None) -> None:
-    """Announce a change to the subscribers of `topic` (queued inside a push; a value left by
-    a mutation rolled back to its savepoint only costs the subscriber a needless step)."""
-    events = db.session.info.get(_EVENTS)
-    if events is None:
-        _dispatch(topic, [value])
-    else:
-        events.setdefault(topic, {})[value] = None  # distinct, in order of first announcement
 
 
 def _dispatch(topic: str, values) -> None:

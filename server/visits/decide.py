@@ -8,7 +8,7 @@ from server.core.http import flatten_errors
 from server.core.timeutil import utcnow
 from server.forms import review_rules
 from server.models import Market, ReviewDecision, Visit
-from server.sync.changes import VISIT_DECIDED, at_commit, record_changes, visit_change
+from server.sync.changes import record_changes, visit_change
 from server.sync.outcome import conflict, invalid, rejected
 from server.sync.records import visit_record
 from server.sync.render import stored_rendering
@@ -61,7 +61,6 @@ def decide(user, device_id: str, data: dict) -> dict:
             visit_rev=visit.rev,
         )
     )
-    at_commit(VISIT_DECIDED, visit.observed_at)  # its periods' figures are stale
     db.session.flush()
     record_changes(
         [visit_change(visit.id, visit.rev, visit.inspector_id, market.org_unit_id)]

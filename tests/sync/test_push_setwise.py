@@ -180,7 +180,7 @@ def test_the_request_hash_is_the_canonical_json_of_type_and_data():
     assert request_hash(mutation) == hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def test_the_routes_quick_check_accepts_only_what_push_request_accepts_unchanged(world):
+def test_the_quick_check_accepts_only_what_push_request_accepts_unchanged(world):
     from marshmallow import ValidationError
 
     from server.sync.schemas import PushRequest, plainly_valid
