@@ -95,9 +95,14 @@ class Phone:
 
 
 def run_crash_loop(server: Server, workdir: Path, kills: int, phones: int = 3, seed: int = 0,
-                   pause=(0.3, 1.0), log=lambda message: None) -> tuple[Stats, list[str]]:
+                   pause=(0.3, 1.0), log=lambda message: None, pushes_cut: int = 0,
+                   max_kills: int = 0) -> tuple[Stats, list[str]]:
     """Run `phones` phones while killing the server `kills` times; return the stats and the
-    consistency problems found after a final clean sync (an empty list: nothing lost)."""
+    consistency problems found after a final clean sync (an empty list: nothing lost).
+
+    A push is answered in a few milliseconds, so a kill aimed at one can still land after its
+    answer: with `pushes_cut`, the loop goes on killing (up to `max_kills` in all) until that
+    many pushes were cut off mid-flight."""
     stats, rng = Stats(), random.Random(seed)
     devices = [Phone(server.url, workdir / f"phone-{i}", stats, seed * 100 + i)
                for i in range(phones)]
@@ -115,16 +120,19 @@ def run_crash_loop(server: Server, workdir: Path, kills: int, phones: int = 3, s
     threads = [threading.Thread(target=work, args=(d,), daemon=True) for d in devices]
     for thread in threads:
         thread.start()
-    for number in range(kills):
+    while stats.kills < kills or (stats.interrupted_pushes < pushes_cut
+                                  and stats.kills < max(max_kills, kills)):
         time.sleep(rng.uniform(*pause))
         stats.push_sent.clear()  # aim at a push: kill a few ms after the next one is sent
         stats.push_sent.wait(timeout=5)
-        time.sleep(rng.uniform(0, 0.03))
+        # every other kill within the push's first milliseconds (surely while the server holds
+        # it), the others anywhere in 30 ms (also between its commit and its answer)
+        time.sleep(rng.uniform(0, 0.004 if stats.kills % 2 == 0 else 0.03))
         server.kill9()
         stats.kills += 1
         time.sleep(rng.uniform(0, 0.3))
         server.start()
-        log(f"kill {number + 1}/{kills}: {stats.interrupted_pushes} pushes cut off so far")
+        log(f"kill {stats.kills}/{kills}: {stats.interrupted_pushes} pushes cut off so far")
     stop.set()
     for thread in threads:
         thread.join(timeout=120)

@@ -22,10 +22,10 @@ def server(request, make_server):
 def test_five_kills_during_pushes_lose_and_double_nothing(server, tmp_path):
     started = time.monotonic()
     stats, problems = run_crash_loop(
-        server, tmp_path, kills=KILLS, phones=3, seed=1,
+        server, tmp_path, kills=KILLS, phones=3, seed=1, pushes_cut=1, max_kills=3 * KILLS,
         log=lambda m: print(f"{time.monotonic() - started:6.1f}s {m}"))
     print(f"{server.backend}: {stats}")
-    assert stats.kills == KILLS
+    assert KILLS <= stats.kills <= 3 * KILLS
     assert stats.recorded > 0
     assert stats.interrupted_pushes > 0, "no kill hit a push in flight; nothing was tested"
     assert problems == []
