@@ -79,13 +79,7 @@ def assign(market: Market, unit_id: int, effective: date | None = None,
     if rows[-1].org_unit_id == unit_id:
         return False
     effective = effective or default_from(market.id, unit_id, today)
-    # Moves not yet in force and starting on or after this one give way to it; one already
-    # in force (or past) is history and is never rewritten.
-    later = [a for a in rows if a.valid_from is not None and a.valid_from >= effective]
-    if any(a.valid_from <= today for a in later):
-        since = max(a.valid_from for a in later)
-        raise MoveError(f"the market has been in another unit since {since}; "
-                        "a move must take effect after that")
+    later = _given_way(rows, effective, today)
     if later:
         db.session.execute(delete(MarketAssignment).where(
             MarketAssignment.id.in_([a.id for a in later])))
@@ -100,6 +94,28 @@ def assign(market: Market, unit_id: int, effective: date | None = None,
         market.org_unit_id = unit_id
         return True
     return False
+
+
+def check_move(market: Market, unit_id: int, effective: date | None = None,
+               today: date | None = None) -> None:
+    """Raise the MoveError `assign` would raise, writing nothing (an import's dry run)."""
+    today = today or local_today()
+    rows = history(market.id)
+    if rows and rows[-1].org_unit_id != unit_id:
+        _given_way(rows, effective or default_from(market.id, unit_id, today), today)
+
+
+def _given_way(rows: list[MarketAssignment], effective: date,
+               today: date) -> list[MarketAssignment]:
+    """The assignments a move from `effective` replaces: moves not yet in force starting on or
+    after it give way to it; one already in force (or past) is history and is never
+    rewritten (MoveError)."""
+    later = [a for a in rows if a.valid_from is not None and a.valid_from >= effective]
+    if any(a.valid_from <= today for a in later):
+        since = max(a.valid_from for a in later)
+        raise MoveError(f"the market has been in another unit since {since}; "
+                        "a move must take effect after that")
+    return later
 
 
 def due_moves(today: date) -> dict[int, int]:

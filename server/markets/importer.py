@@ -18,7 +18,7 @@ from server.core.csv_import import (
     required,
 )
 from server.core.extensions import db
-from server.markets.assignments import MoveError, assign
+from server.markets.assignments import MoveError, assign, check_move
 from server.models import MARKET_CLASSES, Market, OrgUnit, Visit
 from server.sync.changes import (
     market_change,
@@ -105,6 +105,17 @@ def moved_visit_changes(previous_unit_by_market: dict[int, int]) -> list[dict]:
     ]
 
 
+def _check_moves(parsed: dict[str, tuple[int, dict]], existing: dict[str, Market],
+                 report: ImportReport) -> None:
+    """What the import would refuse at a move (org_unit_from), found without writing."""
+    for code, (line, fields) in parsed.items():
+        if code in existing:
+            try:
+                check_move(existing[code], fields["org_unit_id"], fields["org_unit_from"])
+            except MoveError as exc:
+                report.error(line, f"org_unit_from: {exc}")
+
+
 def import_markets(path: str | Path, dry_run: bool = False,
                    source: tuple[str, str | None] | None = None) -> ImportReport:
     """All or nothing; audited as `markets.import` (`source`: see audit.record_import)."""
@@ -123,10 +134,13 @@ def import_markets(path: str | Path, dry_run: bool = False,
             report.error(line, f"code {market['code']!r} trùng với dòng {first_line}")
             continue
         parsed[market["code"]] = (line, market)
-    if not report.ok or dry_run:
+    if not report.ok:
+        return report
+    existing = {m.code: m for m in db.session.scalars(select(Market))}
+    if dry_run:
+        _check_moves(parsed, existing, report)
         return report
 
-    existing = {m.code: m for m in db.session.scalars(select(Market))}
     changed = []
     for code, (line, fields) in parsed.items():
         fields = dict(fields)

@@ -220,6 +220,13 @@ def test_bad_move_dates_change_nothing(client, runner, tmp_path, world):
         assert response.status_code in (400, 422), response.get_json()
         assert "org_unit_from" in str(response.get_json()["error"]["fields"])
     csv = market_rows([m01], lambda m: "BD-1", extra="org_unit_from=2024-01-01")
+    # the dry run finds what the import would refuse, from the command line and the admin screen
+    result = runner.invoke(args=["import-markets", "--dry-run", write(tmp_path, "bad.csv", csv)])
+    assert result.exit_code != 0 and "line 2" in result.output and "org_unit_from" in result.output
+    response = client.post("/api/v1/admin/markets/import?dry_run=1", data=csv.encode(),
+                           headers={**admin, "Content-Type": "text/csv"})
+    assert response.status_code == 422, response.get_json()
+    assert "org_unit_from" in str(response.get_json()["error"]["fields"]["line 2"])
     result = runner.invoke(args=["import-markets", write(tmp_path, "bad.csv", csv)])
     assert result.exit_code != 0 and "line 2" in result.output
     assert db.session.scalar(select(func.count()).select_from(MarketAssignment)) == count
