@@ -138,6 +138,12 @@ def test_the_dashboard_reads_at_360_px_without_sideways_scrolling(server, api, n
         page.wait_for_timeout(100)
     expect(page.locator(".trend__table tbody tr").first).to_be_visible()
 
+    # On a desk screen the same table's eight columns fit: no column hidden past a scrollbar.
+    page.set_viewport_size({"width": 1280, "height": 900})
+    widths = page.eval_on_selector(".trend__table .table-wrap",
+                                   "el => [el.scrollWidth, el.clientWidth]")
+    assert widths[0] <= widths[1], f"the month table scrolls sideways at 1280 px: {widths}"
+
 
 def test_a_district_at_360_px_shows_each_unit_as_a_card(server, api, narrow):
     make_data_set(api)
