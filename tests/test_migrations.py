@@ -2,6 +2,7 @@
 
 import json
 
+import pyotp
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -9,7 +10,8 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from server.core.extensions import db
-from tests.factories import login, make_world, new_id, push, upsert, visit_data
+from server.core.sealing import unseal
+from tests.factories import PASSWORD, login, make_world, new_id, push, upsert, visit_data
 
 
 def _scripts(app) -> ScriptDirectory:
@@ -59,3 +61,31 @@ def test_visit_versions_backfill_one_submission_per_existing_visit(make_app):
         assert (visit_id, rev, kept_inspector_id) == (data["id"], 1, inspector_id)
         assert kept == {k: data[k] for k in ("market_id", "form_version", "observed_at",
                                              "answers", "location", "attachments")}
+
+
+def test_totp_secrets_stored_before_0011_are_sealed_and_still_check_codes(make_app):
+    """0011 seals each two-factor secret in place; its downgrade gives the plain one back."""
+    app = make_app(schema=False)
+    with app.app_context():
+        upgrade(revision="0010_drop_visit_status_index")
+        world_user = make_world()["users"]["admin"].id
+        db.session.commit()
+        plain = pyotp.random_base32()
+        db.session.execute(text(
+            "INSERT INTO user_totp (user_id, secret, created_at, confirmed_at) "
+            "VALUES (:u, :s, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"),
+            {"u": world_user, "s": plain})
+        db.session.commit()
+        db.session.remove()
+        upgrade()
+        sealed = db.session.execute(text("SELECT sealed_secret FROM user_totp")).scalar()
+        assert plain not in sealed and unseal(sealed, app.config) == plain
+        client = app.test_client()  # the official signs in with the code of the same secret
+        body = {"username": "admin", "password": PASSWORD, "device_id": "d",
+                "otp": pyotp.TOTP(plain).now()}
+        assert client.post("/api/v1/auth/token", json=body).status_code == 201
+        db.session.remove()
+        downgrade(revision="0010_drop_visit_status_index")
+        assert db.session.execute(text("SELECT secret FROM user_totp")).scalar() == plain
+        db.session.remove()
+        upgrade()

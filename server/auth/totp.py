@@ -10,11 +10,13 @@ authenticator apps use, computed by pyotp) and ten one-time recovery codes.
 - `must_enrol`: the roles of the TOTP_REQUIRED_ROLES setting, until they enrol, may only use
   the routes marked `enrolling=True` in auth/tokens.py `require_auth`.
 
-The secret and the codes never go to a log line or an audit event.
+The secret is stored sealed (server/core/sealing.py); it and the codes never go to a log
+line or an audit event.
 """
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 import time
@@ -25,9 +27,12 @@ from sqlalchemy import delete, select
 from server.audit.record import record as record_event
 from server.core.errors import ApiError
 from server.core.extensions import begin_write, db
+from server.core.sealing import Unsealable, needs_reseal, seal, unseal
 from server.core.settings import setting
 from server.core.timeutil import utcnow
 from server.models import TotpRecoveryCode, User, UserTotp
+
+log = logging.getLogger(__name__)
 
 ISSUER = "Chợ Xanh"
 STEP_SECONDS = 30
@@ -92,12 +97,19 @@ def _matching_step(secret: str, code: str, at: float | None = None) -> int | Non
 
 def _use_code(record: UserTotp, code: str) -> str | None:
     """Accept a TOTP code once (recording its step) or say why not."""
-    step = _matching_step(record.secret, code)
+    try:
+        secret = unseal(record.sealed_secret)
+    except Unsealable:  # SECRET_KEY changed without SECRET_KEY_PREVIOUS: an admin must reset
+        log.error("two-factor secret of user %s sealed under an unknown key", record.user_id)
+        return INVALID_OTP
+    step = _matching_step(secret, code)
     if step is None:
         return INVALID_OTP
     if record.last_used_step is not None and step <= record.last_used_step:
         return OTP_ALREADY_USED
     record.last_used_step = step
+    if needs_reseal(record.sealed_secret):  # opened by a previous key: the current one now
+        record.sealed_secret = seal(secret)
     return None
 
 
@@ -171,10 +183,11 @@ def start_enrolment(user: User) -> dict:
                        "Two-factor sign-in is already on; turn it off first to enrol again.")
     secret = pyotp.random_base32()  # 32 base32 characters: 160 bits, as RFC 4226 advises
     if record is None:
-        record = UserTotp(user_id=user.id, secret=secret, created_at=utcnow())
+        record = UserTotp(user_id=user.id, sealed_secret=seal(secret), created_at=utcnow())
         db.session.add(record)
     else:
-        record.secret, record.created_at, record.last_used_step = secret, utcnow(), None
+        record.sealed_secret, record.created_at = seal(secret), utcnow()
+        record.last_used_step = None
     db.session.commit()
     uri = pyotp.TOTP(secret, interval=STEP_SECONDS).provisioning_uri(
         name=user.username, issuer_name=ISSUER)

@@ -23,6 +23,9 @@ def from_env(environ=None) -> dict:
         "INSTANCE_DIR": str(instance_dir),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL", default_db)),
         "SECRET_KEY": env.get("SECRET_KEY", "dev-only-not-secret"),
+        # Earlier SECRET_KEYs, comma-separated, while the secrets they sealed are re-sealed
+        # (server/core/sealing.py).
+        "SECRET_KEY_PREVIOUS": env.get("SECRET_KEY_PREVIOUS", ""),
         "ATTACHMENTS_DIR": env.get("ATTACHMENTS_DIR", str(instance_dir / "attachments")),
         # Unset or file:///path: the local folder; s3://bucket/prefix: an S3-compatible store,
         # configured by boto3's AWS_* variables (server/attachments/stores.py).

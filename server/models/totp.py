@@ -12,14 +12,15 @@ from server.core.timeutil import utcnow
 class UserTotp(db.Model):
     """One row per user who started enrolling; active once confirmed_at is set.
 
-    The secret must be readable to compute codes (it cannot be hashed); it never appears in a
-    log line, an answer other than the enrolment's own, or an audit event.
+    The secret must be readable to compute codes (it cannot be hashed), so it is stored sealed
+    (server/core/sealing.py: encrypted under a key derived from SECRET_KEY); it never appears
+    in a log line, an answer other than the enrolment's own, or an audit event.
     """
 
     __tablename__ = "user_totp"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"), primary_key=True)
-    secret: Mapped[str] = mapped_column(String(64))
+    sealed_secret: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
     # The 30-second time step of the last code accepted: a code of that step or an earlier

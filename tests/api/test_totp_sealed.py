@@ -1,0 +1,42 @@
+"""Two-factor secrets are stored sealed (server/core/sealing.py): a copy of the database does
+not give an official's second factor away; a new SECRET_KEY opens them only with the old one
+in SECRET_KEY_PREVIOUS, and then seals them again under the new key."""
+
+from sqlalchemy import select
+
+from server.core.extensions import db
+from server.core.sealing import Unsealable, unseal
+from server.models import UserTotp
+from tests.api.test_totp import code_at, enrol, error, sign_in
+from tests.factories import login
+
+
+def stored_secret() -> str:
+    db.session.expire_all()
+    return db.session.scalar(select(UserTotp.sealed_secret))
+
+
+def test_the_database_holds_the_secret_sealed(app, client, world):
+    secret, _ = enrol(client, login(client, "admin"))
+    stored = stored_secret()
+    assert secret not in stored and secret.lower() not in stored.lower()
+    assert unseal(stored, app.config) == secret
+    try:
+        unseal(stored, {"SECRET_KEY": "somebody else's key"})
+    except Unsealable:
+        pass
+    else:
+        raise AssertionError("another key opened the sealed secret")
+
+
+def test_a_new_secret_key_needs_the_old_one_to_open_the_secrets(app, client, world):
+    secret, _ = enrol(client, login(client, "admin"))
+    old = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "a new production key, rotated"
+    # Without the old key the code cannot be checked: refused, not a server error.
+    assert error(sign_in(client, "admin", otp=code_at(secret, 30))) == (401, "invalid_otp")
+    app.config["SECRET_KEY_PREVIOUS"] = f"an older key, {old}"  # several, comma-separated
+    signed_in = sign_in(client, "admin", otp=code_at(secret, 30))
+    assert signed_in.status_code == 201, signed_in.get_json()
+    # Opened by the previous key, sealed again under the new one: the old key can now go.
+    assert unseal(stored_secret(), {"SECRET_KEY": "a new production key, rotated"}) == secret
