@@ -32,3 +32,11 @@ def post_worker_init(worker):
     from server.core.heap import settle_after_startup
 
     settle_after_startup()
+
+
+def on_starting(server):
+    """A production server without its own SECRET_KEY seals two-factor secrets under a key
+    anyone can read in the source: say so loudly (docs/DEPLOY.md §1)."""
+    if not os.environ.get("SECRET_KEY"):
+        server.log.warning("SECRET_KEY is not set: the development key is in use; set a long "
+                           "random SECRET_KEY (docs/DEPLOY.md, section 1) before real use")
