@@ -1,5 +1,6 @@
 """The live indicator: every transaction that writes visit or market change rows brings the
-provisional snapshots it affects up to date before it commits (DESIGN §7; issue #15).
+provisional snapshots it affects up to date before it commits (DESIGN §7; issue #15); one that
+changes org units marks them for a full recompute (snapshots.mark_stale).
 
 `on_changes(rows)` runs in `insert_changes` (server/sync/changes.py), just before the change-log
 rows are written, so it sees every writer's visits and markets (push, admin, importer, moves)
@@ -49,7 +50,7 @@ from server.core.extensions import db
 from server.core.locks import SNAPSHOT_LOCK, transaction_lock
 from server.core.periods import Period, parse_period, periods_containing
 from server.core.timeutil import utcnow
-from server.indicator.snapshots import write_snapshot
+from server.indicator.snapshots import mark_stale, write_snapshot
 from server.markets.assignments import unit_on
 from server.models import (
     IndicatorSnapshot,
@@ -73,7 +74,8 @@ def on_changes(rows: list[dict]) -> None:
     """Subscribed to sync's CHANGE_ROWS (server/__init__.py)."""
     visit_ids = {str(r["entity_id"]) for r in rows if r["entity"] == "visit"}
     market_ids = {int(r["entity_id"]) for r in rows if r["entity"] == "market"}
-    if not visit_ids and not market_ids:
+    units_changed = any(r["entity"] == "org_unit" for r in rows)
+    if not visit_ids and not market_ids and not units_changed:
         return
     # Looked at every time (not remembered per process): a database with no snapshot yet
     # must not take the snapshot lock, which would queue every writer behind the others.
@@ -83,6 +85,8 @@ def on_changes(rows: list[dict]) -> None:
     snapshots = provisional_snapshots()
     if not snapshots:
         return
+    if units_changed:  # recomputed whole, by the next reader or the minute job
+        mark_stale(snapshots)
     if len(visit_ids) + len(market_ids) > MAX_ROWS:  # a seed: not even the ids fit a query
         return _rewrite(snapshots)
     pairs = affected_pairs(snapshots, visit_ids, market_ids)

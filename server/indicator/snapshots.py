@@ -3,17 +3,18 @@ dashboard, reports and exports; provisional until a city officer marks the perio
 
 Decisions, edits, new visits and market changes update the provisional snapshots in their own
 transaction (server/indicator/live.py); the full recompute here stays for the nightly run, for
-finalising and for a period asked for the first time.
+finalising, for a period asked for the first time, and for the periods an org-unit import
+marked stale (the tree their rows hang on changed): the next request for such a period or the
+minute job, whichever comes first.
 
 The scheduler helper calls, by name:
-  server.indicator.snapshots:recompute_dirty    - periods marked stale (none are marked since
-                                                  the live indicator; kept for old marks)
+  server.indicator.snapshots:recompute_dirty    - periods marked stale
   server.indicator.snapshots:recompute_nightly  - the current year, quarter and month
 Both take no required argument; the job runner gives them an app context.
 """
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
 
@@ -35,7 +36,6 @@ from server.indicator.targets import target_lookup
 from server.models import IndicatorDirtyPeriod, IndicatorSnapshot, IndicatorSnapshotItem
 
 log = logging.getLogger(__name__)
-MARK_GRACE = timedelta(seconds=60)  # longer than any decision's transaction
 COUNTS = ("markets_total", "compliant", "non_compliant", "not_assessed", "pending_review")
 
 
@@ -80,19 +80,20 @@ def write_snapshot(period: Period, now: datetime) -> None:
         db.session.execute(insert(IndicatorSnapshot), unit_rows)
 
 
-def compute(period: Period, now: datetime | None = None,
-            if_missing: bool = False) -> IndicatorSnapshot:
+def compute(period: Period, now: datetime | None = None, if_missing: bool = False,
+            if_marked: bool = False) -> IndicatorSnapshot:
     """Recompute and store the period's snapshot, unless it is final (or, with `if_missing`,
-    unless another request stored one while this one waited for the lock); returns its city
-    row."""
+    unless another request stored one while this one waited for the lock; with `if_marked`,
+    unless another request recomputed it meanwhile); returns its city row."""
     started = now or utcnow()
     _lock()
     city = city_snapshot(period.id)
-    if city is not None and (city.final or if_missing):
+    if city is not None and (city.final or if_missing
+                             or (if_marked and not is_marked(period.id))):
         db.session.rollback()
         return city  # a final snapshot never changes
     write_snapshot(period, started)
-    _clear_mark(period.id, started)
+    _clear_mark(period.id)
     db.session.commit()
     return city_snapshot(period.id)
 
@@ -113,7 +114,11 @@ def ensure_snapshot(period: Period, unit_key: int | None = None) -> IndicatorSna
     city = city_snapshot(period.id)
     if city is None:
         return compute(period, if_missing=True)
-    if (unit_key is not None and not city.final and unit_snapshot(period.id, unit_key) is None
+    if city.final:
+        return city
+    if is_marked(period.id):  # an org-unit import changed the tree since it was computed
+        return compute(period, if_marked=True)
+    if (unit_key is not None and unit_snapshot(period.id, unit_key) is None
             and unit_key in load_tree(period).units):
         return compute(period)
     return city
@@ -141,7 +146,7 @@ def finalize(period: Period, now: datetime | None = None) -> IndicatorSnapshot:
         db.session.execute(
             update(IndicatorSnapshot).where(IndicatorSnapshot.period == each.id)
             .values(final=True))
-        _clear_mark(each.id, started)
+        _clear_mark(each.id)
     city = city_snapshot(period.id)
     record("indicator.finalize", ("period", period.id, period.id), {
         "markets_total": city.markets_total, "compliant": city.compliant,
@@ -152,17 +157,28 @@ def finalize(period: Period, now: datetime | None = None) -> IndicatorSnapshot:
     return city_snapshot(period.id)
 
 
-def _clear_mark(period_id: str, started: datetime) -> None:
-    """Drop the period's stale mark unless it is recent: a decision marks before it commits, so
-    a mark just before `started` may belong to a decision this computation did not see yet.
-    Keeping it costs one more recompute at most."""
-    db.session.execute(delete(IndicatorDirtyPeriod).where(
-        IndicatorDirtyPeriod.period == period_id,
-        IndicatorDirtyPeriod.marked_at <= started - MARK_GRACE,
-    ))
-
-
 # ------------------------------------------------------------------ stale marks and jobs
+
+def mark_stale(period_ids, now: datetime | None = None) -> None:
+    """Mark provisional periods for a full recompute, in the writer's transaction and under
+    the snapshot lock it holds (live.on_changes): an org-unit import changed the tree their
+    rows hang on (a new unit, a parent, validity dates), which item deltas cannot follow."""
+    ids = sorted(period_ids)
+    if not ids:
+        return
+    db.session.execute(delete(IndicatorDirtyPeriod).where(IndicatorDirtyPeriod.period.in_(ids)))
+    db.session.execute(insert(IndicatorDirtyPeriod),
+                       [{"period": period_id, "marked_at": now or utcnow()} for period_id in ids])
+
+
+def _clear_mark(period_id: str) -> None:
+    """Marks are written under the snapshot lock (mark_stale), which a computation holds: every
+    mark it can see was made before it read the tree."""
+    db.session.execute(delete(IndicatorDirtyPeriod).where(IndicatorDirtyPeriod.period == period_id))
+
+
+def is_marked(period_id: str) -> bool:
+    return db.session.get(IndicatorDirtyPeriod, period_id) is not None
 
 def recompute_dirty(now: datetime | None = None) -> list[str]:
     """Recompute every period marked stale that has a provisional snapshot; returns their ids.

@@ -79,7 +79,8 @@ class IndicatorSnapshotItem(db.Model):
 
 
 class IndicatorDirtyPeriod(db.Model):
-    """A period whose snapshots a review decision made stale; recompute_dirty() clears it."""
+    """A provisional period whose snapshot an org-unit import made stale: recomputed whole by
+    its next reader (snapshots.ensure_snapshot) or the minute job (recompute_dirty)."""
 
     __tablename__ = "indicator_dirty_period"
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from server.core.extensions import db
 from server.core.periods import local_today
+from server.indicator.snapshots import recompute_dirty
 from server.markets.moves import apply_due_moves
 from server.models import ChangeLog, Market, MarketAssignment, OrgUnit
 from tests.factories import apply_changes, login, make_user, pull_all
@@ -248,3 +249,25 @@ def test_the_admin_import_takes_a_move_date_too(client, runner, tmp_path, world)
     starts = db.session.scalars(select(MarketAssignment.valid_from)
                                 .where(MarketAssignment.market_id == m02.id)).all()
     assert sorted(starts, key=lambda d: d or date.min) == [None, later]
+
+
+def test_an_import_of_units_reaches_the_computed_periods_without_a_manual_recompute(
+        client, runner, tmp_path, world):
+    """A provisional period computed before the reform's import: its next reader sees the new
+    units (not the abolished districts at zero), and the minute job recomputes the periods
+    nobody asked for; both equal a full recompute."""
+    city = login(client, "city")
+    for period in ("2026", "2026-Q4"):
+        assert [code for code, _ in summary(indicator(client, city, period)[1])[1]] == [
+            "BD", "HBT"]
+    reorganise(runner, tmp_path, world)
+    status, year = indicator(client, city, "2026")  # read at once: no job has run
+    assert status == 200, year
+    assert [code for code, _ in summary(year)[1]] == ["00070", "04930"]
+    assert recompute_dirty() == ["2026-Q4"]  # the one nobody read since, by the minute job
+    assert recompute_dirty() == []
+    live = {p: summary(indicator(client, city, p)[1]) for p in ("2026", "2026-Q4")}
+    for period in live:
+        assert runner.invoke(args=["snapshot", "--period", period]).exit_code == 0
+    assert {p: summary(indicator(client, city, p)[1]) for p in live} == live
+    assert dict(live["2026"][1])["00070"][0] == 15
