@@ -127,6 +127,14 @@ def test_the_dashboard_reads_at_360_px_without_sideways_scrolling(server, api, n
     labels = month.locator("td").evaluate_all(
         "tds => tds.map((td) => getComputedStyle(td, '::before').content)")
     assert '"Tỷ lệ đạt lũy kế"' in labels, labels  # each figure says what it is
+    # The month's three figures sit over the year to date's three, measure by measure.
+    lefts = page.eval_on_selector(".trend__table tbody tr", """tr => Object.fromEntries(
+        [...tr.querySelectorAll('td')].map((td) => [td.dataset.label,
+                                                    Math.round(td.getBoundingClientRect().left)]))""")
+    for month_label, ytd_label in (("Đạt", "Đạt (lũy kế)"),
+                                   ("Tỷ lệ đạt trong tháng", "Tỷ lệ đạt lũy kế"),
+                                   ("Độ bao phủ trong tháng", "Độ bao phủ lũy kế")):
+        assert lefts[month_label] == lefts[ytd_label], lefts
     no_sideways_scroll(page)
 
     # A sync ending draws the dashboard again; the table the official opened stays open.
