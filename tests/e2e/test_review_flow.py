@@ -173,11 +173,15 @@ def test_the_officer_returns_the_inspector_fixes_the_officer_approves_and_it_loc
     expect(card).to_contain_text("Chờ duyệt", timeout=WAIT_MS)
     expect(card).to_contain_text(market)
     expect(card).to_contain_text("Không đạt")  # 4 stalls still use the bags
+    # Drawn as a card with its status edge, though the officer's phone loads no inspector code.
+    edge = card.evaluate("li => [getComputedStyle(li).borderLeftWidth, getComputedStyle(li).paddingTop]")
+    assert edge == ["6px", "12px"], edge
     officer.open_visit(visit_id)
     main = officer.page.get_by_role("main")
     for text in ("Số hộ kinh doanh được kiểm tra", "50", "Số hộ sử dụng túi nilon khó phân hủy",
                  "Túi giấy", "Cách chợ", "Độ chính xác ±15 m", "Chưa có quyết định nào."):
         expect(main).to_contain_text(text, timeout=WAIT_MS)
+    expect(officer.page.locator(".market-card")).to_have_css("border-radius", "10px")
     photo = officer.page.get_by_role("img", name="Ảnh 1 của lượt kiểm tra")
     expect(photo).to_be_visible(timeout=WAIT_MS)  # fetched with the token, shown from a blob
     assert photo.evaluate("img => img.naturalWidth") > 0

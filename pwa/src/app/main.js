@@ -11,6 +11,7 @@ import '../shared/statusBar.css';
 import '../shared/layout.css';
 import '../shared/forms.css';
 import '../shared/notes.css';
+import '../shared/visitCards.css';
 
 import { t as translate } from '../shared/i18n.js';
 import { h, icon, replaceChildren } from '../shared/dom.js';
