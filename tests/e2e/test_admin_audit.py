@@ -43,7 +43,7 @@ def test_an_admin_act_appears_in_the_audit_screen(browser, server, tmp_path):
     # The act: kiemtra becomes a ward officer.
     page.get_by_role("heading", name="Người dùng").wait_for()
     page.get_by_role("link", name="Nguyễn Văn Kiểm (cán bộ kiểm tra, demo)").click()
-    page.get_by_label("Vai trò").select_option(label="Cán bộ phường")
+    page.get_by_label("Vai trò").select_option(label="Cán bộ phường/xã")
     page.get_by_role("button", name="Lưu thay đổi").click()
     expect(page.get_by_role("status").filter(has_text="Đã lưu thay đổi.")).to_be_visible()
 
@@ -56,7 +56,7 @@ def test_an_admin_act_appears_in_the_audit_screen(browser, server, tmp_path):
     expect(newest).to_contain_text("Sửa người dùng")
     expect(newest).to_contain_text(INSPECTOR)
     expect(newest.locator(".audit-item__actor")).to_have_text(ADMIN)
-    expect(newest).to_contain_text("Vai trò: Cán bộ kiểm tra → Cán bộ phường")
+    expect(newest).to_contain_text("Vai trò: Cán bộ kiểm tra → Cán bộ phường/xã")
     expect(items.nth(1)).to_contain_text("Đăng nhập sai")
     expect(items.nth(1).locator(".audit-item__actor")).to_have_text("Không đăng nhập")
     expect(items.nth(1)).to_contain_text("Lý do: sai tên đăng nhập hoặc mật khẩu")

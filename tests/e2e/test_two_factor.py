@@ -134,6 +134,7 @@ def test_a_role_that_must_enrol_is_held_on_the_account_screen(page, strict_serve
     sign_in(page, strict_server, CITY_OFFICER, "/city")
     expect(page.get_by_role("heading", name="Tài khoản")).to_be_visible()
     expect(page.get_by_role("alert").filter(has_text="bắt buộc")).to_be_visible()
+    expect(page.get_by_role("main")).to_contain_text("Vai trò: Cán bộ thành phố")  # in words
     expect(page.locator("#tabs")).to_be_hidden()
     page.goto(strict_server.url + "/city")  # any other screen leads back here
     expect(page.get_by_role("heading", name="Tài khoản")).to_be_visible()

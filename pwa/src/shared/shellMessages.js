@@ -1,8 +1,12 @@
 // The shell's strings added for the field test (issue #14): the honest status pill, the compact
 // sync bar's details, the sign-in help, the revoked device, storage and installation. They
-// override the table of i18n.js where a key is in both.
+// override the table of i18n.js where a key is in both. Role names (role.<value>) come from
+// shared_schema/enums.json: every role's screens name roles (account, admin).
+import { enumMessages } from './enums.js';
+
 export default {
   vi: {
+    ...enumMessages('role', 'role.', 'vi'),
     'net.online': 'Trực tuyến',
     'net.offline': 'Không có mạng',
     'net.unreachable': 'Mất kết nối máy chủ',
@@ -44,6 +48,7 @@ export default {
     'form.sentNow': 'Đã gửi phiếu kiểm tra {market} lên máy chủ.',
   },
   en: {
+    ...enumMessages('role', 'role.', 'en'),
     'net.online': 'Online',
     'net.offline': 'No network',
     'net.unreachable': 'Server unreachable',

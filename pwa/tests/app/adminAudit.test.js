@@ -30,7 +30,7 @@ describe('audit labels', () => {
 describe('detailLines()', () => {
   it('shows a role change before → after with the roles named', () => {
     expect(detailLines(t, { before: { role: 'inspector', active: true }, after: { role: 'ward_officer', active: false } }))
-      .toEqual(['Vai trò: Cán bộ kiểm tra → Cán bộ phường', 'Đang hoạt động: có → không']);
+      .toEqual(['Vai trò: Cán bộ kiểm tra → Cán bộ phường/xã', 'Đang hoạt động: có → không']);
   });
   it('shows a target as percentages, an import by its counts, an unknown field by its name', () => {
     expect(detailLines(t, { period: '2024', before: null, after: 0.8 })).toEqual(['Mục tiêu: trống → 80%', 'Kỳ: 2024']);

@@ -188,7 +188,7 @@ export default function accountScreen(ctx) {
     replaceChildren(root,
       h('h2', { id: 'screen-title', class: 'screen__title', tabindex: '-1' }, t('account.title')),
       h('p', { class: 'card__text' }, icon('user'), ' ', me.display_name || me.username || '',
-        me.role ? ` · ${t('account.role', { role: t(`admin.role.${me.role}`) })}` : ''),
+        me.role ? ` · ${t('account.role', { role: t(`role.${me.role}`) })}` : ''),
       totpSection(),
       h('h3', { class: 'list-title' }, t('account.logout')),
       h('button', { type: 'button', class: 'btn btn--ghost', id: 'account-logout', onclick: () => ctx.logout() }, t('account.logout')));

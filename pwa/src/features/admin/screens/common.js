@@ -134,7 +134,7 @@ export function confirmAction(text) {
 }
 
 export function roleLabel(t, role) {
-  return t(`admin.role.${role}`);
+  return t(`role.${role}`);
 }
 
 /** "2024-06-30" → "30/06/2024" (a calendar day: no time zone may shift it). */
