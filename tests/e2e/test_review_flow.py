@@ -174,7 +174,8 @@ def test_the_officer_returns_the_inspector_fixes_the_officer_approves_and_it_loc
     expect(card).to_contain_text(market)
     expect(card).to_contain_text("Không đạt")  # 4 stalls still use the bags
     # Drawn as a card with its status edge, though the officer's phone loads no inspector code.
-    edge = card.evaluate("li => [getComputedStyle(li).borderLeftWidth, getComputedStyle(li).paddingTop]")
+    edge = card.evaluate(
+        "li => [getComputedStyle(li).borderLeftWidth, getComputedStyle(li).paddingTop]")
     assert edge == ["6px", "12px"], edge
     officer.open_visit(visit_id)
     main = officer.page.get_by_role("main")

@@ -25,7 +25,7 @@ export function createSaver({ ctx, state, refs, root, editId, draftKey, answers,
     const names = Object.keys(state.errors);
     if (names.length) {
       drawSummary();
-      focusField(names[0]);
+      focusFirst(names);
       return;
     }
     if (state.photoBusy) {
@@ -92,9 +92,12 @@ export function createSaver({ ctx, state, refs, root, editId, draftKey, answers,
     else el.blur();
   }
 
-  function focusField(name) {
-    const el = refs.fields[name]?.[0];
-    if (!el) return;
+  // The error highest on the page, whatever order the checks found them in: the inspector
+  // fixes the form top to bottom, and an error above the focused one would be out of sight.
+  function focusFirst(names) {
+    const els = names.map((name) => refs.fields[name]?.[0]).filter(Boolean);
+    if (!els.length) return;
+    const el = els.reduce((a, b) => (a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_PRECEDING ? b : a));
     el.focus();
     el.closest('.field')?.scrollIntoView({ block: 'center' });
   }
