@@ -322,6 +322,11 @@ def test_dashboard_drill_down_download_and_report_match_the_api(server, api, des
              re.findall(rb"/MediaBox\s*\[([^\]]*)\]", pdf)}
     assert boxes and all(abs(w - 595.3) < 1 and abs(h - 841.9) < 1 for _, _, w, h in boxes), boxes
     page.emulate_media(media="screen")
+    # On a phone the report's wide tables scroll in their boxes; the page never scrolls sideways.
+    page.set_viewport_size({"width": 360, "height": 740})
+    expect(page.locator(".report-breakdown")).to_be_attached()
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"the report scrolls the page sideways at 360 px: {widths}"
 
 
 def test_a_ward_officer_sees_only_their_unit_and_cannot_close_a_period(server, api, desk):

@@ -61,17 +61,17 @@ export default function cityReport(ctx, { query }) {
     const { t, lang } = ctx;
     const cols = ['markets_total', 'compliant', 'non_compliant', 'not_assessed', 'pending_review', 'value', 'coverage'];
     const keys = { markets_total: 'total', compliant: 'compliant', non_compliant: 'nonCompliant', not_assessed: 'notAssessed', pending_review: 'pending', value: 'value', coverage: 'coverage' };
-    return h('table', { class: 'table report-table report-breakdown' },
+    return wrapped(h('table', { class: 'table report-table report-breakdown' },
       h('thead', null, h('tr', null, h('th', { scope: 'col' }, t('city.col.no')), h('th', { scope: 'col' }, t('city.col.unit')),
         cols.map((c) => h('th', { scope: 'col', class: 'num' }, t(`city.col.${keys[c]}`))))),
       h('tbody', null, sortRows(rows, { key: 'name', dir: 'asc' }).map((r, i) => h('tr', { dataset: { unit: String(r.org_unit.id) } },
         h('td', { class: 'num' }, String(i + 1)), h('th', { scope: 'row' }, r.org_unit.name),
-        cols.map((c) => h('td', { class: 'num', dataset: { col: c } }, cell(c, r, lang)))))));
+        cols.map((c) => h('td', { class: 'num', dataset: { col: c } }, cell(c, r, lang))))))));
   }
 
   function marketList(items, withEvidence) {
     const { t } = ctx;
-    return h('table', { class: 'table report-table report-markets' },
+    return wrapped(h('table', { class: 'table report-table report-markets' },
       h('thead', null, h('tr', null,
         h('th', { scope: 'col' }, t('city.col.no')), h('th', { scope: 'col' }, t('city.col.market')),
         h('th', { scope: 'col' }, t('city.col.ward')), h('th', { scope: 'col' }, t('city.col.district')),
@@ -82,7 +82,12 @@ export default function cityReport(ctx, { query }) {
         h('td', { class: 'num' }, String(i + 1)), h('td', null, m.market?.name ?? ''), h('td', null, m.ward?.name ?? ''), h('td', null, m.district?.name ?? ''),
         withEvidence
           ? [h('td', null, formatDay(m.observed_at)), h('td', null, m.inspector?.name ?? ''), h('td', null, m.reviewer?.name ?? '')]
-          : h('td', null, m.pending_review ? t('city.status.pending_review') : '')))));
+          : h('td', null, m.pending_review ? t('city.status.pending_review') : ''))))));
+  }
+
+  // On a phone a wide table scrolls inside its box; the page itself never scrolls sideways.
+  function wrapped(table) {
+    return h('div', { class: 'table-wrap report-wrap' }, table);
   }
 
   function draw() {
