@@ -14,6 +14,7 @@ const FAILURE_KEYS = {
   otp_already_used: 'login.error.otpUsed',
   otpMissing: 'login.error.otpMissing',
   offline: 'login.error.offline',
+  server: 'login.error.server',
   other: 'login.error.other',
 };
 
@@ -48,7 +49,8 @@ export default function loginScreen(ctx, { query }) {
         state.failure = reason === 'invalid' && err?.attemptsLeft === 2 ? 'triesLeft' : reason;
       }
       state.attemptsLeft = err?.attemptsLeft ?? null;
-      state.detail = state.failure === 'other' ? String(err?.message ?? '') : '';
+      // The error's code, for whoever helps: the server's message is in English.
+      state.detail = ['other', 'server'].includes(state.failure) ? String(err?.cause?.code ?? '') : '';
       state.otp = '';
       const typedOtp = root.querySelector('#login-otp');
       if (typedOtp) typedOtp.value = '';
@@ -138,7 +140,7 @@ export default function loginScreen(ctx, { query }) {
         : state.failure === 'triesLeft'
           ? t('login.error.triesLeft', { count: state.attemptsLeft })
           : state.failure
-          ? t(FAILURE_KEYS[state.failure] ?? FAILURE_KEYS.other) + (state.detail ? ` (${state.detail})` : '')
+          ? t(FAILURE_KEYS[state.failure] ?? FAILURE_KEYS.other) + (state.detail ? ` (${t('login.error.code', { code: state.detail })})` : '')
           : '';
 
     const passwordInput = h('input', {

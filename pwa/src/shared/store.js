@@ -80,7 +80,7 @@ const OTP_FAILURES = { otp_required: 'otp_required', invalid_otp: 'invalid_otp',
 /**
  * Why a login failed, for the screen: 'invalid' | 'lastTry' (one wrong password left before the
  * 15-minute lock) | 'locked' (that was the last) | 'otp_required' | 'invalid_otp' |
- * 'otp_already_used' | 'rate_limited' | 'offline' | 'other'.
+ * 'otp_already_used' | 'rate_limited' | 'server' (a 5xx) | 'offline' | 'other'.
  * The data layer rejects with ApiError {status, code} or NetworkError; a fetch that never
  * started rejects with a TypeError.
  */
@@ -92,6 +92,7 @@ export function loginFailure(err) {
   if ((code === 'invalid_credentials' || status === 401) && err?.attemptsLeft === 0) return 'locked';
   if (code === 'invalid_credentials' || status === 401) return 'invalid';
   if (code === 'rate_limited' || status === 429) return 'rate_limited';
+  if (status >= 500) return 'server'; // the server answered, with a fault of its own
   if (
     err?.name === 'NetworkError' ||
     err instanceof TypeError ||
