@@ -11,8 +11,8 @@ from sqlalchemy.orm import aliased
 from server.auth.scope import visit_clause, visit_visible
 from server.core.errors import ApiError
 from server.core.extensions import db
+from server.core.periods import to_local
 from server.core.queryparams import MAX_INT, Moment, time_window
-from server.core.timeutil import iso_z
 from server.forms import review_rules
 from server.forms.enums import word
 from server.models import Market, ReviewDecision, User, Visit
@@ -21,9 +21,10 @@ from server.visits.versions import history
 
 FAR_M = 500  # a visit recorded further than this from the market is worth a second look
 MAX_PAGE = 500  # one page can be bulk-approved in one push (≤ 500 mutations)
+# Words, as the city's downloads: a ward officer opens it in a spreadsheet, in Vietnamese.
 CSV_COLUMNS = [
-    "decided_at", "visit_id", "market_code", "market_name", "inspector_username",
-    "reviewer_username", "decision", "comment",
+    "Thời điểm quyết định (giờ Hà Nội)", "Mã lượt kiểm tra", "Mã chợ", "Tên chợ",
+    "Cán bộ kiểm tra (tài khoản)", "Người quyết định (tài khoản)", "Quyết định", "Nhận xét",
 ]
 
 
@@ -152,6 +153,7 @@ def decisions_csv(user, args: dict) -> str:
     writer.writerow(CSV_COLUMNS)
     for row in db.session.execute(query.execution_options(yield_per=1000)):
         decided_at, visit_id, *text, decision, comment = row
-        writer.writerow([iso_z(decided_at), visit_id, *(_cell(v) for v in text),
+        writer.writerow([to_local(decided_at).strftime("%Y-%m-%d %H:%M:%S"), visit_id,
+                         *(_cell(v) for v in text),
                          word("review_decision", decision), _cell(comment)])
     return out.getvalue()

@@ -43,9 +43,10 @@ def get_visit(visit_id: str):
 @require_auth(*review_rules().reviewer_roles)
 @doc(tags=["review"], query=ReviewDecisionsQuery, errors=(400, 401, 403),
      responses={200: Body(
-         "UTF-8 CSV with BOM: decided_at (UTC), visit_id, market_code, market_name, "
-         "inspector_username, reviewer_username, decision (in words: Duyệt, Trả lại, "
-         "Từ chối, Mở lại), comment",
+         "UTF-8 CSV with BOM, oldest decision first, headed in Vietnamese: the decision's "
+         "time (Hanoi, YYYY-MM-DD HH:MM:SS), visit id, market code, market name, the "
+         "inspector's and the reviewer's usernames, the decision in words (Duyệt, Trả lại, "
+         "Từ chối, Mở lại), the comment",
          {"text/csv": {"schema": {"type": "string"}}})})
 def decisions_export():
     """Every review decision in your area (city officers and admins: all), as CSV."""

@@ -3,6 +3,7 @@ CSV (DESIGN §1, §6, §9). Scope rules are tables of (role, target in/out of sc
 
 import csv
 import io
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -50,7 +51,7 @@ SCOPE = [
 
 def csv_visit_ids(response) -> set[str]:
     rows = csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")))
-    return {row["visit_id"] for row in rows}
+    return {row["Mã lượt kiểm tra"] for row in rows}
 
 
 @pytest.mark.parametrize(("role", "market", "in_scope", "decide", "visit", "listed"), SCOPE)
@@ -278,16 +279,21 @@ def test_decisions_csv_columns_bom_and_window(client, world):
     assert response.data.startswith("\ufeff".encode())
     text = response.data.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["decided_at", "visit_id", "market_code", "market_name",
-                       "inspector_username", "reviewer_username", "decision", "comment"]
+    assert rows[0] == ["Thời điểm quyết định (giờ Hà Nội)", "Mã lượt kiểm tra", "Mã chợ",
+                       "Tên chợ", "Cán bộ kiểm tra (tài khoản)", "Người quyết định (tài khoản)",
+                       "Quyết định", "Nhận xét"]
     first = dict(zip(rows[0], rows[1], strict=True))
-    assert first["visit_id"] == records["hom"]["id"] and first["market_name"] == "Chợ Hôm"
-    assert first["market_code"] == "M-HOM" and first["inspector_username"] == "insp_hbt"
-    assert first["reviewer_username"] == "city" and first["decision"] == "Từ chối"
-    assert first["comment"] == "'=HYPERLINK(\"x\")"  # shown as text, never run as a formula
-    assert first["decided_at"].endswith("Z")
+    assert first["Mã lượt kiểm tra"] == records["hom"]["id"] and first["Tên chợ"] == "Chợ Hôm"
+    assert first["Mã chợ"] == "M-HOM" and first["Cán bộ kiểm tra (tài khoản)"] == "insp_hbt"
+    assert first["Người quyết định (tài khoản)"] == "city" and first["Quyết định"] == "Từ chối"
+    assert first["Nhận xét"] == "'=HYPERLINK(\"x\")"  # shown as text, never run as a formula
+    # Hanoi time, as the history on screen says it: the server's UTC plus seven hours
+    history = client.get(f"/api/v1/visits/{records['hom']['id']}", headers=city).get_json()
+    decided = datetime.fromisoformat(history["history"][-1]["decided_at"].rstrip("Z"))
+    assert first["Thời điểm quyết định (giờ Hà Nội)"] == (
+        decided + timedelta(hours=7)).strftime("%Y-%m-%d %H:%M:%S")
     assert len(rows) == 3
-    day = first["decided_at"][:10]
+    day = first["Thời điểm quyết định (giờ Hà Nội)"][:10]
     before = client.get("/api/v1/review/decisions.csv?to=2000-01-01", headers=city)
     assert before.data.decode("utf-8-sig").count("\n") == 1  # the header only
     bad = client.get("/api/v1/review/decisions.csv?from=" + day + "x", headers=city)

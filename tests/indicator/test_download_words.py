@@ -83,5 +83,5 @@ def test_review_audit_csv_has_decisions_in_words(client, world):
     push(client, ward, decision(ids[0], 1, "approve"), decision(ids[1], 1, "return", "Chụp lại"))
     push(client, login(client, "city"), decision(ids[0], 2, "reopen", "Xem lại"))
     rows = csv_cells(client.get("/api/v1/review/decisions.csv", headers=ward).get_data())
-    assert [r[rows[0].index("decision")] for r in rows[1:]] == ["Duyệt", "Trả lại", "Mở lại"]
+    assert [r[rows[0].index("Quyết định")] for r in rows[1:]] == ["Duyệt", "Trả lại", "Mở lại"]
     assert raw_values(r[6:7] for r in rows[1:]) == set()
