@@ -130,6 +130,9 @@ def finalize(period: Period, now: datetime | None = None) -> IndicatorSnapshot:
     seals its December year to date too (YYYY-YTD12, the same days): the trend's last
     "year to date" must stay the year's final figure, not go on moving."""
     started = now or utcnow()
+    if period.start > local_today(started):  # nothing in it yet: sealing it would freeze zeros
+        raise ApiError(409, "period_not_started",
+                       f"The period {period.id} has not started yet; there is nothing to settle.")
     _lock()
     city = city_snapshot(period.id)
     if city is not None and city.final:

@@ -111,3 +111,12 @@ def test_a_market_closed_by_the_admin_leaves_the_figures_at_once(client, world):
     body = client.get("/api/v1/indicator", headers=city,
                       query_string={"period": "2023", "org_unit": "HBT-1"}).get_json()
     assert (body["markets_total"], body["compliant"]) == (6, 0)  # M01 was the compliant one
+
+
+def test_a_period_not_begun_cannot_be_finalised(client, world):
+    city = login(client, "city")
+    response = client.post("/api/v1/indicator/final", json={"period": "2099"}, headers=city)
+    assert response.status_code == 409, response.get_json()
+    assert response.get_json()["error"]["code"] == "period_not_started"
+    body = client.get("/api/v1/indicator", query_string={"period": "2099"}, headers=city)
+    assert body.get_json()["final"] is False  # still provisional: nothing was sealed

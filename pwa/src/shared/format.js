@@ -111,3 +111,8 @@ export function parseLocalInputValue(text) {
   if (date.getMonth() !== mo - 1 || date.getDate() !== d) return null;
   return date;
 }
+
+/** Today in Hanoi (UTC+7, no DST) as YYYY-MM-DD, whatever the phone's time zone. */
+export function hanoiToday(now = new Date()) {
+  return new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
+}

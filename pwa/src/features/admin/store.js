@@ -204,10 +204,8 @@ export function marketChanges(market, form) {
   return { changes, errors };
 }
 
-/** Today in Hanoi (UTC+7, no DST) as YYYY-MM-DD: the default closing date. */
-export function hanoiToday(now = new Date()) {
-  return new Date(now.getTime() + 7 * 3600_000).toISOString().slice(0, 10);
-}
+/** Today in Hanoi as YYYY-MM-DD: the default closing date. */
+export { hanoiToday } from '../../shared/format.js';
 
 // ---------------------------------------------------------------- the API's error shape
 

@@ -1,6 +1,7 @@
 // The dashboard's actions: CSV/XLSX downloads (fetched with the token, saved under the server's
 // file name) and "mark the period final", which asks first: a final snapshot never changes.
 import { h, icon } from '../../../shared/dom.js';
+import { hanoiToday } from '../../../shared/format.js';
 import { downloadReport, failure, markFinal, saveBlob } from '../store.js';
 import { periodLabel } from './format.js';
 
@@ -38,7 +39,8 @@ export function downloadButton(ctx, { period, orgUnit, unitCode, format }) {
 /** "Chốt số liệu" for city officers and admins, when the period is still provisional. */
 export function finalButton(ctx, { period, figures, onDone }) {
   const { t } = ctx;
-  if (!canMarkFinal(ctx) || figures?.final) return null;
+  // A period not begun has nothing to settle (the server refuses it too: period_not_started).
+  if (!canMarkFinal(ctx) || figures?.final || figures?.period?.start > hanoiToday()) return null;
   const button = h('button', { type: 'button', class: 'btn btn--warn btn--small', dataset: { action: 'final' } }, icon('lock'), t('city.final.button'));
   button.addEventListener('click', async () => {
     if (!window.confirm(t('city.final.confirm', { period: periodLabel(t, period) }))) return;

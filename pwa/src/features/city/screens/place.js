@@ -1,6 +1,7 @@
 // Where the screen stands in the org-unit tree: the tree (pulled with the markets, or pieced
 // together from the indicator's own breakdown before the first sync), the ward officer's scope
 // and the path city › district › ward of the unit shown.
+import { hanoiToday } from '../../../shared/format.js';
 import { loadUnits } from '../store.js';
 import { referenceDay, unitTree, unitsInForce } from './model.js';
 
@@ -16,7 +17,6 @@ export function fallbackUnits(indicator) {
 }
 
 /** Today in Hanoi (UTC+7), YYYY-MM-DD. */
-const hanoiToday = () => new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
 
 export async function placeFor(ctx, indicator) {
   // The units in force on the period's reference day: the 30 districts for 2023, the 126
