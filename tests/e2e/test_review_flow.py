@@ -256,9 +256,10 @@ def test_the_officer_returns_the_inspector_fixes_the_officer_approves_and_it_loc
     with officer.page.expect_download(timeout=WAIT_MS) as download:
         officer.page.get_by_role("button", name="Tải nhật ký duyệt (CSV)").click()
     text = download.value.path().read_bytes().decode("utf-8-sig")
-    rows = [r for r in csv.DictReader(io.StringIO(text)) if r["visit_id"] == visit_id]
-    assert [(r["decision"], r["comment"], r["reviewer_username"]) for r in rows] == [
-        ("Trả lại", RETURN_COMMENT, WARD_OFFICER), ("Duyệt", "", WARD_OFFICER)]
+    rows = [r for r in csv.DictReader(io.StringIO(text)) if r["Mã lượt kiểm tra"] == visit_id]
+    assert [(r["Quyết định"], r["Nhận xét"], r["Người quyết định (tài khoản)"])
+            for r in rows] == [("Trả lại", RETURN_COMMENT, WARD_OFFICER),
+                               ("Duyệt", "", WARD_OFFICER)]
     assert download.value.suggested_filename.endswith(".csv")
 
 
