@@ -35,7 +35,9 @@ OTP_MESSAGES = {
      errors={400: None, 401: "`invalid_credentials`; for a user with two-factor sign-in "
              "`otp_required` (send `otp`), `invalid_otp` (a wrong code: counts as a failed "
              "login) or `otp_already_used` (that code was accepted before: wait for the next)",
-             415: None, 422: None, 429: None},
+             415: None, 422: None, 429: None,
+             503: "`totp_unavailable`: the server cannot open two-factor secrets (its "
+                  "SECRET_KEY changed without SECRET_KEY_PREVIOUS); a recovery code works"},
      examples={"request": token_request_example, 201: token_response_example})
 def create_token(body):
     """Log in a device. A user with two-factor sign-in also sends `otp`."""

@@ -99,9 +99,12 @@ def _use_code(record: UserTotp, code: str) -> str | None:
     """Accept a TOTP code once (recording its step) or say why not."""
     try:
         secret = unseal(record.sealed_secret)
-    except Unsealable:  # SECRET_KEY changed without SECRET_KEY_PREVIOUS: an admin must reset
+    except Unsealable:  # SECRET_KEY changed without SECRET_KEY_PREVIOUS: not the user's fault,
+        # so not a wrong code (which counts toward the lock); a recovery code still works
         log.error("two-factor secret of user %s sealed under an unknown key", record.user_id)
-        return INVALID_OTP
+        raise ApiError(503, "totp_unavailable",
+                       "Two-step codes cannot be checked on this server now (its key changed); "
+                       "use a recovery code or ask an administrator.") from None
     step = _matching_step(secret, code)
     if step is None:
         return INVALID_OTP

@@ -15,6 +15,10 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+# The development key, which anyone can read here: a real server sets its own SECRET_KEY.
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+
 def from_env(environ=None) -> dict:
     env = os.environ if environ is None else environ
     instance_dir = Path(env.get("INSTANCE_DIR", INSTANCE_DIR))
@@ -22,7 +26,7 @@ def from_env(environ=None) -> dict:
     return {
         "INSTANCE_DIR": str(instance_dir),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(env.get("DATABASE_URL", default_db)),
-        "SECRET_KEY": env.get("SECRET_KEY", "dev-only-not-secret"),
+        "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
         # Earlier SECRET_KEYs, comma-separated, while the secrets they sealed are re-sealed
         # (server/core/sealing.py).
         "SECRET_KEY_PREVIOUS": env.get("SECRET_KEY_PREVIOUS", ""),

@@ -190,8 +190,8 @@ def trend(year: int, unit_key: int | None) -> dict:
     GET /indicator gives them (December's equals the year's)."""
     periods = [month_period(year, month) for month in range(1, 13)]
     to_date = [year_to_month(year, month) for month in range(1, 13)]
-    for period in periods + to_date:
-        ensure_snapshot(period, unit_key)
+    for period in periods + to_date:  # 24 periods: those an import marked stale are left to
+        ensure_snapshot(period, unit_key, refresh_marked=False)  # the minute job
     snap = IndicatorSnapshot
     same_unit = snap.org_unit_id.is_(None) if unit_key is None else snap.org_unit_id == unit_key
     rows = {r.period: r for r in db.session.scalars(

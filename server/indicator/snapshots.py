@@ -51,7 +51,9 @@ def _lock() -> None:
 
 
 def write_snapshot(period: Period, now: datetime) -> None:
-    """Replace the period's provisional snapshot (inside the caller's write transaction)."""
+    """Replace the period's provisional snapshot (inside the caller's write transaction), and
+    drop its stale mark: it is computed from the tree as it is now."""
+    _clear_mark(period.id)
     old_ids = select(IndicatorSnapshot.id).where(IndicatorSnapshot.period == period.id)
     db.session.execute(
         delete(IndicatorSnapshotItem).where(IndicatorSnapshotItem.snapshot_id.in_(old_ids))
@@ -90,10 +92,9 @@ def compute(period: Period, now: datetime | None = None, if_missing: bool = Fals
     city = city_snapshot(period.id)
     if city is not None and (city.final or if_missing
                              or (if_marked and not is_marked(period.id))):
-        db.session.rollback()
-        return city  # a final snapshot never changes
+        db.session.rollback()  # a final snapshot never changes; read afresh, as it is now
+        return city_snapshot(period.id)
     write_snapshot(period, started)
-    _clear_mark(period.id)
     db.session.commit()
     return city_snapshot(period.id)
 
@@ -108,15 +109,17 @@ def unit_snapshot(period_id: str, unit_id: int) -> IndicatorSnapshot | None:
         IndicatorSnapshot.period == period_id, IndicatorSnapshot.org_unit_id == unit_id))
 
 
-def ensure_snapshot(period: Period, unit_key: int | None = None) -> IndicatorSnapshot:
+def ensure_snapshot(period: Period, unit_key: int | None = None,
+                    refresh_marked: bool = True) -> IndicatorSnapshot:
     """The period's city row, computing the snapshot when missing (or when a unit valid in
-    the period is not in it yet, e.g. created since)."""
+    the period is not in it yet, e.g. created since; or, with `refresh_marked`, when an
+    org-unit import marked it stale)."""
     city = city_snapshot(period.id)
     if city is None:
         return compute(period, if_missing=True)
     if city.final:
         return city
-    if is_marked(period.id):  # an org-unit import changed the tree since it was computed
+    if refresh_marked and is_marked(period.id):  # an org-unit import changed the tree since
         return compute(period, if_marked=True)
     if (unit_key is not None and unit_snapshot(period.id, unit_key) is None
             and unit_key in load_tree(period).units):
@@ -149,7 +152,6 @@ def finalize(period: Period, now: datetime | None = None) -> IndicatorSnapshot:
         db.session.execute(
             update(IndicatorSnapshot).where(IndicatorSnapshot.period == each.id)
             .values(final=True))
-        _clear_mark(each.id)
     city = city_snapshot(period.id)
     record("indicator.finalize", ("period", period.id, period.id), {
         "markets_total": city.markets_total, "compliant": city.compliant,
@@ -195,7 +197,7 @@ def recompute_dirty(now: datetime | None = None) -> list[str]:
         provisional = city is not None and not city.final
         db.session.rollback()
         if provisional:
-            compute(period, now)
+            compute(period, now, if_marked=True)  # unless a reader recomputed it meanwhile
             done.append(period_id)
         else:
             begin_write()

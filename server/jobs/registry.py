@@ -33,7 +33,7 @@ JOBS: tuple[JobSpec, ...] = (
         "server.indicator.snapshots:recompute_dirty",
         {"minute": "*"},
         grace_seconds=30,
-        description="recompute the indicator snapshots that review decisions made stale",
+        description="recompute the indicator snapshots an org-unit import made stale",
     ),
     JobSpec(
         "indicator.recompute_nightly",

@@ -16,8 +16,6 @@ export function fallbackUnits(indicator) {
   ];
 }
 
-/** Today in Hanoi (UTC+7), YYYY-MM-DD. */
-
 export async function placeFor(ctx, indicator) {
   // The units in force on the period's reference day: the 30 districts for 2023, the 126
   // wards and communes for 2026 (Hanoi's 1 July 2025 reform).
