@@ -3,8 +3,8 @@ at rest, so that a copy of the database or of a backup alone does not give them 
 
 Fernet (AES-128-CBC and HMAC-SHA256, from `cryptography`) under a key derived by HKDF from
 SECRET_KEY. To change SECRET_KEY, put the old value in SECRET_KEY_PREVIOUS (comma-separated
-for several) until every sealed secret was opened and sealed again (`reseal`); a secret sealed
-under a key no longer given cannot be opened (`Unsealable`).
+for several) until every sealed secret was opened and sealed again (`needs_reseal`); a secret
+sealed under a key no longer given cannot be opened (`Unsealable`).
 """
 
 import base64
@@ -15,6 +15,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
+
+from server.core.config import DEV_SECRET_KEY
 
 # Changing this would make every sealed secret unreadable.
 _PURPOSE = b"cho-xanh sealed secrets v1"
@@ -36,8 +38,12 @@ def _sealer(keys: tuple[str, ...]) -> MultiFernet:
 
 
 def _keys(config: Mapping) -> tuple[str, ...]:
-    previous = str(config.get("SECRET_KEY_PREVIOUS") or "").split(",")
-    return (config["SECRET_KEY"], *(key.strip() for key in previous if key.strip()))
+    """SECRET_KEY first (it seals), then the previous keys, then the development key: what a
+    server or an upgrade without its own SECRET_KEY sealed is opened and sealed again under the
+    real key at its next use (it was no secret anyway), instead of locking its official out."""
+    previous = [key.strip() for key in str(config.get("SECRET_KEY_PREVIOUS") or "").split(",")]
+    keys = [config["SECRET_KEY"], *(key for key in previous if key)]
+    return tuple(keys if DEV_SECRET_KEY in keys else [*keys, DEV_SECRET_KEY])
 
 
 def seal(text: str, config: Mapping | None = None) -> str:

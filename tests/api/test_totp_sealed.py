@@ -4,8 +4,9 @@ in SECRET_KEY_PREVIOUS, and then seals them again under the new key."""
 
 from sqlalchemy import select
 
+from server.core.config import DEV_SECRET_KEY
 from server.core.extensions import db
-from server.core.sealing import Unsealable, unseal
+from server.core.sealing import Unsealable, needs_reseal, unseal
 from server.models import UserTotp
 from tests.api.test_totp import code_at, enrol, error, sign_in
 from tests.factories import login
@@ -17,6 +18,7 @@ def stored_secret() -> str:
 
 
 def test_the_database_holds_the_secret_sealed(app, client, world):
+    app.config["SECRET_KEY"] = "this server's own key"
     secret, _ = enrol(client, login(client, "admin"))
     stored = stored_secret()
     assert secret not in stored and secret.lower() not in stored.lower()
@@ -30,8 +32,8 @@ def test_the_database_holds_the_secret_sealed(app, client, world):
 
 
 def test_a_new_secret_key_needs_the_old_one_to_open_the_secrets(app, client, world):
+    app.config["SECRET_KEY"] = old = "this server's first key"
     secret, _ = enrol(client, login(client, "admin"))
-    old = app.config["SECRET_KEY"]
     app.config["SECRET_KEY"] = "a new production key, rotated"
     # Without the old key the code cannot be checked: said so, and not counted as a wrong code
     # (six tries, and the official is not locked out).
@@ -43,3 +45,13 @@ def test_a_new_secret_key_needs_the_old_one_to_open_the_secrets(app, client, wor
     assert signed_in.status_code == 201, signed_in.get_json()
     # Opened by the previous key, sealed again under the new one: the old key can now go.
     assert unseal(stored_secret(), {"SECRET_KEY": "a new production key, rotated"}) == secret
+
+
+def test_what_a_server_without_its_own_key_sealed_opens_and_moves_to_the_real_key(
+        app, client, world):
+    app.config["SECRET_KEY"] = DEV_SECRET_KEY  # e.g. `db upgrade` run without SECRET_KEY
+    secret, _ = enrol(client, login(client, "admin"))
+    app.config["SECRET_KEY"] = "the real key, set later"
+    signed_in = sign_in(client, "admin", otp=code_at(secret, 30))
+    assert signed_in.status_code == 201, signed_in.get_json()
+    assert not needs_reseal(stored_secret(), {"SECRET_KEY": "the real key, set later"})
