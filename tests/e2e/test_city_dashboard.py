@@ -346,6 +346,10 @@ def test_a_ward_officer_sees_only_their_unit_and_cannot_close_a_period(server, a
     # Another unit's page: the server says no, the screen says why.
     page.goto(f"{server.url}/city?period={this_year}&org_unit=00004")  # Phường Ba Đình
     expect(page.get_by_role("alert")).to_contain_text("không được xem số liệu của đơn vị này")
+    # Trying again cannot help; the way back leads to the officer's own ward.
+    expect(page.get_by_role("button", name="Thử lại")).to_have_count(0)
+    page.get_by_role("link", name="Về số liệu của tôi").click()
+    expect_figures(page, own)
 
 
 def test_marking_a_period_final_asks_first_and_shows_the_final_badge(server, api, desk):

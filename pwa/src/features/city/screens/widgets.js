@@ -37,10 +37,13 @@ export function problemNote(t, err, { stale = false, fetchedAt = null, retry = n
   }
   const kind = failure(err);
   const text = kind === 'other' ? t('city.error.other', { message: String(err?.message ?? err) }) : t(`city.error.${kind}`);
+  // A unit or period the server refuses stays refused: a way back, not "try again".
+  const deadEnd = ['invalid_org_unit', 'invalid_period', 'forbidden'].includes(kind);
   return h('div', { class: `banner ${kind === 'offline' ? 'banner--warn' : 'banner--bad'}`, role: 'alert' }, icon('alert'),
     h('span', { class: 'banner__text' }, text),
     kind === 'signin' ? h('a', { class: 'btn btn--small btn--ghost', href: '/login' }, t('session.relogin')) : null,
-    retry && kind !== 'signin' ? h('button', { type: 'button', class: 'btn btn--small btn--ghost', onclick: retry }, t('city.retry')) : null);
+    deadEnd ? h('a', { class: 'btn btn--small btn--ghost', href: '/city' }, t('city.error.home')) : null,
+    retry && kind !== 'signin' && !deadEnd ? h('button', { type: 'button', class: 'btn btn--small btn--ghost', onclick: retry }, t('city.retry')) : null);
 }
 
 function field(id, label, control) {
