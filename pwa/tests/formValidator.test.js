@@ -100,6 +100,9 @@ describe('messages', () => {
         'Number of stalls inspected.',
     );
     expect(formatMessage(form, 'colour', 'unknown', 'en')).toBe('Unknown field: colour.');
+    // A yes/no question is chosen, a number entered (messages_by_type, as the server words them).
+    expect(formatMessage(form, 'signage_present', 'required', 'vi')).toBe('Vui lòng chọn “Có biển, khẩu hiệu tuyên truyền”.');
+    expect(formatMessage(form, 'stalls_total', 'required', 'vi')).toBe('Vui lòng nhập “Số hộ kinh doanh được kiểm tra”.');
     expect(validateAnswers(form, 'x')._schema[0].message_en).toBe(
       'Answers must be a JSON object.',
     );

@@ -221,7 +221,9 @@ def render_message(form: dict[str, Any], field: str, rule: str, lang: str = "en"
         value = params.get(match.group(1))
         return match.group(0) if value is None else str(value)
 
-    return _PLACEHOLDER.sub(fill, form["messages"][rule][lang])
+    # A choice is chosen, not typed: a field type may word a rule its own way.
+    by_type = form.get("messages_by_type", {}).get(spec.get("type"), {})
+    return _PLACEHOLDER.sub(fill, (by_type.get(rule) or form["messages"][rule])[lang])
 
 
 def validate_answers(

@@ -114,6 +114,20 @@ def test_messages_are_the_english_templates_filled_in():
     assert validate_answers("x") == {"_schema": ["Answers must be a JSON object."]}
 
 
+def test_a_required_choice_asks_to_choose_and_a_number_to_enter():
+    missing = {k: v for k, v in OK.items() if k not in ("signage_present", "stalls_total")}
+    vi = validate_answers(missing, VERSION, lang="vi")
+    assert vi["signage_present"] == ["Vui lòng chọn “Có biển, khẩu hiệu tuyên truyền”."]
+    assert vi["stalls_total"] == ["Vui lòng nhập “Số hộ kinh doanh được kiểm tra”."]
+    form = load_form(VERSION)
+    signage = next(f for f in form["fields"] if f["name"] == "signage_present")
+    assert validate_answers(missing, VERSION)["signage_present"] == [
+        f"Choose an answer for {signage['label']['en']}."]
+    for type_name, rules in form["messages_by_type"].items():
+        assert type_name in form["type_labels"] and set(rules) <= RULE_CODES
+        assert all(set(templates) == {"vi", "en"} for templates in rules.values())
+
+
 def test_messages_follow_the_form_templates_in_both_languages():
     form = load_form(VERSION)
     for lang in ("en", "vi"):

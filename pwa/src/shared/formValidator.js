@@ -137,7 +137,8 @@ export function formatMessage(form, field, rule, lang = 'vi') {
     options: [...options.values()].join(', '),
     exclusive_label: (spec?.exclusive ?? []).map((v) => options.get(v) ?? v).join(', '),
   };
-  const template = form.messages[rule][lang];
+  // A choice is chosen, not typed: a field type may word a rule its own way.
+  const template = (form.messages_by_type?.[spec?.type]?.[rule] ?? form.messages[rule])[lang];
   return template.replace(/\{(\w+)\}/g, (match, key) =>
     hasOwn(params, key) && isSet(params[key]) ? String(params[key]) : match,
   );

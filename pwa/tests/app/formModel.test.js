@@ -87,7 +87,7 @@ describe('values ↔ answers', () => {
     const errors = fieldErrors(form, answers, 'vi');
     expect(errors.stalls_total).toEqual(['“Số hộ kinh doanh được kiểm tra” phải là một số nguyên.']);
     expect(errors.stalls_using_nondegradable).toEqual(['Vui lòng nhập “Số hộ sử dụng túi nilon khó phân hủy”.']);
-    expect(errors.signage_present[0]).toMatch(/^Vui lòng nhập/);
+    expect(errors.signage_present[0]).toMatch(/^Vui lòng chọn/); // a yes/no question is chosen
     expect(errors.notes).toBeUndefined();
   });
 
