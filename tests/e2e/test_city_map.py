@@ -20,6 +20,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
+from tests.e2e.helpers import PHONE
 from tests.e2e.live_server import REPO_ROOT, LiveServer
 from tests.e2e.test_city_dashboard import DESK, Api, approve, sign_in
 
@@ -184,7 +185,7 @@ def open_map(page: Page, server: LiveServer, query: str, markets: int) -> None:
     expect(page.locator("[data-market]")).to_have_count(markets, timeout=WAIT_MS)
 
 
-def test_city_map_current_year_2023_drill_evidence_and_offline(server, reform, desk):
+def test_city_map_current_year_2023_drill_evidence_and_offline(server, reform, desk, browser):
     page = desk
     year = reform["year"]
     api = Api(server)
@@ -214,6 +215,20 @@ def test_city_map_current_year_2023_drill_evidence_and_offline(server, reform, d
     expect(page.locator("path.map-unit--current[data-org-unit='00070']")).to_have_count(1)
     expect(page.locator("[data-market]")).to_have_count(1)
     shot(page, "city-map-unit.png", page.locator(".map-layout"))
+
+    # On a phone a fingertip is wider than a dot: a tap beside the market opens it too.
+    phone = browser.new_context(**PHONE).new_page()
+    sign_in(phone, server)
+    phone.goto(page.url)  # this unit's own map
+    dot = phone.locator("[data-market='E2E-HK']")
+    dot.wait_for(timeout=WAIT_MS)
+    phone.eval_on_selector("[data-market='E2E-HK']", "el => el.scrollIntoView({block: 'center'})")
+    box = dot.bounding_box()
+    assert box["width"] < 12, box  # a few pixels: the finger would miss it
+    phone.touchscreen.tap(box["x"] + box["width"] / 2 + 14, box["y"] + box["height"] / 2)
+    expect(phone).to_have_url(re.compile(rf"/review/visits/{reform['visits']['compliant']}"),
+                              timeout=WAIT_MS)
+    phone.context.close()
 
     # A market opens its evidence visit.
     page.locator("[data-market='E2E-HK']").dispatch_event("click")

@@ -125,7 +125,29 @@ export function mapFigure(ctx, layers, { title, desc, links, navigate }) {
   svg('g', { class: 'map-units' }, units),
   svg('g', { class: 'map-markets' }, dots),
   scale);
+  tapNearest(chart);
   return h('div', { class: 'map-layout' }, h('figure', { class: 'map-figure' }, chart), panel);
+}
+
+// A fingertip is wider than a market's dot (a few pixels on a phone): with a touch screen, a tap
+// within TAP_PX of a market, on a unit or the background, is a tap on the nearest market. A
+// mouse keeps its precision, so a desk user still opens the unit beside a dot.
+const TAP_PX = 22;
+function tapNearest(chart) {
+  if (!globalThis.matchMedia?.('(pointer: coarse)').matches) return;
+  chart.addEventListener('click', (event) => {
+    if (event.target.closest?.('[data-market]')) return;
+    let nearest = null;
+    let best = TAP_PX;
+    for (const dot of chart.querySelectorAll('[data-market]')) {
+      const r = dot.getBoundingClientRect();
+      const d = Math.hypot(event.clientX - (r.left + r.width / 2), event.clientY - (r.top + r.height / 2));
+      if (d < best) [nearest, best] = [dot, d];
+    }
+    if (!nearest) return;
+    event.stopPropagation(); // not the unit under the finger
+    nearest.dispatchEvent(new MouseEvent('click', { bubbles: true }));
+  }, { capture: true });
 }
 
 /** The legend (HTML, so it reads and prints as text): shades, hatch, market colours with counts. */
