@@ -164,7 +164,7 @@ def finalize(period: Period, now: datetime | None = None) -> IndicatorSnapshot:
 
 # ------------------------------------------------------------------ stale marks and jobs
 
-def mark_stale(period_ids, now: datetime | None = None) -> None:
+def mark_stale(period_ids) -> None:
     """Mark provisional periods for a full recompute, in the writer's transaction and under
     the snapshot lock it holds (live.on_changes): an org-unit import changed the tree their
     rows hang on (a new unit, a parent, validity dates), which item deltas cannot follow."""
@@ -173,7 +173,7 @@ def mark_stale(period_ids, now: datetime | None = None) -> None:
         return
     db.session.execute(delete(IndicatorDirtyPeriod).where(IndicatorDirtyPeriod.period.in_(ids)))
     db.session.execute(insert(IndicatorDirtyPeriod),
-                       [{"period": period_id, "marked_at": now or utcnow()} for period_id in ids])
+                       [{"period": period_id, "marked_at": utcnow()} for period_id in ids])
 
 
 def _clear_mark(period_id: str) -> None:
@@ -184,6 +184,7 @@ def _clear_mark(period_id: str) -> None:
 
 def is_marked(period_id: str) -> bool:
     return db.session.get(IndicatorDirtyPeriod, period_id) is not None
+
 
 def recompute_dirty(now: datetime | None = None) -> list[str]:
     """Recompute every period marked stale that has a provisional snapshot; returns their ids.

@@ -1,5 +1,6 @@
 // Periods and URLs of the city screens. A period is what the indicator API takes: "2023",
 // "2023-Q1" or "2023-03" (DESIGN §7). Pure functions; every view is reachable by URL.
+import { hanoiToday } from '../../../shared/format.js';
 
 const YEAR = /^(\d{4})$/;
 const QUARTER = /^(\d{4})-Q([1-4])$/;
@@ -35,7 +36,7 @@ export function periodId(kind, year, part) {
 
 /** The year in Hanoi now (UTC+7, no daylight saving). */
 export function hanoiYear(now = new Date()) {
-  return new Date(now.getTime() + 7 * 3600_000).getUTCFullYear();
+  return Number(hanoiToday(now).slice(0, 4));
 }
 
 /** Years the picker offers: from the plan's year (2023) to this year, and `selected` if outside. */
